@@ -1,0 +1,33 @@
+//! Tasks: the units of work that arrive, wait, run and complete.
+
+use crate::engine::SimTime;
+
+/// Index of a task's class in the scenario's class list.
+pub type ClassId = u16;
+
+/// A task in the system, as the dispatcher and policies see it (read-only to them).
+///
+/// Sizes are in work units; a node of speed `s` runs a task of size `x` in `x / s`
+/// seconds. Every field a policy may read is drawn when the task arrives, from
+/// streams that do not depend on the policy, so every policy sees the same tasks.
+#[derive(Debug, Clone)]
+pub struct Task {
+    /// Arrival order, from 0: the task's name in traces and tie-breaks.
+    pub seq: u64,
+    /// When it reached the dispatcher.
+    pub arrival: SimTime,
+    /// Its true size in work units.
+    pub size: f64,
+    /// The size the scheduler believes (what SJF and finish-time policies use).
+    pub estimate: f64,
+    /// Its class (index into the scenario's classes).
+    pub class: ClassId,
+    /// Priority: a lower number is served first.
+    pub priority: u32,
+    /// Cores it occupies while running.
+    pub cores: u32,
+    /// Memory it occupies while running.
+    pub memory: f64,
+    /// Absolute deadline, if its class has one.
+    pub deadline: Option<SimTime>,
+}

@@ -1,0 +1,45 @@
+//! `least_connections`: fewest outstanding tasks.
+
+use crate::engine::SimRng;
+use crate::model::{NodeId, Task};
+use crate::policy::index::MinIndex;
+use crate::policy::{Balancer, ClusterView};
+
+/// Sends each task to the node with the fewest *connections*: tasks the dispatcher has
+/// sent to it and not yet seen finish. Ties are broken uniformly at random.
+///
+/// As in LVS's `lc` scheduler and NGINX's `least_conn`. The dispatcher counts only its
+/// own traffic, so with several dispatchers or network delay the count is a belief,
+/// not the node's true queue (compare `join_shortest_queue`).
+///
+/// Cost *O*(log nodes) per decision and per update, through a [`MinIndex`]. In central
+/// mode, if the least-loaded node lacks free room for the task, a full scan finds the
+/// least-loaded node that has it.
+#[derive(Debug)]
+pub struct LeastConnections {
+    index: MinIndex,
+}
+
+impl LeastConnections {
+    /// A balancer over `nodes` nodes.
+    pub fn new(nodes: usize) -> Self {
+        LeastConnections { index: MinIndex::new(nodes) }
+    }
+}
+
+impl Balancer for LeastConnections {
+    fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
+        if let Some(n) = self.index.select(rng) {
+            if view.fits(n, task) {
+                return Some(n);
+            }
+        }
+        super::least_fitting(task, view, rng, |n| view.beliefs[n].connections as f64)
+    }
+
+    fn on_update(&mut self, node: NodeId, view: &ClusterView<'_>) {
+        // A node too small for some task stays in the index: the fallback scan in
+        // `select` handles it, which keeps updates O(log n) and task-independent.
+        self.index.set(node, view.beliefs[node].connections as f64);
+    }
+}

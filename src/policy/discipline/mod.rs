@@ -1,0 +1,5 @@
+//! Queue disciplines: one file per discipline.
+
+mod fifo;
+
+pub use fifo::Fifo;

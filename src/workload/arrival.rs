@@ -1,0 +1,170 @@
+//! Arrival processes: when tasks reach the dispatcher.
+
+use super::FieldError;
+use crate::engine::SimRng;
+use serde::Deserialize;
+
+/// An arrival process as written in a scenario file: `{ process = "poisson", rate = 30.0 }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "process", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ArrivalSpec {
+    /// Poisson arrivals: exponential gaps of mean 1 / rate.
+    Poisson {
+        /// Mean arrivals per second, positive.
+        rate: f64,
+    },
+    /// Evenly spaced arrivals, one every 1 / rate seconds (the first at 1 / rate).
+    Constant {
+        /// Arrivals per second, positive.
+        rate: f64,
+    },
+    /// A two-state Markov-modulated Poisson process: Poisson at `rates[i]` while in
+    /// state i, which lasts an exponential time of mean `durations[i]`. Starts in state 0.
+    Bursty {
+        /// Arrival rate in each of the two states (>= 0, not both 0).
+        rates: [f64; 2],
+        /// Mean time spent in each state per visit, positive.
+        durations: [f64; 2],
+    },
+}
+
+/// Every arrival process name with its parameters, for `schedsim list`.
+pub const ARRIVAL_NAMES: &[(&str, &str)] = &[
+    ("poisson", "rate: exponential gaps, the memoryless default"),
+    ("constant", "rate: evenly spaced arrivals"),
+    ("bursty", "rates = [r0, r1], durations = [d0, d1]: two-state MMPP"),
+];
+
+/// A checked arrival process with its state: it yields the gap to the next arrival.
+#[derive(Debug, Clone)]
+pub enum ArrivalProcess {
+    /// Exponential gaps of this mean.
+    Poisson {
+        /// Mean gap, 1 / rate.
+        mean_gap: f64,
+    },
+    /// Fixed gaps.
+    Constant {
+        /// The gap, 1 / rate.
+        gap: f64,
+    },
+    /// Two-state MMPP.
+    Bursty {
+        /// Rates in states 0 and 1.
+        rates: [f64; 2],
+        /// Mean sojourn in states 0 and 1.
+        durations: [f64; 2],
+        /// Current state.
+        state: usize,
+        /// Time left in the current state (drawn on entry).
+        left_in_state: f64,
+    },
+}
+
+impl ArrivalSpec {
+    /// Checks the parameters; an error names the field.
+    pub fn build(&self) -> Result<ArrivalProcess, FieldError> {
+        let positive = |field: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(FieldError::new(field, format!("expected a number > 0, got {v}")))
+            }
+        };
+        Ok(match *self {
+            ArrivalSpec::Poisson { rate } => ArrivalProcess::Poisson { mean_gap: 1.0 / positive("rate", rate)? },
+            ArrivalSpec::Constant { rate } => ArrivalProcess::Constant { gap: 1.0 / positive("rate", rate)? },
+            ArrivalSpec::Bursty { rates, durations } => {
+                for (i, r) in rates.iter().enumerate() {
+                    if !(r.is_finite() && *r >= 0.0) {
+                        return Err(FieldError::new(format!("rates[{i}]"), format!("expected a rate >= 0, got {r}")));
+                    }
+                }
+                if rates[0] + rates[1] <= 0.0 {
+                    return Err(FieldError::new("rates", "expected at least one positive rate"));
+                }
+                for (i, d) in durations.iter().enumerate() {
+                    positive(&format!("durations[{i}]"), *d)?;
+                }
+                ArrivalProcess::Bursty { rates, durations, state: 0, left_in_state: f64::NAN }
+            }
+        })
+    }
+}
+
+impl ArrivalProcess {
+    /// The long-run mean arrival rate (per second).
+    pub fn mean_rate(&self) -> f64 {
+        match self {
+            ArrivalProcess::Poisson { mean_gap } => 1.0 / mean_gap,
+            ArrivalProcess::Constant { gap } => 1.0 / gap,
+            // The phase process spends a share d_i / (d_0 + d_1) of the time in state i.
+            ArrivalProcess::Bursty { rates, durations, .. } => {
+                (rates[0] * durations[0] + rates[1] * durations[1]) / (durations[0] + durations[1])
+            }
+        }
+    }
+
+    /// Draws the time from the previous arrival (or from 0) to the next one.
+    #[inline]
+    pub fn next_gap(&mut self, rng: &mut SimRng) -> f64 {
+        match self {
+            ArrivalProcess::Poisson { mean_gap } => -rng.open01().ln() * *mean_gap,
+            ArrivalProcess::Constant { gap } => *gap,
+            ArrivalProcess::Bursty { rates, durations, state, left_in_state } => {
+                if left_in_state.is_nan() {
+                    *left_in_state = -rng.open01().ln() * durations[0];
+                }
+                // Both clocks are exponential, so racing them afresh after each state
+                // change is exact (memorylessness).
+                let mut gap = 0.0;
+                loop {
+                    let rate = rates[*state];
+                    let next = if rate > 0.0 { -rng.open01().ln() / rate } else { f64::INFINITY };
+                    if next < *left_in_state {
+                        *left_in_state -= next;
+                        return gap + next;
+                    }
+                    gap += *left_in_state;
+                    *state = 1 - *state;
+                    *left_in_state = -rng.open01().ln() * durations[*state];
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Mean gap over n draws is within 4.5 standard errors of 1 / mean_rate.
+    #[test]
+    fn long_run_rates_match() {
+        let specs = [
+            ArrivalSpec::Poisson { rate: 4.0 },
+            ArrivalSpec::Constant { rate: 4.0 },
+            ArrivalSpec::Bursty { rates: [10.0, 1.0], durations: [1.0, 3.0] },
+        ];
+        for spec in specs {
+            let mut p = spec.build().unwrap();
+            let mut rng = SimRng::new(9);
+            let n = 400_000;
+            let gaps: Vec<f64> = (0..n).map(|_| p.next_gap(&mut rng)).collect();
+            let total: f64 = gaps.iter().sum();
+            let rate = n as f64 / total;
+            let expected = p.mean_rate();
+            // Bursty gaps are correlated; the time-average over ~100,000 state cycles
+            // still pins the rate within 2% (cycle-level CLT: rate sd ~ 0.4%).
+            assert!((rate - expected).abs() / expected < 0.02, "{spec:?}: {rate} vs {expected}");
+        }
+    }
+
+    #[test]
+    fn bad_rates_name_the_field() {
+        assert_eq!(ArrivalSpec::Poisson { rate: -1.0 }.build().unwrap_err().path, "rate");
+        assert_eq!(ArrivalSpec::Constant { rate: 0.0 }.build().unwrap_err().path, "rate");
+        let e = ArrivalSpec::Bursty { rates: [1.0, 1.0], durations: [1.0, 0.0] }.build().unwrap_err();
+        assert_eq!(e.path, "durations[1]");
+    }
+}
