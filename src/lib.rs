@@ -3,8 +3,13 @@
 //! A discrete-event simulator for distributed task scheduling and load balancing.
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod engine;
+pub mod metrics;
 pub mod model;
+pub mod output;
 pub mod policy;
+pub mod runner;
 pub mod scenario;
+pub mod sim;
 pub mod workload;

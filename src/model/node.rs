@@ -1,7 +1,6 @@
 //! Compute nodes: what they are (spec) and what they are doing (state).
 
 use super::queue::TaskQueue;
-use super::TaskId;
 
 /// Index of a node in the cluster, from 0.
 pub type NodeId = usize;
@@ -26,8 +25,6 @@ pub struct NodeSpec {
 pub(crate) struct Node {
     /// Tasks placed here and not yet started, in the discipline's order.
     pub queue: TaskQueue,
-    /// Tasks running now.
-    pub running: Vec<TaskId>,
     pub free_cores: u32,
     pub free_memory: f64,
     /// Integral of busy cores over time, up to `busy_since`.
@@ -42,7 +39,6 @@ impl Node {
     pub fn new(spec: &NodeSpec, queue: TaskQueue) -> Self {
         Node {
             queue,
-            running: Vec::with_capacity(spec.cores as usize),
             free_cores: spec.cores,
             free_memory: spec.memory,
             busy_core_seconds: 0.0,

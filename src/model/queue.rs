@@ -93,12 +93,6 @@ impl TaskQueue {
             TaskQueue::Ranked { heap, .. } => heap.len(),
         }
     }
-
-    /// Whether no task waits.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]

@@ -39,20 +39,26 @@ pub struct BuildContext<'a> {
     pub nodes: &'a [NodeSpec],
 }
 
+/// Builds a balancer from a spec whose name and parameter names are already checked.
+pub type BalancerFactory = fn(&PolicySpec, &BuildContext<'_>) -> Result<Box<dyn Balancer>, FieldError>;
+
+/// Builds a discipline from a spec whose name and parameter names are already checked.
+pub type DisciplineFactory = fn(&PolicySpec, &BuildContext<'_>) -> Result<Arc<dyn Discipline>, FieldError>;
+
 /// A registered balancer.
 pub struct BalancerEntry {
     /// Name, definition, parameters, modes.
     pub info: PolicyInfo,
-    /// Builds it from a spec whose name and parameter names are already checked.
-    pub build: fn(&PolicySpec, &BuildContext<'_>) -> Result<Box<dyn Balancer>, FieldError>,
+    /// Builds it.
+    pub build: BalancerFactory,
 }
 
 /// A registered discipline.
 pub struct DisciplineEntry {
     /// Name, definition, parameters, modes.
     pub info: PolicyInfo,
-    /// Builds it from a spec whose name and parameter names are already checked.
-    pub build: fn(&PolicySpec, &BuildContext<'_>) -> Result<Arc<dyn Discipline>, FieldError>,
+    /// Builds it.
+    pub build: DisciplineFactory,
 }
 
 const BOTH: &[Mode] = &[Mode::Dispatch, Mode::Central];

@@ -1,1 +1,159 @@
-//! raw
+//! The scenario file as written: serde structs that mirror the TOML, field for field.
+//!
+//! Everything is optional here, and integers are read as `i64`, so that defaults and
+//! ranges are decided in one place (`validate.rs`), with messages that say what was
+//! expected, rather than split between serde's messages ("invalid value: integer `-1`,
+//! expected u32") and ours. Unknown fields are rejected everywhere. Fields whose shape
+//! varies (a number or a table, a string or an array) get small hand-written
+//! `Deserialize` impls instead of `#[serde(untagged)]`, whose only error is "data did
+//! not match any variant".
+
+use crate::model::Mode;
+use crate::workload::{ArrivalSpec, DistSpec};
+use serde::de::{self, value::MapAccessDeserializer, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub seed: Option<i64>,
+    pub replications: Option<i64>,
+    pub run: Option<RawRun>,
+    pub nodes: Option<Vec<RawNodeGroup>>,
+    pub workload: Option<RawWorkload>,
+    pub policies: Option<RawPolicies>,
+}
+
+/// `[run]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRun {
+    pub tasks: Option<i64>,
+    pub horizon: Option<f64>,
+    pub warmup: Option<RawWarmup>,
+    pub mode: Option<Mode>,
+    pub max_in_system: Option<i64>,
+}
+
+/// `warmup = 0.1` or `warmup = { seconds = 50.0 }`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum RawWarmup {
+    Fraction(f64),
+    Seconds(f64),
+}
+
+/// The table form of the warm-up.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WarmupTable {
+    seconds: f64,
+}
+
+impl<'de> Deserialize<'de> for RawWarmup {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawWarmup;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a fraction in [0, 1) or a table { seconds = <number> }")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawWarmup, E> {
+                Ok(RawWarmup::Fraction(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawWarmup, E> {
+                Ok(RawWarmup::Fraction(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawWarmup, E> {
+                Ok(RawWarmup::Fraction(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawWarmup, A::Error> {
+                let t = WarmupTable::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(RawWarmup::Seconds(t.seconds))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `[[nodes]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNodeGroup {
+    pub name: Option<String>,
+    pub count: Option<i64>,
+    pub speed: Option<f64>,
+    pub cores: Option<i64>,
+    pub memory: Option<f64>,
+    pub weight: Option<f64>,
+}
+
+/// `[workload]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWorkload {
+    pub arrival: Option<ArrivalSpec>,
+    pub size: Option<DistSpec>,
+    pub estimate_error: Option<f64>,
+    pub cores: Option<NumberOrDist>,
+    pub memory: Option<NumberOrDist>,
+    pub classes: Option<Vec<RawClass>>,
+}
+
+/// One entry of `workload.classes`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawClass {
+    pub name: Option<String>,
+    pub share: Option<f64>,
+    pub priority: Option<i64>,
+    pub deadline: Option<f64>,
+    pub size: Option<DistSpec>,
+    pub cores: Option<NumberOrDist>,
+    pub memory: Option<NumberOrDist>,
+}
+
+/// A task requirement: `cores = 2` (a constant) or `cores = { dist = "uniform", ... }`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum NumberOrDist {
+    Number(f64),
+    Dist(DistSpec),
+}
+
+impl<'de> Deserialize<'de> for NumberOrDist {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NumberOrDist;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a distribution table such as { dist = \"uniform\", low = 1, high = 4 }")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<NumberOrDist, E> {
+                Ok(NumberOrDist::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumberOrDist, E> {
+                Ok(NumberOrDist::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumberOrDist, E> {
+                Ok(NumberOrDist::Number(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<NumberOrDist, A::Error> {
+                DistSpec::deserialize(MapAccessDeserializer::new(map)).map(NumberOrDist::Dist)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `[policies]`. The lists are kept as TOML values and read in `validate.rs`, which
+/// knows the path of each element and so can say which one is wrong and why
+/// ("all", a name, or a table of a name and numeric parameters).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPolicies {
+    pub balancers: Option<toml::Value>,
+    pub disciplines: Option<toml::Value>,
+}

@@ -2,7 +2,7 @@
 
 use crate::engine::SimRng;
 use crate::model::{NodeId, Task};
-use crate::policy::index::MinIndex;
+use crate::policy::index::LeastCount;
 use crate::policy::{Balancer, ClusterView};
 
 /// Sends each task to the node with the fewest *connections*: tasks the dispatcher has
@@ -12,18 +12,18 @@ use crate::policy::{Balancer, ClusterView};
 /// own traffic, so with several dispatchers or network delay the count is a belief,
 /// not the node's true queue (compare `join_shortest_queue`).
 ///
-/// Cost *O*(log nodes) per decision and per update, through a [`MinIndex`]. In central
+/// Cost *O*(1) per decision and per update, through a [`LeastCount`] index. In central
 /// mode, if the least-loaded node lacks free room for the task, a full scan finds the
 /// least-loaded node that has it.
 #[derive(Debug)]
 pub struct LeastConnections {
-    index: MinIndex,
+    index: LeastCount,
 }
 
 impl LeastConnections {
     /// A balancer over `nodes` nodes.
     pub fn new(nodes: usize) -> Self {
-        LeastConnections { index: MinIndex::new(nodes) }
+        LeastConnections { index: LeastCount::new(nodes) }
     }
 }
 
@@ -40,6 +40,6 @@ impl Balancer for LeastConnections {
     fn on_update(&mut self, node: NodeId, view: &ClusterView<'_>) {
         // A node too small for some task stays in the index: the fallback scan in
         // `select` handles it, which keeps updates O(log n) and task-independent.
-        self.index.set(node, view.beliefs[node].connections as f64);
+        self.index.set(node, Some(view.beliefs[node].connections));
     }
 }

@@ -1,0 +1,305 @@
+//! The command line: `run`, `check`, `list`. Parses arguments, calls the library,
+//! prints, and maps outcomes to exit codes (0 all good, 1 some runs failed, 2 bad
+//! arguments or scenario files).
+
+use crate::metrics::RunResult;
+use crate::output::{csv::summaries, csv::to_csv, write_atomic};
+use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
+use crate::runner::Plan;
+use crate::scenario::{self, Scenario, ScenarioError};
+use crate::workload::{arrival::ARRIVAL_NAMES, dist::DIST_NAMES};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code: every run succeeded.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: some runs failed (the others' results are written).
+pub const EXIT_RUNS_FAILED: u8 = 1;
+/// Exit code: bad arguments or scenario files; nothing was run or written.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// schedsim: a discrete-event simulator for distributed task scheduling and load balancing.
+///
+/// With no command, runs every scenario under `scenarios/` into `results/`.
+#[derive(Debug, Parser)]
+#[command(name = "schedsim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every scenario file under PATHS, every policy and replication, in parallel.
+    Run(RunArgs),
+    /// Check scenario files and print the runs each expands to.
+    Check {
+        /// Scenario files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// List every balancer, discipline, distribution and arrival process.
+    List,
+}
+
+#[derive(Debug, Args, Default)]
+struct RunArgs {
+    /// Scenario files, or folders searched for *.toml [default: scenarios]
+    paths: Vec<PathBuf>,
+    /// Threads to run on (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    jobs: Option<usize>,
+    /// Folder to write results into.
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = "results")]
+    output: PathBuf,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// Parses the process arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap's help and version requests are not errors.
+            return ExitCode::from(if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_OK });
+        }
+    };
+    let code = match cli.command {
+        None => run(RunArgs { output: PathBuf::from("results"), ..RunArgs::default() }),
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Check { paths }) => check(&paths),
+        Some(Command::List) => {
+            list();
+            EXIT_OK
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// Finds and loads every scenario, printing every error found (not just the first).
+fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, u8> {
+    let files = scenario::discover(paths).map_err(|e| report_bad(&[e]))?;
+    let mut scenarios = Vec::new();
+    let mut errors: Vec<ScenarioError> = Vec::new();
+    for f in &files {
+        match scenario::load(f) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(report_bad(&errors));
+    }
+    // Two scenarios with one name would write into the same results folder.
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    for s in &scenarios {
+        if let Some(other) = seen.insert(&s.name, &s.source) {
+            eprintln!(
+                "error: {}: name: scenario name '{}' is also used by {}; each scenario needs its own name (it names the results folder)",
+                s.source.display(),
+                s.name,
+                other.display()
+            );
+            return Err(EXIT_BAD_INPUT);
+        }
+    }
+    Ok(scenarios)
+}
+
+fn report_bad(errors: &[ScenarioError]) -> u8 {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    EXIT_BAD_INPUT
+}
+
+fn run(args: RunArgs) -> u8 {
+    let paths = if args.paths.is_empty() { vec![PathBuf::from("scenarios")] } else { args.paths };
+    let scenarios = match load_all(&paths) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Err(e) = std::fs::create_dir_all(&args.output) {
+        eprintln!("error: cannot create output folder '{}': {e}", args.output.display());
+        return EXIT_BAD_INPUT;
+    }
+    let threads = args.jobs.unwrap_or(0);
+    let plan = Plan::new(scenarios);
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| progress_bar(plan.jobs.len() as u64));
+    if !args.quiet {
+        eprintln!(
+            "running {} runs of {} scenario{} on {} thread{}",
+            plan.jobs.len(),
+            plan.scenarios.len(),
+            if plan.scenarios.len() == 1 { "" } else { "s" },
+            if threads == 0 { rayon::current_num_threads() } else { threads },
+            if threads == 1 { "" } else { "s" },
+        );
+    }
+    let started = std::time::Instant::now();
+    let outcomes = plan.execute(threads, progress.as_ref());
+    if let Some(p) = &progress {
+        p.finish_and_clear();
+    }
+
+    let mut failed = 0usize;
+    let mut by_scenario: Vec<Vec<RunResult>> = vec![Vec::new(); plan.scenarios.len()];
+    for outcome in outcomes {
+        match outcome {
+            Ok(r) => {
+                let idx =
+                    plan.scenarios.iter().position(|s| s.name == r.scenario).expect("result of a planned scenario");
+                by_scenario[idx].push(r);
+            }
+            Err(f) => {
+                failed += 1;
+                let job = &plan.jobs[f.job];
+                let s = &plan.scenarios[job.scenario];
+                eprintln!(
+                    "error: {}: run {} / {} / replication {} failed: {} (offered load {:.3})",
+                    s.source.display(),
+                    job.discipline,
+                    job.balancer,
+                    job.replication,
+                    f.message,
+                    s.offered_load()
+                );
+            }
+        }
+    }
+
+    let mut write_failed = false;
+    for (s, runs) in plan.scenarios.iter().zip(&by_scenario) {
+        if runs.is_empty() {
+            continue;
+        }
+        let dir = args.output.join(&s.name);
+        let summary = summaries(runs);
+        let written = to_csv(runs)
+            .and_then(|runs_csv| Ok((runs_csv, to_csv(&summary)?)))
+            .map_err(|e| e.to_string())
+            .and_then(|(runs_csv, summary_csv)| {
+                write_atomic(&dir.join("runs.csv"), &runs_csv)
+                    .and_then(|_| write_atomic(&dir.join("summary.csv"), &summary_csv))
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = written {
+            eprintln!("error: cannot write results for '{}' into {}: {e}", s.name, dir.display());
+            write_failed = true;
+            continue;
+        }
+        if !args.quiet {
+            print_table(s, &summary, &dir);
+        }
+    }
+    if !args.quiet {
+        let events: u64 = by_scenario.iter().flatten().map(|r| r.events).sum();
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!("done in {secs:.1} s ({:.1} M events/s)", events as f64 / secs.max(1e-9) / 1e6);
+    }
+    if failed > 0 || write_failed {
+        if failed > 0 {
+            eprintln!("{failed} run{} failed; the other results are written", if failed == 1 { "" } else { "s" });
+        }
+        EXIT_RUNS_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} elapsed, ETA {eta}")
+            .expect("valid template"),
+    );
+    bar
+}
+
+/// A compact comparison table of one scenario's summary on stdout.
+fn print_table(s: &Scenario, rows: &[crate::metrics::Summary], dir: &Path) {
+    println!("\n{} — {} (offered load {:.2})", s.name, s.description, s.offered_load());
+    println!(
+        "  {:<12} {:<28} {:>12} {:>10} {:>10} {:>10} {:>7}",
+        "discipline", "balancer", "mean resp", "± ci95", "p99 resp", "tput/s", "util"
+    );
+    for r in rows {
+        let ci = r.mean_response_ci95.map_or("-".to_string(), |c| format!("{c:.4}"));
+        println!(
+            "  {:<12} {:<28} {:>12.4} {:>10} {:>10.4} {:>10.2} {:>7.3}",
+            r.discipline, r.balancer, r.mean_response, ci, r.p99_response, r.throughput, r.utilization
+        );
+    }
+    println!("  -> {}", dir.display());
+}
+
+fn check(paths: &[PathBuf]) -> u8 {
+    let scenarios = match load_all(paths) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    for s in &scenarios {
+        let nodes: u32 = s.node_groups.iter().map(|g| g.count).sum();
+        println!("{}: ok", s.source.display());
+        println!("  name {}: {}", s.name, s.description);
+        println!(
+            "  {} mode, {} node group{} ({} node{}), offered load {:.3}, seed {}",
+            s.run.mode.name(),
+            s.node_groups.len(),
+            if s.node_groups.len() == 1 { "" } else { "s" },
+            nodes,
+            if nodes == 1 { "" } else { "s" },
+            s.offered_load(),
+            s.seed
+        );
+        let runs = s.disciplines.len() * s.balancers.len() * s.replications as usize;
+        println!(
+            "  {} discipline{} x {} balancer{} x {} replication{} = {} runs:",
+            s.disciplines.len(),
+            if s.disciplines.len() == 1 { "" } else { "s" },
+            s.balancers.len(),
+            if s.balancers.len() == 1 { "" } else { "s" },
+            s.replications,
+            if s.replications == 1 { "" } else { "s" },
+            runs
+        );
+        for d in &s.disciplines {
+            for b in &s.balancers {
+                println!("    {d} / {b}");
+            }
+        }
+    }
+    EXIT_OK
+}
+
+fn list() {
+    let section = |title: &str, entries: &mut dyn Iterator<Item = &PolicyInfo>| {
+        println!("{title}:");
+        for e in entries {
+            let modes: Vec<&str> = e.modes.iter().map(|m| m.name()).collect();
+            println!("  {:<30} {} [{}]", e.name, e.summary, modes.join(", "));
+            for p in e.params {
+                let default = p.default.map_or("required".to_string(), |d| format!("default {d}"));
+                println!("  {:<30}   {} = {} ({default})", "", p.name, p.doc);
+            }
+        }
+        println!();
+    };
+    section("Balancers (which node)", &mut BALANCERS.iter().map(|e| &e.info));
+    section("Disciplines (which task next)", &mut DISCIPLINES.iter().map(|e| &e.info));
+    println!("Distributions (dist = ...):");
+    for (name, doc) in DIST_NAMES {
+        println!("  {name:<30} {doc}");
+    }
+    println!("\nArrival processes (process = ...):");
+    for (name, doc) in ARRIVAL_NAMES {
+        println!("  {name:<30} {doc}");
+    }
+}

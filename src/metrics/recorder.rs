@@ -1,0 +1,315 @@
+//! [`Recorder`]: the streaming statistics of one run.
+
+use super::RunResult;
+use crate::engine::SimTime;
+use hdrhistogram::Histogram;
+
+/// Which tasks the metrics leave out: those that arrive during the warm-up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WarmupRule {
+    /// Tasks with an arrival index below this count.
+    Tasks(u64),
+    /// Tasks arriving before this time.
+    Time(SimTime),
+}
+
+/// Response times are recorded in nanoseconds, to 3 significant digits, up to
+/// 2^62 ns (about 146 years of virtual time).
+const NS_PER_S: f64 = 1e9;
+const HIGHEST_NS: u64 = 1 << 62;
+
+/// Collects a run's statistics as tasks arrive, start and leave.
+///
+/// The caller reports every arrival and departure; the recorder decides which tasks
+/// are measured (by the warm-up rule) and keeps sums and a histogram for those, plus
+/// counts of all tasks for the conservation check.
+#[derive(Debug)]
+pub struct Recorder {
+    warmup: WarmupRule,
+    /// Start of the measured span; set when the first measured task arrives, or at the
+    /// warm-up time.
+    measured_from: Option<SimTime>,
+
+    arrived: u64,
+    completed: u64,
+    failed: u64,
+
+    measured_arrived: u64,
+    measured_completed: u64,
+    measured_failed: u64,
+    response_ns: Histogram<u64>,
+    sum_response: f64,
+    sum_wait: f64,
+    sum_slowdown: f64,
+    sum_sojourn_failed: f64,
+    max_response: f64,
+
+    /// Measured tasks in the system now, and the integral of that count over time.
+    in_system: u64,
+    in_system_area: f64,
+    in_system_since: SimTime,
+}
+
+impl Recorder {
+    /// A recorder for a run with the given warm-up rule.
+    pub fn new(warmup: WarmupRule) -> Self {
+        Recorder {
+            warmup,
+            measured_from: match warmup {
+                WarmupRule::Time(t) => Some(t),
+                WarmupRule::Tasks(0) => Some(0.0),
+                WarmupRule::Tasks(_) => None,
+            },
+            arrived: 0,
+            completed: 0,
+            failed: 0,
+            measured_arrived: 0,
+            measured_completed: 0,
+            measured_failed: 0,
+            response_ns: Histogram::new_with_bounds(1, HIGHEST_NS, 3).expect("valid histogram bounds"),
+            sum_response: 0.0,
+            sum_wait: 0.0,
+            sum_slowdown: 0.0,
+            sum_sojourn_failed: 0.0,
+            max_response: 0.0,
+            in_system: 0,
+            in_system_area: 0.0,
+            in_system_since: 0.0,
+        }
+    }
+
+    /// Records an arrival; returns whether the task is measured (after the warm-up).
+    #[inline]
+    pub fn arrive(&mut self, seq: u64, now: SimTime) -> bool {
+        self.arrived += 1;
+        let measured = match self.warmup {
+            WarmupRule::Tasks(k) => seq >= k,
+            WarmupRule::Time(t) => now >= t,
+        };
+        if measured {
+            if self.measured_from.is_none() {
+                self.measured_from = Some(now);
+            }
+            self.measured_arrived += 1;
+            self.change_in_system(now, 1);
+        }
+        measured
+    }
+
+    /// Records a completion. `wait` is arrival to start of service, `service` the time
+    /// it ran (size / speed).
+    #[inline]
+    pub fn complete(&mut self, measured: bool, arrival: SimTime, now: SimTime, wait: f64, service: f64) {
+        self.completed += 1;
+        if !measured {
+            return;
+        }
+        let response = now - arrival;
+        self.measured_completed += 1;
+        self.change_in_system(now, -1);
+        self.sum_response += response;
+        self.sum_wait += wait;
+        if service > 0.0 {
+            self.sum_slowdown += response / service;
+        } else {
+            self.sum_slowdown += 1.0;
+        }
+        if response > self.max_response {
+            self.max_response = response;
+        }
+        // Saturates at the histogram's top rather than failing: 146 years of virtual time.
+        let ns = (response * NS_PER_S).round().min(HIGHEST_NS as f64) as u64;
+        self.response_ns.saturating_record(ns);
+    }
+
+    /// Records a task that left the system without completing.
+    pub fn fail(&mut self, measured: bool, arrival: SimTime, now: SimTime) {
+        self.failed += 1;
+        if measured {
+            self.measured_failed += 1;
+            self.change_in_system(now, -1);
+            self.sum_sojourn_failed += now - arrival;
+        }
+    }
+
+    /// Tasks that arrived so far.
+    pub fn arrived(&self) -> u64 {
+        self.arrived
+    }
+
+    /// Tasks that completed so far.
+    pub fn completed(&self) -> u64 {
+        self.completed
+    }
+
+    /// Tasks that failed so far.
+    pub fn failed(&self) -> u64 {
+        self.failed
+    }
+
+    /// Start of the measured span, once known.
+    pub fn measured_from(&self) -> Option<SimTime> {
+        self.measured_from
+    }
+
+    #[inline]
+    fn change_in_system(&mut self, now: SimTime, delta: i64) {
+        self.in_system_area += self.in_system as f64 * (now - self.in_system_since);
+        self.in_system_since = now;
+        self.in_system = (self.in_system as i64 + delta) as u64;
+    }
+
+    /// Finishes the run at `end`: checks conservation and Little's law, and returns
+    /// the results. `in_system` is the number of tasks the model still holds;
+    /// `node_busy` the busy core-seconds of each node over the measured span and
+    /// `node_cores` their core counts.
+    ///
+    /// # Errors
+    /// A message if conservation or Little's law does not hold: either is a bug in the
+    /// model, and its results must not be written.
+    pub fn finish(
+        &mut self,
+        end: SimTime,
+        in_system: u64,
+        node_busy: &[f64],
+        node_cores: &[u32],
+        events: u64,
+    ) -> Result<RunResult, String> {
+        if self.arrived != self.completed + self.failed + in_system {
+            return Err(format!(
+                "conservation violated: {} arrived != {} completed + {} failed + {} in system",
+                self.arrived, self.completed, self.failed, in_system
+            ));
+        }
+        self.change_in_system(end, 0);
+        let from = self.measured_from.unwrap_or(end);
+        // The measured span runs from the end of the warm-up to the end of the run (the
+        // last event: once drained, the last departure); node busy times cover the same.
+        let span = end - from;
+
+        // Little's law, L = lambda W, holds exactly over a span that starts and ends with
+        // no measured task in the system: both sides are the total sojourn time of the
+        // measured tasks divided by the span. A gap means a task was counted in one
+        // place and not the other.
+        if self.in_system == 0 && span > 0.0 {
+            let total_sojourn = self.sum_response + self.sum_sojourn_failed;
+            let gap = (self.in_system_area - total_sojourn).abs();
+            if gap > 1e-6 * total_sojourn.max(1e-9) + 1e-9 {
+                return Err(format!(
+                    "Little's law violated: time-integral of tasks in system {} != total sojourn {}",
+                    self.in_system_area, total_sojourn
+                ));
+            }
+        }
+
+        let per = |sum: f64| if self.measured_completed > 0 { sum / self.measured_completed as f64 } else { f64::NAN };
+        let quantile = |q: f64| {
+            if self.measured_completed > 0 {
+                self.response_ns.value_at_quantile(q) as f64 / NS_PER_S
+            } else {
+                f64::NAN
+            }
+        };
+        let (utilization, imbalance) = utilization(node_busy, node_cores, span);
+        Ok(RunResult {
+            scenario: String::new(),
+            discipline: String::new(),
+            balancer: String::new(),
+            replication: 0,
+            seed: 0,
+            tasks_arrived: self.arrived,
+            tasks_completed: self.completed,
+            tasks_failed: self.failed,
+            tasks_in_system: in_system,
+            throughput: if span > 0.0 { self.measured_completed as f64 / span } else { f64::NAN },
+            mean_response: per(self.sum_response),
+            p50_response: quantile(0.5),
+            p95_response: quantile(0.95),
+            p99_response: quantile(0.99),
+            p999_response: quantile(0.999),
+            max_response: if self.measured_completed > 0 { self.max_response } else { f64::NAN },
+            mean_wait: per(self.sum_wait),
+            mean_slowdown: per(self.sum_slowdown),
+            utilization,
+            imbalance,
+            mean_in_system: if span > 0.0 { self.in_system_area / span } else { f64::NAN },
+            measured_from: from,
+            end_time: end,
+            events,
+        })
+    }
+}
+
+/// Overall utilization (busy over available core-seconds) and the coefficient of
+/// variation of per-node utilization.
+fn utilization(busy: &[f64], cores: &[u32], span: f64) -> (f64, f64) {
+    if span <= 0.0 || busy.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let total_cores: f64 = cores.iter().map(|&c| c as f64).sum();
+    let overall = busy.iter().sum::<f64>() / (total_cores * span);
+    let per_node: Vec<f64> = busy.iter().zip(cores).map(|(b, &c)| b / (c as f64 * span)).collect();
+    let n = per_node.len() as f64;
+    let mean = per_node.iter().sum::<f64>() / n;
+    let var = per_node.iter().map(|u| (u - mean).powi(2)).sum::<f64>() / n;
+    let cv = if mean > 0.0 { var.sqrt() / mean } else { 0.0 };
+    (overall, cv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conservation_is_checked() {
+        let mut r = Recorder::new(WarmupRule::Tasks(0));
+        r.arrive(0, 0.0);
+        r.arrive(1, 1.0);
+        r.complete(true, 0.0, 2.0, 0.0, 2.0);
+        assert!(r.finish(3.0, 0, &[1.0], &[1], 0).unwrap_err().contains("conservation"));
+    }
+
+    #[test]
+    fn hand_computed_run() {
+        // Two tasks on one single-core node: arrivals 0 and 1, service 2 each (FIFO):
+        // completions at 2 and 4, responses 2 and 3, waits 0 and 1.
+        let mut r = Recorder::new(WarmupRule::Tasks(0));
+        r.arrive(0, 0.0);
+        r.arrive(1, 1.0);
+        r.complete(true, 0.0, 2.0, 0.0, 2.0);
+        r.complete(true, 1.0, 4.0, 1.0, 2.0);
+        let res = r.finish(4.0, 0, &[4.0], &[1], 8).unwrap();
+        assert_eq!(res.mean_response, 2.5);
+        assert_eq!(res.mean_wait, 0.5);
+        assert_eq!(res.max_response, 3.0);
+        assert_eq!(res.throughput, 0.5);
+        assert_eq!(res.utilization, 1.0);
+        // L = (2 + 3) / 4 = 1.25 = X W = 0.5 * 2.5.
+        assert_eq!(res.mean_in_system, 1.25);
+        assert!((res.mean_slowdown - 1.25).abs() < 1e-12);
+        assert!((res.p50_response - 2.0).abs() <= 2.0 * 1e-3);
+        assert!((res.p99_response - 3.0).abs() <= 3.0 * 1e-3);
+    }
+
+    #[test]
+    fn warmup_tasks_are_left_out_of_metrics_but_counted() {
+        let mut r = Recorder::new(WarmupRule::Tasks(1));
+        assert!(!r.arrive(0, 0.0));
+        assert!(r.arrive(1, 1.0));
+        r.complete(false, 0.0, 10.0, 0.0, 10.0);
+        r.complete(true, 1.0, 2.0, 0.0, 1.0);
+        let res = r.finish(10.0, 0, &[11.0], &[2], 0).unwrap();
+        assert_eq!(res.tasks_arrived, 2);
+        assert_eq!(res.tasks_completed, 2);
+        assert_eq!(res.mean_response, 1.0);
+        assert_eq!(res.measured_from, 1.0);
+    }
+
+    #[test]
+    fn imbalance_is_the_cv_of_node_utilization() {
+        let (u, cv) = utilization(&[1.0, 3.0], &[1, 1], 4.0);
+        assert_eq!(u, 0.5);
+        // per node 0.25 and 0.75: mean 0.5, sd 0.25.
+        assert!((cv - 0.5).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,125 @@
+//! Summaries over replications, with Student-t confidence intervals.
+
+use super::RunResult;
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// One row of `summary.csv`: a (discipline, balancer) pair over its replications.
+///
+/// Counts are totals over the replications (so conservation still reads off the
+/// row); every other figure is the mean over replications of the per-run figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Queue discipline label.
+    pub discipline: String,
+    /// Balancer label.
+    pub balancer: String,
+    /// Replications that completed.
+    pub replications: u32,
+    /// Tasks that arrived, over all replications.
+    pub tasks_arrived: u64,
+    /// Tasks that completed, over all replications.
+    pub tasks_completed: u64,
+    /// Tasks that failed, over all replications.
+    pub tasks_failed: u64,
+    /// Tasks left in the system, over all replications.
+    pub tasks_in_system: u64,
+    /// Mean throughput (tasks per second).
+    pub throughput: f64,
+    /// Mean of the per-replication mean response time.
+    pub mean_response: f64,
+    /// Half-width of the 95% confidence interval of `mean_response` (Student t over
+    /// replications; empty with one replication).
+    pub mean_response_ci95: Option<f64>,
+    /// Mean of the per-replication median response.
+    pub p50_response: f64,
+    /// Mean of the per-replication 95th percentile.
+    pub p95_response: f64,
+    /// Mean of the per-replication 99th percentile.
+    pub p99_response: f64,
+    /// Mean of the per-replication 99.9th percentile.
+    pub p999_response: f64,
+    /// Largest response seen in any replication.
+    pub max_response: f64,
+    /// Mean wait.
+    pub mean_wait: f64,
+    /// Mean slowdown.
+    pub mean_slowdown: f64,
+    /// Mean utilization.
+    pub utilization: f64,
+    /// Mean imbalance (coefficient of variation of node utilization).
+    pub imbalance: f64,
+}
+
+/// The 0.975 quantile of Student's t with `df` degrees of freedom: the multiplier of
+/// the standard error in a two-sided 95% confidence interval.
+pub fn student_t_975(df: u32) -> f64 {
+    StudentsT::new(0.0, 1.0, df as f64).expect("df >= 1").inverse_cdf(0.975)
+}
+
+/// Summarises the runs of one (scenario, discipline, balancer), all replications.
+///
+/// # Panics
+/// If `runs` is empty.
+pub fn summarize(runs: &[&RunResult]) -> Summary {
+    let first = runs[0];
+    let mean = |f: fn(&RunResult) -> f64| runs.iter().map(|r| f(r)).sum::<f64>() / runs.len() as f64;
+    let total = |f: fn(&RunResult) -> u64| runs.iter().map(|r| f(r)).sum::<u64>();
+    Summary {
+        scenario: first.scenario.clone(),
+        discipline: first.discipline.clone(),
+        balancer: first.balancer.clone(),
+        replications: runs.len() as u32,
+        tasks_arrived: total(|r| r.tasks_arrived),
+        tasks_completed: total(|r| r.tasks_completed),
+        tasks_failed: total(|r| r.tasks_failed),
+        tasks_in_system: total(|r| r.tasks_in_system),
+        throughput: mean(|r| r.throughput),
+        mean_response: mean(|r| r.mean_response),
+        mean_response_ci95: ci95(&runs.iter().map(|r| r.mean_response).collect::<Vec<_>>()),
+        p50_response: mean(|r| r.p50_response),
+        p95_response: mean(|r| r.p95_response),
+        p99_response: mean(|r| r.p99_response),
+        p999_response: mean(|r| r.p999_response),
+        max_response: runs.iter().map(|r| r.max_response).fold(f64::NAN, f64::max),
+        mean_wait: mean(|r| r.mean_wait),
+        mean_slowdown: mean(|r| r.mean_slowdown),
+        utilization: mean(|r| r.utilization),
+        imbalance: mean(|r| r.imbalance),
+    }
+}
+
+/// Half-width of the two-sided 95% Student-t confidence interval of the mean of
+/// `xs` (independent replications); `None` for fewer than two values.
+pub fn ci95(xs: &[f64]) -> Option<f64> {
+    let n = xs.len();
+    if n < 2 {
+        return None;
+    }
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    Some(student_t_975(n as u32 - 1) * (var / n as f64).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Published two-sided 95% t quantiles (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2).
+    #[test]
+    fn t_quantiles_match_tables() {
+        for (df, t) in [(1, 12.706), (2, 4.303), (4, 2.776), (9, 2.262), (29, 2.045), (120, 1.980)] {
+            assert!((student_t_975(df) - t).abs() < 5e-4, "df {df}: {}", student_t_975(df));
+        }
+    }
+
+    #[test]
+    fn ci_of_known_sample() {
+        // mean 2, sample sd 1 (values 1, 2, 3): half-width = 4.303 * 1 / sqrt(3).
+        let h = ci95(&[1.0, 2.0, 3.0]).unwrap();
+        assert!((h - 4.302_652_7 / 3f64.sqrt()).abs() < 1e-6);
+        assert_eq!(ci95(&[1.0]), None);
+    }
+}

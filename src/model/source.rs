@@ -1,0 +1,107 @@
+//! [`TaskSource`]: draws each arriving task from the workload.
+
+use super::Task;
+use crate::engine::{derive_seed, SimRng, SimTime};
+use crate::scenario::{TaskClass, Workload};
+use crate::workload::ArrivalProcess;
+
+/// Labels of a run's random streams, one per purpose. Fixed forever: changing one
+/// changes every published result. New purposes take new labels.
+pub mod stream {
+    /// Gaps between arrivals.
+    pub const ARRIVALS: u64 = 1;
+    /// Which class each task belongs to.
+    pub const CLASSES: u64 = 2;
+    /// Task sizes.
+    pub const SIZES: u64 = 3;
+    /// Errors of size estimates.
+    pub const ESTIMATES: u64 = 4;
+    /// Cores and memory of tasks.
+    pub const RESOURCES: u64 = 5;
+    /// Policy decisions (random choices, tie-breaks).
+    pub const POLICY: u64 = 6;
+}
+
+/// Generates the run's tasks in arrival order.
+///
+/// Every property of a task is drawn here, when it arrives, each from its own stream
+/// seeded by the run seed alone, so every policy in a run sees the same tasks at the
+/// same times (common random numbers), and a policy's own draws cannot shift them.
+#[derive(Debug)]
+pub struct TaskSource {
+    arrival: ArrivalProcess,
+    classes: Vec<TaskClass>,
+    /// Cumulative class shares, for drawing a class by inversion.
+    cumulative: Vec<f64>,
+    estimate_error: f64,
+    arrivals: SimRng,
+    class_rng: SimRng,
+    sizes: SimRng,
+    estimates: SimRng,
+    resources: SimRng,
+}
+
+impl TaskSource {
+    /// A source for `workload` in the run seeded by `run_seed`.
+    pub fn new(workload: &Workload, run_seed: u64) -> Self {
+        let rng = |label| SimRng::new(derive_seed(run_seed, &[label]));
+        let mut acc = 0.0;
+        let cumulative = workload
+            .classes
+            .iter()
+            .map(|c| {
+                acc += c.share;
+                acc
+            })
+            .collect();
+        TaskSource {
+            arrival: workload.arrival.clone(),
+            classes: workload.classes.clone(),
+            cumulative,
+            estimate_error: workload.estimate_error,
+            arrivals: rng(stream::ARRIVALS),
+            class_rng: rng(stream::CLASSES),
+            sizes: rng(stream::SIZES),
+            estimates: rng(stream::ESTIMATES),
+            resources: rng(stream::RESOURCES),
+        }
+    }
+
+    /// The gap from the previous arrival to the next.
+    #[inline]
+    pub fn next_gap(&mut self) -> SimTime {
+        self.arrival.next_gap(&mut self.arrivals)
+    }
+
+    /// Draws the task with arrival index `seq`, arriving at `now`.
+    #[inline]
+    pub fn draw(&mut self, seq: u64, now: SimTime) -> Task {
+        let class = if self.classes.len() == 1 {
+            0
+        } else {
+            let u = self.class_rng.open01() * self.cumulative[self.cumulative.len() - 1];
+            self.cumulative.iter().position(|&c| u < c).unwrap_or(self.classes.len() - 1)
+        };
+        let c = &self.classes[class];
+        let size = c.size.sample(&mut self.sizes);
+        let estimate = if self.estimate_error > 0.0 {
+            // estimate = size (1 + e u), u uniform in (-1, 1): unbiased, relative error at most e.
+            size * (1.0 + self.estimate_error * (2.0 * self.estimates.open01() - 1.0))
+        } else {
+            size
+        };
+        let cores = c.cores.sample(&mut self.resources).ceil().max(1.0).min(u32::MAX as f64) as u32;
+        let memory = c.memory.sample(&mut self.resources);
+        Task {
+            seq,
+            arrival: now,
+            size,
+            estimate,
+            class: class as u16,
+            priority: c.priority,
+            cores,
+            memory,
+            deadline: c.deadline.map(|d| now + d),
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The command line: `run`, `check`, `list`, and the exit codes of DESIGN.md.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn schedsim() -> Command {
+    Command::cargo_bin("schedsim").unwrap()
+}
+
+#[test]
+fn list_shows_every_policy_and_distribution() {
+    let out = schedsim().arg("list").assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    for name in ["random", "round_robin", "least_connections", "fifo", "lognormal", "hyperexponential", "poisson"] {
+        assert!(text.contains(name), "list lacks {name}:\n{text}");
+    }
+}
+
+#[test]
+fn check_prints_the_runs_a_file_expands_to() {
+    schedsim()
+        .args(["check", "tests/data/small.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("= 9 runs"))
+        .stdout(predicate::str::contains("fifo / least_connections"));
+}
+
+#[test]
+fn check_rejects_a_bad_file_with_exit_code_2() {
+    schedsim()
+        .args(["check", "tests/data/bad/misspelt_balancer.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean"));
+}
+
+#[test]
+fn run_writes_summary_and_runs_with_the_documented_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    schedsim().args(["run", "-q", "-o"]).arg(dir.path()).arg("tests/data/small.toml").assert().success();
+    let summary = std::fs::read_to_string(dir.path().join("small/summary.csv")).unwrap();
+    let header = summary.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "scenario,discipline,balancer,replications,tasks_arrived,tasks_completed,tasks_failed,tasks_in_system,\
+         throughput,mean_response,mean_response_ci95,p50_response,p95_response,p99_response,p999_response,\
+         max_response,mean_wait,mean_slowdown,utilization,imbalance"
+    );
+    assert_eq!(summary.lines().count(), 1 + 3, "one row per balancer");
+    let runs = std::fs::read_to_string(dir.path().join("small/runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 9, "one row per run");
+    assert!(runs.lines().next().unwrap().contains(",seed,"));
+}
+
+#[test]
+fn run_on_a_missing_path_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    schedsim()
+        .args(["run", "-o"])
+        .arg(dir.path().join("out"))
+        .arg("no/such/scenarios")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/scenarios"));
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_bad_file_among_good_ones_stops_everything_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    schedsim()
+        .args(["run", "-o"])
+        .arg(dir.path())
+        .args(["tests/data/small.toml", "tests/data/bad/negative_rate.toml"])
+        .assert()
+        .code(2);
+    assert!(!dir.path().join("small").exists(), "nothing is written when an input is bad");
+}
+
+#[test]
+fn unknown_arguments_exit_2() {
+    schedsim().args(["run", "--no-such-flag"]).assert().code(2);
+    schedsim().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn a_failing_run_exits_1_and_the_others_are_still_written() {
+    let dir = tempfile::tempdir().unwrap();
+    schedsim()
+        .args(["run", "-q", "-o"])
+        .arg(dir.path())
+        .args(["tests/data/small.toml", "tests/data/overloaded.toml"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("overloaded"));
+    assert!(dir.path().join("small/summary.csv").exists());
+    assert!(!dir.path().join("overloaded/summary.csv").exists());
+}
