@@ -14,7 +14,7 @@ fn hold(pending: usize, events: u64) -> u64 {
     }
     let mut sum = 0u64;
     for _ in 0..events {
-        let (_, e) = q.pop().expect("queue never empties");
+        let (_, _, e) = q.pop().expect("queue never empties");
         sum += e as u64;
         q.schedule_in(-rng.open01().ln(), e);
     }

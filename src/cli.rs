@@ -2,11 +2,12 @@
 //! prints, and maps outcomes to exit codes (0 all good, 1 some runs failed, 2 bad
 //! arguments or scenario files).
 
-use crate::metrics::RunResult;
-use crate::output::{csv::summaries, csv::to_csv, write_atomic};
+use crate::metrics::{summarize, RunResult};
+use crate::output::tables::write_tables;
 use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
-use crate::runner::Plan;
+use crate::runner::{Plan, Progress};
 use crate::scenario::{self, Scenario, ScenarioError};
+use crate::sim::RunOutput;
 use crate::workload::{arrival::ARRIVAL_NAMES, dist::DIST_NAMES};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -14,6 +15,8 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 /// Exit code: every run succeeded.
 pub const EXIT_OK: u8 = 0;
@@ -132,38 +135,41 @@ fn run(args: RunArgs) -> u8 {
     }
     let threads = args.jobs.unwrap_or(0);
     let plan = Plan::new(scenarios);
-    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| progress_bar(plan.jobs.len() as u64));
     if !args.quiet {
+        let threads = if threads == 0 { rayon::current_num_threads() } else { threads };
         eprintln!(
-            "running {} runs of {} scenario{} on {} thread{}",
+            "running {} runs of {} scenario{} on {threads} thread{}",
             plan.jobs.len(),
             plan.scenarios.len(),
-            if plan.scenarios.len() == 1 { "" } else { "s" },
-            if threads == 0 { rayon::current_num_threads() } else { threads },
-            if threads == 1 { "" } else { "s" },
+            plural(plan.scenarios.len()),
+            plural(threads),
         );
     }
-    let started = std::time::Instant::now();
-    let outcomes = plan.execute(threads, progress.as_ref());
-    if let Some(p) = &progress {
-        p.finish_and_clear();
-    }
+    let started = Instant::now();
+    let progress = Progress::default();
+    let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    let done = AtomicBool::new(false);
+    let outcomes = std::thread::scope(|scope| {
+        if show_bar {
+            scope.spawn(|| tick_progress_bar(plan.jobs.len() as u64, &progress, &done, started));
+        }
+        let outcomes = plan.execute(threads, &progress);
+        done.store(true, Ordering::Relaxed);
+        outcomes
+    });
 
     let mut failed = 0usize;
-    let mut by_scenario: Vec<Vec<RunResult>> = vec![Vec::new(); plan.scenarios.len()];
-    for outcome in outcomes {
+    let mut by_file: Vec<Vec<&RunOutput>> = vec![Vec::new(); plan.scenarios.len()];
+    for (job, outcome) in plan.jobs.iter().zip(&outcomes) {
+        let unit = &plan.units[job.unit];
         match outcome {
-            Ok(r) => {
-                let idx =
-                    plan.scenarios.iter().position(|s| s.name == r.scenario).expect("result of a planned scenario");
-                by_scenario[idx].push(r);
-            }
+            Ok(output) => by_file[unit.file].push(output),
             Err(f) => {
                 failed += 1;
-                let job = &plan.jobs[f.job];
-                let s = &plan.scenarios[job.scenario];
+                let s = &unit.scenario;
+                let at = unit.sweep.as_ref().map(|(p, v)| format!(" at {p} = {v}")).unwrap_or_default();
                 eprintln!(
-                    "error: {}: run {} / {} / replication {} failed: {} (offered load {:.3})",
+                    "error: {}: run {} / {} / replication {}{at} failed: {} (offered load {:.3})",
                     s.source.display(),
                     job.discipline,
                     job.balancer,
@@ -176,37 +182,29 @@ fn run(args: RunArgs) -> u8 {
     }
 
     let mut write_failed = false;
-    for (s, runs) in plan.scenarios.iter().zip(&by_scenario) {
+    for (s, runs) in plan.scenarios.iter().zip(&by_file) {
         if runs.is_empty() {
             continue;
         }
         let dir = args.output.join(&s.name);
-        let summary = summaries(runs);
-        let written = to_csv(runs)
-            .and_then(|runs_csv| Ok((runs_csv, to_csv(&summary)?)))
-            .map_err(|e| e.to_string())
-            .and_then(|(runs_csv, summary_csv)| {
-                write_atomic(&dir.join("runs.csv"), &runs_csv)
-                    .and_then(|_| write_atomic(&dir.join("summary.csv"), &summary_csv))
-                    .map_err(|e| e.to_string())
-            });
-        if let Err(e) = written {
-            eprintln!("error: cannot write results for '{}' into {}: {e}", s.name, dir.display());
+        if let Err(e) = write_tables(&dir, s, runs) {
+            eprintln!("error: cannot write results for '{}': {e}", s.name);
             write_failed = true;
             continue;
         }
         if !args.quiet {
-            print_table(s, &summary, &dir);
+            let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();
+            print_table(s, &results, &dir);
         }
     }
     if !args.quiet {
-        let events: u64 = by_scenario.iter().flatten().map(|r| r.events).sum();
+        let events = progress.events.load(Ordering::Relaxed);
         let secs = started.elapsed().as_secs_f64();
         eprintln!("done in {secs:.1} s ({:.1} M events/s)", events as f64 / secs.max(1e-9) / 1e6);
     }
     if failed > 0 || write_failed {
         if failed > 0 {
-            eprintln!("{failed} run{} failed; the other results are written", if failed == 1 { "" } else { "s" });
+            eprintln!("{failed} run{} failed; the other results are written", plural(failed));
         }
         EXIT_RUNS_FAILED
     } else {
@@ -214,27 +212,76 @@ fn run(args: RunArgs) -> u8 {
     }
 }
 
-fn progress_bar(total: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} elapsed, ETA {eta}")
-            .expect("valid template"),
-    );
-    bar
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
-/// A compact comparison table of one scenario's summary on stdout.
-fn print_table(s: &Scenario, rows: &[crate::metrics::Summary], dir: &Path) {
-    println!("\n{} — {} (offered load {:.2})", s.name, s.description, s.offered_load());
-    println!(
-        "  {:<12} {:<28} {:>12} {:>10} {:>10} {:>10} {:>7}",
-        "discipline", "balancer", "mean resp", "± ci95", "p99 resp", "tput/s", "util"
+/// Draws the progress bar from the shared counters until `done`: runs done of total,
+/// elapsed, ETA and simulated events per second.
+fn tick_progress_bar(total: u64, progress: &Progress, done: &AtomicBool, started: Instant) {
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} elapsed, ETA {eta}  {msg}")
+            .expect("valid template"),
     );
-    for r in rows {
+    while !done.load(Ordering::Relaxed) {
+        bar.set_position(progress.runs.load(Ordering::Relaxed));
+        let rate = progress.events.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!("{:.1} M events/s", rate / 1e6));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
+}
+
+/// A compact comparison table of one scenario's summary on stdout (for a sweep, at
+/// each point).
+fn print_table(s: &Scenario, runs: &[&RunResult], dir: &Path) {
+    let mut rows = Vec::new();
+    let mut group: Vec<&RunResult> = Vec::new();
+    for &r in runs {
+        if group
+            .first()
+            .is_some_and(|g| (g.sweep_value, &g.discipline, &g.balancer) != (r.sweep_value, &r.discipline, &r.balancer))
+        {
+            rows.push(summarize(&group));
+            group.clear();
+        }
+        group.push(r);
+    }
+    if !group.is_empty() {
+        rows.push(summarize(&group));
+    }
+    println!("\n{} — {} (offered load {:.2})", s.name, s.description, s.offered_load());
+    let dw = rows.iter().map(|r| r.discipline.len()).chain(["discipline".len()]).max().unwrap_or(10);
+    let bw = rows.iter().map(|r| r.balancer.len()).chain(["balancer".len()]).max().unwrap_or(8);
+    let sweep = s.sweep.as_ref().map(|sw| sw.parameter.as_str());
+    println!(
+        "  {}{:<dw$}  {:<bw$} {:>12} {:>10} {:>10} {:>10} {:>7}",
+        sweep.map(|p| format!("{p:>12} ")).unwrap_or_default(),
+        "discipline",
+        "balancer",
+        "mean resp",
+        "± ci95",
+        "p99 resp",
+        "tput/s",
+        "util"
+    );
+    for r in &rows {
         let ci = r.mean_response_ci95.map_or("-".to_string(), |c| format!("{c:.4}"));
         println!(
-            "  {:<12} {:<28} {:>12.4} {:>10} {:>10.4} {:>10.2} {:>7.3}",
-            r.discipline, r.balancer, r.mean_response, ci, r.p99_response, r.throughput, r.utilization
+            "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10.2} {:>7.3}",
+            r.sweep_value.map(|v| format!("{v:>12} ")).unwrap_or_default(),
+            r.discipline,
+            r.balancer,
+            r.mean_response,
+            ci,
+            r.p99_response,
+            r.throughput,
+            r.utilization
         );
     }
     println!("  -> {}", dir.display());

@@ -1,24 +1,34 @@
-//! The plan of runs (scenario x discipline x balancer x replication) and its parallel
-//! execution.
+//! The plan of runs (scenario x sweep point x discipline x balancer x replication) and
+//! its parallel execution.
 //!
 //! Runs are independent and each is a pure function of (scenario, policies,
 //! replication), so they can run on any number of threads in any order; results are
 //! collected in plan order, which makes the output byte-identical whatever `-j` is.
 
-use crate::metrics::RunResult;
 use crate::policy::PolicySpec;
 use crate::scenario::Scenario;
-use crate::sim::{RunError, Simulation};
-use indicatif::ProgressBar;
+use crate::sim::{RunError, RunOutput, Simulation};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+/// One concrete scenario to run: a scenario file, or one point of its sweep.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// The scenario as run (for a sweep point: with the point's value).
+    pub scenario: Arc<Scenario>,
+    /// Index of the scenario file in [`Plan::scenarios`]; its results go together.
+    pub file: usize,
+    /// The swept parameter and its value here.
+    pub sweep: Option<(String, f64)>,
+}
 
 /// One run to do.
 #[derive(Debug, Clone)]
 pub struct Job {
-    /// Index of the scenario in the plan.
-    pub scenario: usize,
+    /// Index of its unit in [`Plan::units`].
+    pub unit: usize,
     /// The discipline.
     pub discipline: PolicySpec,
     /// The balancer.
@@ -30,9 +40,11 @@ pub struct Job {
 /// Every run of a set of scenarios, in output order.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The scenarios.
+    /// The scenario files, as read.
     pub scenarios: Vec<Arc<Scenario>>,
-    /// The runs: by scenario, then discipline, then balancer (file order), then replication.
+    /// What runs: each file, or each point of its sweep.
+    pub units: Vec<Unit>,
+    /// The runs: by file, sweep point, discipline, balancer (file order), replication.
     pub jobs: Vec<Job>,
 }
 
@@ -45,35 +57,58 @@ pub struct RunFailure {
     pub message: String,
 }
 
+/// Counts of what has finished, shared with a progress display while the plan runs.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Runs finished (successfully or not).
+    pub runs: AtomicU64,
+    /// Engine events delivered by the finished runs.
+    pub events: AtomicU64,
+}
+
 impl Plan {
     /// Expands scenarios into their runs.
     pub fn new(scenarios: Vec<Scenario>) -> Self {
         let scenarios: Vec<Arc<Scenario>> = scenarios.into_iter().map(Arc::new).collect();
+        let mut units = Vec::new();
+        for (file, s) in scenarios.iter().enumerate() {
+            match &s.sweep {
+                None => units.push(Unit { scenario: s.clone(), file, sweep: None }),
+                Some(sweep) => units.extend(sweep.points.iter().map(|p| Unit {
+                    scenario: Arc::new(p.scenario.clone()),
+                    file,
+                    sweep: Some((sweep.parameter.clone(), p.value)),
+                })),
+            }
+        }
         let mut jobs = Vec::new();
-        for (i, s) in scenarios.iter().enumerate() {
+        for (u, unit) in units.iter().enumerate() {
+            let s = &unit.scenario;
             for d in &s.disciplines {
                 for b in &s.balancers {
                     for replication in 0..s.replications {
-                        jobs.push(Job { scenario: i, discipline: d.clone(), balancer: b.clone(), replication });
+                        jobs.push(Job { unit: u, discipline: d.clone(), balancer: b.clone(), replication });
                     }
                 }
             }
         }
-        Plan { scenarios, jobs }
+        Plan { scenarios, units, jobs }
     }
 
-    /// Runs every job on `threads` threads (0 = one per core), ticking `progress` as
-    /// runs finish. One failing run (an error or a panic) does not stop the others.
-    pub fn execute(&self, threads: usize, progress: Option<&ProgressBar>) -> Vec<Result<RunResult, RunFailure>> {
+    /// Runs every job on `threads` threads (0 = one per core), counting finished runs
+    /// and their events in `progress`. One failing run (an error or a panic) does not
+    /// stop the others.
+    pub fn execute(&self, threads: usize, progress: &Progress) -> Vec<Result<RunOutput, RunFailure>> {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
         pool.install(|| {
             (0..self.jobs.len())
                 .into_par_iter()
                 .map(|job| {
                     let result = self.run_one(job);
-                    if let Some(p) = progress {
-                        p.inc(1);
+                    if let Ok(r) = &result {
+                        progress.events.fetch_add(r.result.events, Ordering::Relaxed);
                     }
+                    progress.runs.fetch_add(1, Ordering::Relaxed);
                     result
                 })
                 .collect()
@@ -81,14 +116,20 @@ impl Plan {
     }
 
     /// Runs job number `index`, turning a panic into a failure of that job alone.
-    pub fn run_one(&self, index: usize) -> Result<RunResult, RunFailure> {
+    pub fn run_one(&self, index: usize) -> Result<RunOutput, RunFailure> {
         let job = &self.jobs[index];
-        let scenario = &self.scenarios[job.scenario];
-        let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<RunResult, RunError> {
-            Simulation::new(scenario, &job.balancer, &job.discipline, job.replication)?.run()
+        let unit = &self.units[job.unit];
+        let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<RunOutput, RunError> {
+            Simulation::new(&unit.scenario, &job.balancer, &job.discipline, job.replication)?.run_detailed()
         }));
         let message = match outcome {
-            Ok(Ok(result)) => return Ok(result),
+            Ok(Ok(mut output)) => {
+                if let Some((parameter, value)) = &unit.sweep {
+                    output.result.sweep_parameter = Some(parameter.clone());
+                    output.result.sweep_value = Some(*value);
+                }
+                return Ok(output);
+            }
             Ok(Err(e)) => e.to_string(),
             Err(panic) => {
                 let what = panic

@@ -43,8 +43,8 @@ fn rejects_an_unknown_top_level_table() {
         "unknown_top_level_field.toml",
         11,
         1,
-        Some("network"),
-        "unknown field 'network' (expected one of: name,",
+        Some("netwerk"),
+        "unknown field 'netwerk'; did you mean 'network'?",
     );
 }
 

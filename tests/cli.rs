@@ -44,13 +44,26 @@ fn run_writes_summary_and_runs_with_the_documented_columns() {
     assert_eq!(
         header,
         "scenario,discipline,balancer,replications,tasks_arrived,tasks_completed,tasks_failed,tasks_in_system,\
-         throughput,mean_response,mean_response_ci95,p50_response,p95_response,p99_response,p999_response,\
-         max_response,mean_wait,mean_slowdown,utilization,imbalance"
+         throughput,throughput_ci95,mean_response,mean_response_ci95,p50_response,p95_response,p99_response,\
+         p99_response_ci95,p999_response,max_response,mean_wait,mean_slowdown,utilization,utilization_ci95,\
+         imbalance,deadline_misses,retries,wasted_work,detection_latency,false_suspicions,availability,goodput"
     );
     assert_eq!(summary.lines().count(), 1 + 3, "one row per balancer");
     let runs = std::fs::read_to_string(dir.path().join("small/runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 1 + 9, "one row per run");
     assert!(runs.lines().next().unwrap().contains(",seed,"));
+    // Two classes: 2 per (discipline, balancer) pair.
+    let classes = std::fs::read_to_string(dir.path().join("small/classes.csv")).unwrap();
+    assert_eq!(classes.lines().count(), 1 + 3 * 2);
+    let cdf = std::fs::read_to_string(dir.path().join("small/cdf.csv")).unwrap();
+    assert_eq!(cdf.lines().count(), 1 + 3 * schedsim::metrics::QUANTILE_GRID.len());
+    let nodes = std::fs::read_to_string(dir.path().join("small/nodes.csv")).unwrap();
+    assert_eq!(nodes.lines().count(), 1 + 3 * 6, "6 nodes per balancer");
+    let series = std::fs::read_to_string(dir.path().join("small/timeseries.csv")).unwrap();
+    assert!(series.lines().count() > 100, "about 200 windows per balancer for replication 0");
+    let copy = std::fs::read_to_string(dir.path().join("small/scenario.toml")).unwrap();
+    assert_eq!(copy, std::fs::read_to_string("tests/data/small.toml").unwrap());
+    assert!(!summary.contains("sweep_value"), "no sweep, no sweep columns");
 }
 
 #[test]

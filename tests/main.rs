@@ -1,7 +1,12 @@
 //! One integration-test binary, with modules named for behaviour.
 
 mod bad_scenarios;
+mod balancers;
 mod cli;
 mod common;
 mod determinism;
+mod disciplines;
+mod examples;
+mod faults;
 mod statistics;
+mod sweeps;

@@ -7,7 +7,7 @@
 mod queue;
 mod rng;
 
-pub use queue::EventQueue;
+pub use queue::{EventId, EventQueue};
 pub use rng::{derive_seed, SimRng};
 
 /// Virtual time in seconds since the start of a run.

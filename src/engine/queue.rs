@@ -33,14 +33,25 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// The identity of a scheduled event: unique within a queue, never reused.
+///
+/// A model cancels an event lazily by remembering the id of the one it still wants
+/// (for example in the task it concerns) and ignoring any other when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventId(u64);
+
+impl EventId {
+    /// An id no event has: "no event pending".
+    pub const NONE: EventId = EventId(u64::MAX);
+}
+
 /// The future event list and the virtual clock of one run.
 ///
 /// Events scheduled for the same instant are delivered in the order they were
 /// scheduled (each gets a sequence number at push time), so a run is a pure
 /// function of its inputs. Scheduling into the past is a bug in the model and
-/// panics in debug builds; cancellation is the model's job (for example an epoch
-/// stamped into the event and checked when it is delivered), which keeps the
-/// queue free of tombstone look-ups on its hot path.
+/// panics in debug builds. Cancellation is the model's job, through [`EventId`]s,
+/// which keeps the queue free of tombstone look-ups on its hot path.
 ///
 /// `push` and `pop` cost *O*(log n) in the number of pending events. The heap is
 /// 4-ary: half the depth of a binary heap, and the four children of a node share a
@@ -80,28 +91,31 @@ impl<E> EventQueue<E> {
     /// # Panics
     /// In debug builds, if `time` is earlier than [`now`](Self::now) or not finite.
     #[inline]
-    pub fn schedule_at(&mut self, time: SimTime, event: E) {
+    pub fn schedule_at(&mut self, time: SimTime, event: E) -> EventId {
         debug_assert!(time.is_finite(), "event time {time} is not finite");
         debug_assert!(time >= self.now, "event scheduled in the past: {time} < now {}", self.now);
         // `+ 0.0` turns a -0.0 into +0.0 so that its bit pattern sorts as zero.
         let time_bits = (time.max(self.now) + 0.0).to_bits();
-        self.heap.push(Entry { time_bits, seq: self.next_seq, event });
+        let seq = self.next_seq;
+        self.heap.push(Entry { time_bits, seq, event });
         self.next_seq += 1;
+        EventId(seq)
     }
 
     /// Schedules `event` after `delay` seconds from now.
     #[inline]
-    pub fn schedule_in(&mut self, delay: SimTime, event: E) {
-        self.schedule_at(self.now + delay, event);
+    pub fn schedule_in(&mut self, delay: SimTime, event: E) -> EventId {
+        self.schedule_at(self.now + delay, event)
     }
 
-    /// Removes the earliest event, advances the clock to its time and returns both.
+    /// Removes the earliest event, advances the clock to its time and returns the
+    /// time, the event's id and the event.
     #[inline]
-    pub fn pop(&mut self) -> Option<(SimTime, E)> {
+    pub fn pop(&mut self) -> Option<(SimTime, EventId, E)> {
         let entry = self.heap.pop()?;
         self.now = f64::from_bits(entry.time_bits);
         self.delivered += 1;
-        Some((self.now, entry.event))
+        Some((self.now, EventId(entry.seq), entry.event))
     }
 
     /// The time of the earliest pending event, if any.
@@ -135,7 +149,7 @@ mod tests {
         for (t, e) in [(3.0, 'c'), (1.0, 'a'), (2.0, 'b')] {
             q.schedule_at(t, e);
         }
-        let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(t, _, e)| (t, e)).collect();
         assert_eq!(order, vec![(1.0, 'a'), (2.0, 'b'), (3.0, 'c')]);
         assert_eq!(q.now(), 3.0);
         assert_eq!(q.delivered(), 3);
@@ -148,7 +162,7 @@ mod tests {
             q.schedule_at(5.0, i);
         }
         q.schedule_at(0.0, -1);
-        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, _, e)| e).collect();
         assert_eq!(order[0], -1);
         assert_eq!(&order[1..], &(0..100).collect::<Vec<_>>()[..]);
     }
@@ -160,6 +174,17 @@ mod tests {
             assert!(w[0].to_bits() < w[1].to_bits());
         }
         assert_eq!((-0.0f64 + 0.0).to_bits(), 0.0f64.to_bits());
+    }
+
+    #[test]
+    fn event_ids_are_unique_and_returned_on_pop() {
+        let mut q = EventQueue::new();
+        let a = q.schedule_at(1.0, 'a');
+        let b = q.schedule_at(1.0, 'b');
+        assert_ne!(a, b);
+        assert_eq!(q.pop().map(|(_, id, _)| id), Some(a));
+        assert_eq!(q.pop().map(|(_, id, _)| id), Some(b));
+        assert_ne!(a, EventId::NONE);
     }
 
     #[test]

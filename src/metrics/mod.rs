@@ -5,11 +5,13 @@
 //! histogram (Tene's HdrHistogram) with 3 significant digits: every reported
 //! percentile is within 0.1% of the exact one (plus 1 ns of resolution).
 
+mod detail;
 mod recorder;
 mod summary;
 
-pub use recorder::{Recorder, WarmupRule};
-pub use summary::{student_t_975, summarize, Summary};
+pub use detail::{ClassResult, FaultRecord, Window, QUANTILE_GRID};
+pub use recorder::{Recorder, RunDetail, WarmupRule};
+pub use summary::{ci95, student_t_975, summarize, Summary};
 
 use serde::Serialize;
 
@@ -23,6 +25,10 @@ use serde::Serialize;
 pub struct RunResult {
     /// Scenario name.
     pub scenario: String,
+    /// The swept parameter (a column only in swept scenarios' files).
+    pub sweep_parameter: Option<String>,
+    /// Its value in this run.
+    pub sweep_value: Option<f64>,
     /// Queue discipline label.
     pub discipline: String,
     /// Balancer label.
@@ -61,6 +67,21 @@ pub struct RunResult {
     pub utilization: f64,
     /// Coefficient of variation of per-node utilization (0 = perfectly even).
     pub imbalance: f64,
+    /// Measured tasks that finished after their deadline, or failed with one.
+    pub deadline_misses: u64,
+    /// Resubmissions of tasks lost with a node (or timed out).
+    pub retries: u64,
+    /// Work units done and lost: on crashed nodes, in results lost with them, and by
+    /// attempts whose job another attempt completed first.
+    pub wasted_work: f64,
+    /// Mean time from a crash to a dispatcher declaring the node dead (NaN: none).
+    pub detection_latency: f64,
+    /// Nodes declared dead while they were up (late heartbeats).
+    pub false_suspicions: u64,
+    /// Fraction of node-time up over the run.
+    pub availability: f64,
+    /// Work units of completed measured tasks per second of the measured span.
+    pub goodput: f64,
     /// Time-average number of measured tasks in the system (Little's L).
     pub mean_in_system: f64,
     /// Start of the measured span (end of the warm-up).

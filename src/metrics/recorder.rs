@@ -1,8 +1,9 @@
 //! [`Recorder`]: the streaming statistics of one run.
 
-use super::RunResult;
+use super::detail::{ClassStats, ResponseHistogram, TimeSeries, Window, QUANTILE_GRID};
+use super::FaultRecord;
+use super::{ClassResult, RunResult};
 use crate::engine::SimTime;
-use hdrhistogram::Histogram;
 
 /// Which tasks the metrics leave out: those that arrive during the warm-up.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -12,11 +13,6 @@ pub enum WarmupRule {
     /// Tasks arriving before this time.
     Time(SimTime),
 }
-
-/// Response times are recorded in nanoseconds, to 3 significant digits, up to
-/// 2^62 ns (about 146 years of virtual time).
-const NS_PER_S: f64 = 1e9;
-const HIGHEST_NS: u64 = 1 << 62;
 
 /// Collects a run's statistics as tasks arrive, start and leave.
 ///
@@ -37,7 +33,11 @@ pub struct Recorder {
     measured_arrived: u64,
     measured_completed: u64,
     measured_failed: u64,
-    response_ns: Histogram<u64>,
+    deadline_misses: u64,
+    response: ResponseHistogram,
+    /// Per class, when there is more than one.
+    classes: Vec<ClassStats>,
+    timeseries: Option<TimeSeries>,
     sum_response: f64,
     sum_wait: f64,
     sum_slowdown: f64,
@@ -51,8 +51,10 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder for a run with the given warm-up rule.
-    pub fn new(warmup: WarmupRule) -> Self {
+    /// A recorder for a run with the given warm-up rule, `classes` task classes (kept
+    /// apart when more than one), and, if `timeseries` gives a window width and a node
+    /// count, a time series.
+    pub fn new(warmup: WarmupRule, classes: usize, timeseries: Option<(f64, u32)>) -> Self {
         Recorder {
             warmup,
             measured_from: match warmup {
@@ -66,7 +68,10 @@ impl Recorder {
             measured_arrived: 0,
             measured_completed: 0,
             measured_failed: 0,
-            response_ns: Histogram::new_with_bounds(1, HIGHEST_NS, 3).expect("valid histogram bounds"),
+            deadline_misses: 0,
+            response: ResponseHistogram::new(),
+            classes: if classes > 1 { (0..classes).map(|_| ClassStats::new()).collect() } else { Vec::new() },
+            timeseries: timeseries.map(|(width, nodes)| TimeSeries::new(width, nodes)),
             sum_response: 0.0,
             sum_wait: 0.0,
             sum_slowdown: 0.0,
@@ -82,6 +87,9 @@ impl Recorder {
     #[inline]
     pub fn arrive(&mut self, seq: u64, now: SimTime) -> bool {
         self.arrived += 1;
+        if let Some(ts) = &mut self.timeseries {
+            ts.arrive(now);
+        }
         let measured = match self.warmup {
             WarmupRule::Tasks(k) => seq >= k,
             WarmupRule::Time(t) => now >= t,
@@ -97,14 +105,32 @@ impl Recorder {
     }
 
     /// Records a completion. `wait` is arrival to start of service, `service` the time
-    /// it ran (size / speed).
+    /// it ran (size / speed), `deadline` the task's absolute deadline if it has one.
     #[inline]
-    pub fn complete(&mut self, measured: bool, arrival: SimTime, now: SimTime, wait: f64, service: f64) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn complete(
+        &mut self,
+        measured: bool,
+        class: u16,
+        arrival: SimTime,
+        now: SimTime,
+        wait: f64,
+        service: f64,
+        deadline: Option<SimTime>,
+    ) {
         self.completed += 1;
+        let response = now - arrival;
+        if let Some(ts) = &mut self.timeseries {
+            ts.leave(now, Some(response));
+        }
         if !measured {
             return;
         }
-        let response = now - arrival;
+        let missed = deadline.is_some_and(|d| now > d);
+        self.deadline_misses += missed as u64;
+        if let Some(c) = self.classes.get_mut(class as usize) {
+            c.complete(response, missed);
+        }
         self.measured_completed += 1;
         self.change_in_system(now, -1);
         self.sum_response += response;
@@ -117,15 +143,23 @@ impl Recorder {
         if response > self.max_response {
             self.max_response = response;
         }
-        // Saturates at the histogram's top rather than failing: 146 years of virtual time.
-        let ns = (response * NS_PER_S).round().min(HIGHEST_NS as f64) as u64;
-        self.response_ns.saturating_record(ns);
+        self.response.record(response);
     }
 
-    /// Records a task that left the system without completing.
-    pub fn fail(&mut self, measured: bool, arrival: SimTime, now: SimTime) {
+    /// Records a task that left the system without completing (a failed task with a
+    /// deadline missed it).
+    pub fn fail(&mut self, measured: bool, class: u16, arrival: SimTime, now: SimTime, deadline: Option<SimTime>) {
         self.failed += 1;
+        if let Some(ts) = &mut self.timeseries {
+            ts.leave(now, None);
+        }
         if measured {
+            if deadline.is_some() {
+                self.deadline_misses += 1;
+                if let Some(c) = self.classes.get_mut(class as usize) {
+                    c.miss();
+                }
+            }
             self.measured_failed += 1;
             self.change_in_system(now, -1);
             self.sum_sojourn_failed += now - arrival;
@@ -159,8 +193,15 @@ impl Recorder {
         self.in_system = (self.in_system as i64 + delta) as u64;
     }
 
+    /// The number of nodes up changed (for the time series).
+    pub fn nodes_up(&mut self, now: SimTime, up: u32) {
+        if let Some(ts) = &mut self.timeseries {
+            ts.nodes_up(now, up);
+        }
+    }
+
     /// Finishes the run at `end`: checks conservation and Little's law, and returns
-    /// the results. `in_system` is the number of tasks the model still holds;
+    /// the results and their detail. `in_system` is the number of tasks the model still holds;
     /// `node_busy` the busy core-seconds of each node over the measured span and
     /// `node_cores` their core counts.
     ///
@@ -174,7 +215,7 @@ impl Recorder {
         node_busy: &[f64],
         node_cores: &[u32],
         events: u64,
-    ) -> Result<RunResult, String> {
+    ) -> Result<(RunResult, RunDetail), String> {
         if self.arrived != self.completed + self.failed + in_system {
             return Err(format!(
                 "conservation violated: {} arrived != {} completed + {} failed + {} in system",
@@ -203,16 +244,19 @@ impl Recorder {
         }
 
         let per = |sum: f64| if self.measured_completed > 0 { sum / self.measured_completed as f64 } else { f64::NAN };
-        let quantile = |q: f64| {
-            if self.measured_completed > 0 {
-                self.response_ns.value_at_quantile(q) as f64 / NS_PER_S
-            } else {
-                f64::NAN
-            }
+        let quantile = |q: f64| self.response.quantile(q);
+        let (utilization, imbalance, per_node) = utilization(node_busy, node_cores, span);
+        let detail = RunDetail {
+            classes: self.classes.iter().map(|c| c.result(String::new(), 0)).collect(),
+            quantiles: QUANTILE_GRID.iter().map(|&q| quantile(q)).collect(),
+            timeseries: self.timeseries.take().map(|ts| ts.finish(end)),
+            node_utilization: per_node,
+            faults: Vec::new(),
         };
-        let (utilization, imbalance) = utilization(node_busy, node_cores, span);
-        Ok(RunResult {
+        let result = RunResult {
             scenario: String::new(),
+            sweep_parameter: None,
+            sweep_value: None,
             discipline: String::new(),
             balancer: String::new(),
             replication: 0,
@@ -232,19 +276,43 @@ impl Recorder {
             mean_slowdown: per(self.sum_slowdown),
             utilization,
             imbalance,
+            deadline_misses: self.deadline_misses,
+            retries: 0,
+            wasted_work: 0.0,
+            detection_latency: f64::NAN,
+            false_suspicions: 0,
+            availability: 1.0,
+            goodput: f64::NAN,
             mean_in_system: if span > 0.0 { self.in_system_area / span } else { f64::NAN },
             measured_from: from,
             end_time: end,
             events,
-        })
+        };
+        Ok((result, detail))
     }
 }
 
-/// Overall utilization (busy over available core-seconds) and the coefficient of
-/// variation of per-node utilization.
-fn utilization(busy: &[f64], cores: &[u32], span: f64) -> (f64, f64) {
+/// What a run yields beyond its `runs.csv` row.
+#[derive(Debug, Clone)]
+pub struct RunDetail {
+    /// Per class (class name and priority filled in by the caller), when there is more
+    /// than one class.
+    pub classes: Vec<ClassResult>,
+    /// Response time at each quantile of [`QUANTILE_GRID`].
+    pub quantiles: Vec<f64>,
+    /// The time series, if one was asked for.
+    pub timeseries: Option<Vec<Window>>,
+    /// Utilization of each node over the measured span.
+    pub node_utilization: Vec<f64>,
+    /// Fault events (crash, recover, slowdown, suspected, trusted), if kept.
+    pub faults: Vec<FaultRecord>,
+}
+
+/// Overall utilization (busy over available core-seconds), the coefficient of
+/// variation of per-node utilization, and each node's utilization.
+fn utilization(busy: &[f64], cores: &[u32], span: f64) -> (f64, f64, Vec<f64>) {
     if span <= 0.0 || busy.is_empty() {
-        return (f64::NAN, f64::NAN);
+        return (f64::NAN, f64::NAN, vec![f64::NAN; busy.len()]);
     }
     let total_cores: f64 = cores.iter().map(|&c| c as f64).sum();
     let overall = busy.iter().sum::<f64>() / (total_cores * span);
@@ -253,7 +321,7 @@ fn utilization(busy: &[f64], cores: &[u32], span: f64) -> (f64, f64) {
     let mean = per_node.iter().sum::<f64>() / n;
     let var = per_node.iter().map(|u| (u - mean).powi(2)).sum::<f64>() / n;
     let cv = if mean > 0.0 { var.sqrt() / mean } else { 0.0 };
-    (overall, cv)
+    (overall, cv, per_node)
 }
 
 #[cfg(test)]
@@ -262,10 +330,10 @@ mod tests {
 
     #[test]
     fn conservation_is_checked() {
-        let mut r = Recorder::new(WarmupRule::Tasks(0));
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None);
         r.arrive(0, 0.0);
         r.arrive(1, 1.0);
-        r.complete(true, 0.0, 2.0, 0.0, 2.0);
+        r.complete(true, 0, 0.0, 2.0, 0.0, 2.0, None);
         assert!(r.finish(3.0, 0, &[1.0], &[1], 0).unwrap_err().contains("conservation"));
     }
 
@@ -273,15 +341,16 @@ mod tests {
     fn hand_computed_run() {
         // Two tasks on one single-core node: arrivals 0 and 1, service 2 each (FIFO):
         // completions at 2 and 4, responses 2 and 3, waits 0 and 1.
-        let mut r = Recorder::new(WarmupRule::Tasks(0));
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None);
         r.arrive(0, 0.0);
         r.arrive(1, 1.0);
-        r.complete(true, 0.0, 2.0, 0.0, 2.0);
-        r.complete(true, 1.0, 4.0, 1.0, 2.0);
-        let res = r.finish(4.0, 0, &[4.0], &[1], 8).unwrap();
+        r.complete(true, 0, 0.0, 2.0, 0.0, 2.0, None);
+        r.complete(true, 0, 1.0, 4.0, 1.0, 2.0, Some(3.5));
+        let (res, _) = r.finish(4.0, 0, &[4.0], &[1], 8).unwrap();
         assert_eq!(res.mean_response, 2.5);
         assert_eq!(res.mean_wait, 0.5);
         assert_eq!(res.max_response, 3.0);
+        assert_eq!(res.deadline_misses, 1, "the second finished at 4.0, after its deadline 3.5");
         assert_eq!(res.throughput, 0.5);
         assert_eq!(res.utilization, 1.0);
         // L = (2 + 3) / 4 = 1.25 = X W = 0.5 * 2.5.
@@ -293,12 +362,12 @@ mod tests {
 
     #[test]
     fn warmup_tasks_are_left_out_of_metrics_but_counted() {
-        let mut r = Recorder::new(WarmupRule::Tasks(1));
+        let mut r = Recorder::new(WarmupRule::Tasks(1), 1, None);
         assert!(!r.arrive(0, 0.0));
         assert!(r.arrive(1, 1.0));
-        r.complete(false, 0.0, 10.0, 0.0, 10.0);
-        r.complete(true, 1.0, 2.0, 0.0, 1.0);
-        let res = r.finish(10.0, 0, &[11.0], &[2], 0).unwrap();
+        r.complete(false, 0, 0.0, 10.0, 0.0, 10.0, None);
+        r.complete(true, 0, 1.0, 2.0, 0.0, 1.0, None);
+        let (res, _) = r.finish(10.0, 0, &[11.0], &[2], 0).unwrap();
         assert_eq!(res.tasks_arrived, 2);
         assert_eq!(res.tasks_completed, 2);
         assert_eq!(res.mean_response, 1.0);
@@ -307,7 +376,8 @@ mod tests {
 
     #[test]
     fn imbalance_is_the_cv_of_node_utilization() {
-        let (u, cv) = utilization(&[1.0, 3.0], &[1, 1], 4.0);
+        let (u, cv, per_node) = utilization(&[1.0, 3.0], &[1, 1], 4.0);
+        assert_eq!(per_node, vec![0.25, 0.75]);
         assert_eq!(u, 0.5);
         // per node 0.25 and 0.75: mean 0.5, sd 0.25.
         assert!((cv - 0.5).abs() < 1e-12);

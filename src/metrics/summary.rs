@@ -12,6 +12,10 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 pub struct Summary {
     /// Scenario name.
     pub scenario: String,
+    /// The swept parameter (a column only in swept scenarios' files).
+    pub sweep_parameter: Option<String>,
+    /// Its value at this point.
+    pub sweep_value: Option<f64>,
     /// Queue discipline label.
     pub discipline: String,
     /// Balancer label.
@@ -28,6 +32,8 @@ pub struct Summary {
     pub tasks_in_system: u64,
     /// Mean throughput (tasks per second).
     pub throughput: f64,
+    /// Half-width of its 95% confidence interval.
+    pub throughput_ci95: Option<f64>,
     /// Mean of the per-replication mean response time.
     pub mean_response: f64,
     /// Half-width of the 95% confidence interval of `mean_response` (Student t over
@@ -39,6 +45,8 @@ pub struct Summary {
     pub p95_response: f64,
     /// Mean of the per-replication 99th percentile.
     pub p99_response: f64,
+    /// Half-width of its 95% confidence interval.
+    pub p99_response_ci95: Option<f64>,
     /// Mean of the per-replication 99.9th percentile.
     pub p999_response: f64,
     /// Largest response seen in any replication.
@@ -49,8 +57,24 @@ pub struct Summary {
     pub mean_slowdown: f64,
     /// Mean utilization.
     pub utilization: f64,
+    /// Half-width of its 95% confidence interval.
+    pub utilization_ci95: Option<f64>,
     /// Mean imbalance (coefficient of variation of node utilization).
     pub imbalance: f64,
+    /// Deadline misses, over all replications.
+    pub deadline_misses: u64,
+    /// Resubmissions, over all replications.
+    pub retries: u64,
+    /// Mean work lost per replication.
+    pub wasted_work: f64,
+    /// Mean failure detection latency (over replications that detected a crash).
+    pub detection_latency: f64,
+    /// False suspicions, over all replications.
+    pub false_suspicions: u64,
+    /// Mean availability.
+    pub availability: f64,
+    /// Mean goodput.
+    pub goodput: f64,
 }
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom: the multiplier of
@@ -67,8 +91,11 @@ pub fn summarize(runs: &[&RunResult]) -> Summary {
     let first = runs[0];
     let mean = |f: fn(&RunResult) -> f64| runs.iter().map(|r| f(r)).sum::<f64>() / runs.len() as f64;
     let total = |f: fn(&RunResult) -> u64| runs.iter().map(|r| f(r)).sum::<u64>();
+    let ci = |f: fn(&RunResult) -> f64| ci95(&runs.iter().map(|r| f(r)).collect::<Vec<_>>());
     Summary {
         scenario: first.scenario.clone(),
+        sweep_parameter: first.sweep_parameter.clone(),
+        sweep_value: first.sweep_value,
         discipline: first.discipline.clone(),
         balancer: first.balancer.clone(),
         replications: runs.len() as u32,
@@ -77,17 +104,34 @@ pub fn summarize(runs: &[&RunResult]) -> Summary {
         tasks_failed: total(|r| r.tasks_failed),
         tasks_in_system: total(|r| r.tasks_in_system),
         throughput: mean(|r| r.throughput),
+        throughput_ci95: ci(|r| r.throughput),
         mean_response: mean(|r| r.mean_response),
-        mean_response_ci95: ci95(&runs.iter().map(|r| r.mean_response).collect::<Vec<_>>()),
+        mean_response_ci95: ci(|r| r.mean_response),
         p50_response: mean(|r| r.p50_response),
         p95_response: mean(|r| r.p95_response),
         p99_response: mean(|r| r.p99_response),
+        p99_response_ci95: ci(|r| r.p99_response),
         p999_response: mean(|r| r.p999_response),
         max_response: runs.iter().map(|r| r.max_response).fold(f64::NAN, f64::max),
         mean_wait: mean(|r| r.mean_wait),
         mean_slowdown: mean(|r| r.mean_slowdown),
         utilization: mean(|r| r.utilization),
+        utilization_ci95: ci(|r| r.utilization),
         imbalance: mean(|r| r.imbalance),
+        deadline_misses: total(|r| r.deadline_misses),
+        retries: total(|r| r.retries),
+        wasted_work: mean(|r| r.wasted_work),
+        detection_latency: {
+            let seen: Vec<f64> = runs.iter().map(|r| r.detection_latency).filter(|x| !x.is_nan()).collect();
+            if seen.is_empty() {
+                f64::NAN
+            } else {
+                seen.iter().sum::<f64>() / seen.len() as f64
+            }
+        },
+        false_suspicions: total(|r| r.false_suspicions),
+        availability: mean(|r| r.availability),
+        goodput: mean(|r| r.goodput),
     }
 }
 

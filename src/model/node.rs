@@ -1,6 +1,8 @@
 //! Compute nodes: what they are (spec) and what they are doing (state).
 
 use super::queue::TaskQueue;
+use super::TaskId;
+use crate::engine::EventId;
 
 /// Index of a node in the cluster, from 0.
 pub type NodeId = usize;
@@ -25,6 +27,32 @@ pub struct NodeSpec {
 pub(crate) struct Node {
     /// Tasks placed here and not yet started, in the discipline's order.
     pub queue: TaskQueue,
+    /// Tasks running now (at most `cores`).
+    pub running: Vec<TaskId>,
+    /// Tasks received so far from each dispatcher (reported to it, which compares it
+    /// with what it sent to know how many of its tasks a report could not include).
+    pub received: Vec<u64>,
+    /// Whether it is up (not crashed).
+    pub up: bool,
+    /// Incremented at every crash: a message sent before a crash carries the old
+    /// epoch, and is lost with the node.
+    pub epoch: u32,
+    /// Fraction of its speed it runs at (below 1 during a slowdown).
+    pub speed_factor: f64,
+    /// Crashes so far (numbers the draws of its failure process).
+    pub crashes: u32,
+    /// When it last crashed.
+    pub crashed_at: f64,
+    /// Total time down before the current outage.
+    pub down_time: f64,
+    /// The recovery it waits for (any other is stale).
+    pub recover_event: EventId,
+    /// The end of slowdown it waits for.
+    pub slow_event: EventId,
+    /// The next heartbeat it will send.
+    pub beat_event: EventId,
+    /// Heartbeats sent so far (numbers their latency draws).
+    pub beats: u64,
     pub free_cores: u32,
     pub free_memory: f64,
     /// Integral of busy cores over time, up to `busy_since`.
@@ -36,15 +64,33 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    pub fn new(spec: &NodeSpec, queue: TaskQueue) -> Self {
+    pub fn new(spec: &NodeSpec, queue: TaskQueue, dispatchers: usize) -> Self {
         Node {
             queue,
+            running: Vec::with_capacity(spec.cores.min(64) as usize),
+            received: vec![0; dispatchers],
+            up: true,
+            epoch: 0,
+            speed_factor: 1.0,
+            crashes: 0,
+            crashed_at: f64::NAN,
+            down_time: 0.0,
+            recover_event: EventId::NONE,
+            slow_event: EventId::NONE,
+            beat_event: EventId::NONE,
+            beats: 0,
             free_cores: spec.cores,
             free_memory: spec.memory,
             busy_core_seconds: 0.0,
             busy_since: 0.0,
             busy_at_warmup: 0.0,
         }
+    }
+
+    /// Work units per second per core now.
+    #[inline]
+    pub fn speed(&self, spec: &NodeSpec) -> f64 {
+        spec.speed * self.speed_factor
     }
 
     /// Brings the busy-core integral up to `now`; call before any change of `free_cores`.

@@ -4,27 +4,25 @@ use super::TaskId;
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
-/// Tasks waiting to run, served lowest rank first and, among equal ranks, in order of
-/// entry. A FIFO discipline (every rank equal) gets a ring buffer; any other a binary
-/// heap keyed by (rank, entry number). *O*(1) or *O*(log n) per operation.
+/// Tasks waiting to run, served lowest rank first and, among equal ranks, by a
+/// tie-break key: the task's arrival index, so that equal ranks are served first come,
+/// first served, and a preempted task resumes ahead of later arrivals of its rank (as
+/// the preemptive-resume model assumes). A FIFO discipline (every rank equal) gets a
+/// ring buffer in order of entry; any other a binary heap. *O*(1) or *O*(log n) per
+/// operation.
 #[derive(Debug)]
 pub enum TaskQueue {
     /// Plain first in, first out.
     Fifo(VecDeque<TaskId>),
-    /// Lowest (rank, entry) first.
-    Ranked {
-        /// The waiting tasks.
-        heap: BinaryHeap<Ranked>,
-        /// Entry counter, for FIFO order among equal ranks.
-        entered: u64,
-    },
+    /// Lowest (rank, tie) first.
+    Ranked(BinaryHeap<Ranked>),
 }
 
 /// A waiting task with its rank; ordered so the max-heap pops the lowest rank first.
 #[derive(Debug)]
 pub struct Ranked {
     rank: f64,
-    entry: u64,
+    tie: u64,
     task: TaskId,
 }
 
@@ -41,7 +39,7 @@ impl PartialOrd for Ranked {
 }
 impl Ord for Ranked {
     fn cmp(&self, other: &Self) -> Ordering {
-        other.rank.total_cmp(&self.rank).then_with(|| other.entry.cmp(&self.entry))
+        other.rank.total_cmp(&self.rank).then_with(|| other.tie.cmp(&self.tie))
     }
 }
 
@@ -51,19 +49,16 @@ impl TaskQueue {
         if fifo {
             TaskQueue::Fifo(VecDeque::new())
         } else {
-            TaskQueue::Ranked { heap: BinaryHeap::new(), entered: 0 }
+            TaskQueue::Ranked(BinaryHeap::new())
         }
     }
 
-    /// Adds a task with its rank (ignored by a FIFO queue).
+    /// Adds a task with its rank and tie-break key (both ignored by a FIFO queue).
     #[inline]
-    pub fn push(&mut self, task: TaskId, rank: f64) {
+    pub fn push(&mut self, task: TaskId, rank: f64, tie: u64) {
         match self {
             TaskQueue::Fifo(q) => q.push_back(task),
-            TaskQueue::Ranked { heap, entered } => {
-                heap.push(Ranked { rank, entry: *entered, task });
-                *entered += 1;
-            }
+            TaskQueue::Ranked(heap) => heap.push(Ranked { rank, tie, task }),
         }
     }
 
@@ -72,7 +67,7 @@ impl TaskQueue {
     pub fn peek(&self) -> Option<TaskId> {
         match self {
             TaskQueue::Fifo(q) => q.front().copied(),
-            TaskQueue::Ranked { heap, .. } => heap.peek().map(|r| r.task),
+            TaskQueue::Ranked(heap) => heap.peek().map(|r| r.task),
         }
     }
 
@@ -81,8 +76,31 @@ impl TaskQueue {
     pub fn pop(&mut self) -> Option<TaskId> {
         match self {
             TaskQueue::Fifo(q) => q.pop_front(),
-            TaskQueue::Ranked { heap, .. } => heap.pop().map(|r| r.task),
+            TaskQueue::Ranked(heap) => heap.pop().map(|r| r.task),
         }
+    }
+
+    /// The task at `position` in serving order, for a FIFO queue (`None` past the end,
+    /// or for a ranked queue, whose order is not stored).
+    pub fn fifo_at(&self, position: usize) -> Option<TaskId> {
+        match self {
+            TaskQueue::Fifo(q) => q.get(position).copied(),
+            TaskQueue::Ranked(_) => None,
+        }
+    }
+
+    /// Removes the task at `position` of a FIFO queue. *O*(distance to an end).
+    pub fn remove_fifo_at(&mut self, position: usize) -> Option<TaskId> {
+        match self {
+            TaskQueue::Fifo(q) => q.remove(position),
+            TaskQueue::Ranked(_) => None,
+        }
+    }
+
+    /// Whether no task waits.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Number of waiting tasks.
@@ -90,7 +108,7 @@ impl TaskQueue {
     pub fn len(&self) -> usize {
         match self {
             TaskQueue::Fifo(q) => q.len(),
-            TaskQueue::Ranked { heap, .. } => heap.len(),
+            TaskQueue::Ranked(heap) => heap.len(),
         }
     }
 }
@@ -103,7 +121,7 @@ mod tests {
     fn ranked_serves_lowest_rank_then_entry_order() {
         let mut q = TaskQueue::new(false);
         for (task, rank) in [(0, 2.0), (1, 1.0), (2, 2.0), (3, 1.0), (4, 0.5)] {
-            q.push(task, rank);
+            q.push(task, rank, task as u64);
         }
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(order, vec![4, 1, 3, 0, 2]);
@@ -113,10 +131,30 @@ mod tests {
     fn fifo_ignores_rank() {
         let mut q = TaskQueue::new(true);
         for (task, rank) in [(0, 2.0), (1, 1.0), (2, 0.0)] {
-            q.push(task, rank);
+            q.push(task, rank, 9 - task as u64);
         }
         assert_eq!(q.peek(), Some(0));
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(order, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn ties_go_by_the_tie_key_not_entry_order() {
+        let mut q = TaskQueue::new(false);
+        q.push(7, 1.0, 5);
+        q.push(8, 1.0, 2);
+        assert_eq!(q.pop(), Some(8));
+    }
+
+    #[test]
+    fn fifo_positions_can_be_read_and_removed() {
+        let mut q = TaskQueue::new(true);
+        for t in 0..4 {
+            q.push(t, 0.0, 0);
+        }
+        assert_eq!(q.fifo_at(2), Some(2));
+        assert_eq!(q.remove_fifo_at(1), Some(1));
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(order, vec![0, 2, 3]);
     }
 }

@@ -20,6 +20,16 @@ pub mod stream {
     pub const RESOURCES: u64 = 5;
     /// Policy decisions (random choices, tie-breaks).
     pub const POLICY: u64 = 6;
+    /// Input and output sizes of tasks.
+    pub const TRANSFERS: u64 = 7;
+    /// Message latencies (keyed per message, see `sim`).
+    pub const NETWORK: u64 = 8;
+    /// Node failures and repairs (keyed per node and failure).
+    pub const FAILURES: u64 = 9;
+    /// Which dispatcher an arrival goes to (keyed per task).
+    pub const SPLIT: u64 = 10;
+    /// Retry backoff jitter.
+    pub const RETRY: u64 = 11;
 }
 
 /// Generates the run's tasks in arrival order.
@@ -34,6 +44,9 @@ pub struct TaskSource {
     /// Cumulative class shares, for drawing a class by inversion.
     cumulative: Vec<f64>,
     estimate_error: f64,
+    input: Option<crate::workload::Dist>,
+    output: Option<crate::workload::Dist>,
+    transfers: SimRng,
     arrivals: SimRng,
     class_rng: SimRng,
     sizes: SimRng,
@@ -59,6 +72,9 @@ impl TaskSource {
             classes: workload.classes.clone(),
             cumulative,
             estimate_error: workload.estimate_error,
+            input: workload.input.clone(),
+            output: workload.output.clone(),
+            transfers: rng(stream::TRANSFERS),
             arrivals: rng(stream::ARRIVALS),
             class_rng: rng(stream::CLASSES),
             sizes: rng(stream::SIZES),
@@ -92,6 +108,8 @@ impl TaskSource {
         };
         let cores = c.cores.sample(&mut self.resources).ceil().max(1.0).min(u32::MAX as f64) as u32;
         let memory = c.memory.sample(&mut self.resources);
+        let input = self.input.as_ref().map_or(0.0, |d| d.sample(&mut self.transfers));
+        let output = self.output.as_ref().map_or(0.0, |d| d.sample(&mut self.transfers));
         Task {
             seq,
             arrival: now,
@@ -102,6 +120,9 @@ impl TaskSource {
             cores,
             memory,
             deadline: c.deadline.map(|d| now + d),
+            input,
+            output,
+            work_done: 0.0,
         }
     }
 }

@@ -30,4 +30,19 @@ pub struct Task {
     pub memory: f64,
     /// Absolute deadline, if its class has one.
     pub deadline: Option<SimTime>,
+    /// Bytes sent to the node with the task (0 without a bandwidth).
+    pub input: f64,
+    /// Bytes of its result.
+    pub output: f64,
+    /// Work already done, in work units: positive once a preemptive discipline has
+    /// stopped it part-way (it resumes where it stopped).
+    pub work_done: f64,
+}
+
+impl Task {
+    /// The estimate of the work it still needs (never negative).
+    #[inline]
+    pub fn remaining_estimate(&self) -> f64 {
+        (self.estimate - self.work_done).max(0.0)
+    }
 }

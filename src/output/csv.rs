@@ -1,34 +1,51 @@
-//! `runs.csv` and `summary.csv`.
+//! CSV serialisation.
 //!
 //! Numbers are written by Rust's shortest round-trip formatting, which is exact and
 //! the same on every platform, so equal results give equal bytes.
 
-use crate::metrics::{summarize, RunResult, Summary};
 use serde::Serialize;
 
-/// Serialises rows (with a header) to CSV bytes.
-pub fn to_csv<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, csv::Error> {
+/// Serialises rows (with a header) to CSV bytes, leaving out the columns named in
+/// `drop` (for example the sweep columns of a scenario without a sweep).
+pub fn to_csv<T: Serialize>(rows: &[T], drop: &[&str]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for row in rows {
         w.serialize(row)?;
     }
-    w.into_inner().map_err(|e| e.into_error().into())
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    if drop.is_empty() || rows.is_empty() {
+        return Ok(bytes);
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut keep: Vec<bool> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record?;
+        if i == 0 {
+            keep = record.iter().map(|name| !drop.contains(&name)).collect();
+        }
+        out.write_record(record.iter().zip(&keep).filter(|(_, k)| **k).map(|(f, _)| f))?;
+    }
+    out.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// Groups a scenario's runs (in plan order) by (discipline, balancer) and summarises
-/// each group, keeping the order of first appearance.
-pub fn summaries(runs: &[RunResult]) -> Vec<Summary> {
-    let mut keys: Vec<(&str, &str)> = Vec::new();
-    for r in runs {
-        let key = (r.discipline.as_str(), r.balancer.as_str());
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Row {
+        a: u32,
+        b: Option<f64>,
+        c: &'static str,
     }
-    keys.iter()
-        .map(|&(d, b)| {
-            let group: Vec<&RunResult> = runs.iter().filter(|r| r.discipline == d && r.balancer == b).collect();
-            summarize(&group)
-        })
-        .collect()
+
+    #[test]
+    fn drops_named_columns() {
+        let rows = [Row { a: 1, b: None, c: "x" }, Row { a: 2, b: Some(0.5), c: "y,z" }];
+        let all = String::from_utf8(to_csv(&rows, &[]).unwrap()).unwrap();
+        assert_eq!(all, "a,b,c\n1,,x\n2,0.5,\"y,z\"\n");
+        let some = String::from_utf8(to_csv(&rows, &["b"]).unwrap()).unwrap();
+        assert_eq!(some, "a,c\n1,x\n2,\"y,z\"\n");
+    }
 }

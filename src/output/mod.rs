@@ -1,6 +1,9 @@
 //! Writing results: CSV tables, written whole or not at all.
 
+pub mod chart;
 pub mod csv;
+pub mod report;
+pub mod tables;
 
 use std::io::Write;
 use std::path::Path;

@@ -80,6 +80,49 @@ impl MinIndex {
         Some(p - self.leaves)
     }
 
+    /// The lowest-numbered node of least value; `None` if every node is out. Never
+    /// draws: for policies whose tie rule is "lowest index" (deterministic sequences,
+    /// such as `weighted_round_robin`). *O*(log n).
+    #[inline]
+    pub fn select_first(&self) -> Option<usize> {
+        if self.count[1] == 0 {
+            return None;
+        }
+        let target = self.min[1];
+        let mut p = 1;
+        while p < self.leaves {
+            // The left child holds the least value if any leaf below it does, and its
+            // leaves all precede the right child's.
+            p = if self.min[2 * p] == target { 2 * p } else { 2 * p + 1 };
+        }
+        Some(p - self.leaves)
+    }
+
+    /// How many nodes share the least value (0 if every node is out): lets a caller
+    /// that merges several indexes break ties uniformly across them.
+    #[inline]
+    pub fn min_count(&self) -> u32 {
+        self.count[1]
+    }
+
+    /// Sets entry `i` to stand for `count` items of value `value` (`count` 0, or an
+    /// infinite value, takes it out). [`select`](Self::select) then picks entry `i`
+    /// with probability proportional to `count` among the entries of least value: an
+    /// index over *groups* of nodes (each group's least value and how many of its
+    /// nodes hold it) that stays uniform over the nodes themselves.
+    #[inline]
+    pub fn set_counted(&mut self, i: usize, value: f64, count: u32) {
+        debug_assert!(!value.is_nan());
+        let mut p = self.leaves + i;
+        let live = value < f64::INFINITY && count > 0;
+        self.min[p] = if live { value } else { f64::INFINITY };
+        self.count[p] = if live { count } else { 0 };
+        while p > 1 {
+            p >>= 1;
+            self.pull(p);
+        }
+    }
+
     #[inline]
     fn pull(&mut self, p: usize) {
         let (l, r) = (2 * p, 2 * p + 1);
@@ -169,6 +212,12 @@ impl LeastCount {
         (self.min < self.buckets.len()).then_some(self.min as u32)
     }
 
+    /// How many nodes hold the least value (0 if every node is out).
+    #[inline]
+    pub fn min_count(&self) -> u32 {
+        self.buckets.get(self.min).map_or(0, |b| b.len() as u32)
+    }
+
     /// A node of least value, uniform among ties; `None` if every node is out. Draws
     /// from `rng` only when there is a tie.
     #[inline]
@@ -253,6 +302,61 @@ mod tests {
                 assert_eq!(idx.min(), least);
             }
         }
+    }
+
+    /// `select_first` returns the lowest-numbered node of least value, and
+    /// `min_count` the number of ties, against a full scan.
+    #[test]
+    fn select_first_and_min_count_agree_with_a_full_scan() {
+        let mut rng = SimRng::new(4);
+        for n in [1, 2, 3, 7, 100, 1000] {
+            let mut idx = MinIndex::new(n);
+            let mut vals = vec![0.0; n];
+            for _ in 0..3000 {
+                let i = rng.below(n);
+                let v = if rng.below(20) == 0 { f64::INFINITY } else { rng.below(5) as f64 };
+                idx.set(i, v);
+                vals[i] = v;
+                let least = vals.iter().cloned().fold(f64::INFINITY, f64::min);
+                let first = vals.iter().position(|&x| x == least && x < f64::INFINITY);
+                assert_eq!(idx.select_first(), first);
+                let ties = if least.is_finite() { vals.iter().filter(|&&x| x == least).count() } else { 0 };
+                assert_eq!(idx.min_count() as usize, ties);
+            }
+        }
+    }
+
+    /// `set_counted` entries are drawn in proportion to their counts among the least;
+    /// `LeastCount::min_count` counts the least bucket.
+    #[test]
+    fn counted_entries_are_drawn_in_proportion() {
+        let mut idx = MinIndex::new(4);
+        idx.set_counted(0, 1.0, 3);
+        idx.set_counted(1, 1.0, 1);
+        idx.set_counted(2, 2.0, 50);
+        idx.set_counted(3, 0.5, 0);
+        assert_eq!((idx.min(), idx.min_count()), (1.0, 4));
+        let mut rng = SimRng::new(9);
+        let mut counts = [0i64; 4];
+        for _ in 0..40_000 {
+            counts[idx.select(&mut rng).unwrap()] += 1;
+        }
+        // Binomial(40000, 3/4): sd 86.6; 5 sd.
+        assert!((counts[0] - 30_000).abs() < 433 && counts[2] == 0 && counts[3] == 0, "{counts:?}");
+        idx.set_counted(3, 0.5, 2);
+        assert_eq!((idx.select(&mut rng), idx.min_count()), (Some(3), 2));
+
+        let mut lc = LeastCount::new(5);
+        assert_eq!(lc.min_count(), 5);
+        lc.set(0, Some(2));
+        lc.set(1, None);
+        assert_eq!(lc.min_count(), 3);
+        for i in 2..5 {
+            lc.set(i, None);
+        }
+        assert_eq!((lc.min(), lc.min_count()), (Some(2), 1));
+        lc.set(0, None);
+        assert_eq!((lc.min(), lc.min_count()), (None, 0));
     }
 
     /// Ties are broken uniformly: 4 tied nodes out of 8, 40,000 selections; each count

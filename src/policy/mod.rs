@@ -16,16 +16,60 @@ use crate::model::{Mode, NodeId, NodeSpec, Task};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// What one dispatcher believes about one node, built only from what it sent and what
-/// came back.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What one dispatcher believes about one node, built only from what it sent, the
+/// results that came back, and the state reports the node sent with them.
+#[derive(Debug, Clone, PartialEq)]
 pub struct NodeBelief {
+    /// Whether the dispatcher believes the node up: false from the moment its failure
+    /// detector declares it dead until its next heartbeat. Balancers must not choose a
+    /// node believed down ([`ClusterView::fits`] is false for it).
+    pub up: bool,
     /// Tasks sent to the node whose completion the dispatcher has not yet seen.
     pub connections: u32,
     /// Cores the dispatcher believes free (its own placements minus seen completions).
     pub free_cores: u32,
     /// Memory the dispatcher believes free.
     pub free_memory: f64,
+    /// Tasks sent to the node so far.
+    pub sent: u64,
+    /// Tasks at the node (waiting + running) in its last state report.
+    pub reported_queue: u32,
+    /// Tasks this dispatcher sent to the node since that report (which the report
+    /// cannot include). `reported_queue + sent_since_report` is its best estimate of
+    /// the node's queue.
+    pub sent_since_report: u32,
+    /// Estimated work (sum of size estimates) of the tasks counted in `connections`.
+    pub work_left: f64,
+    /// Results seen from the node so far.
+    pub results: u64,
+    /// Response time (sent to result seen) of the last result from the node.
+    pub last_response: f64,
+}
+
+impl Default for NodeBelief {
+    fn default() -> Self {
+        NodeBelief {
+            up: true,
+            connections: 0,
+            free_cores: 0,
+            free_memory: 0.0,
+            sent: 0,
+            reported_queue: 0,
+            sent_since_report: 0,
+            work_left: 0.0,
+            results: 0,
+            last_response: 0.0,
+        }
+    }
+}
+
+impl NodeBelief {
+    /// The dispatcher's best estimate of the tasks at the node: last report plus what
+    /// it sent since.
+    #[inline]
+    pub fn queue_estimate(&self) -> u32 {
+        self.reported_queue + self.sent_since_report
+    }
 }
 
 /// The read-only picture a policy decides on.
@@ -53,11 +97,14 @@ impl ClusterView<'_> {
         self.specs.is_empty()
     }
 
-    /// Whether `task` may be placed on `node` now: in dispatch mode, whether the node
-    /// is big enough ever to run it (cores and memory); in central mode, whether it
+    /// Whether `task` may be placed on `node` now: the node is believed up, and, in
+    /// dispatch mode, big enough ever to run it (cores and memory); in central mode, it
     /// has the cores and memory free now.
     #[inline]
     pub fn fits(&self, node: NodeId, task: &Task) -> bool {
+        if !self.beliefs[node].up {
+            return false;
+        }
         match self.mode {
             Mode::Dispatch => {
                 let s = &self.specs[node];
@@ -103,6 +150,19 @@ pub trait Discipline: Send + Sync {
     /// (a fast path: no heap).
     fn is_fifo(&self) -> bool {
         false
+    }
+
+    /// True if a waiting task may stop a running one of worse rank (which resumes
+    /// later where it stopped). Dispatch mode only.
+    fn preemptive(&self) -> bool {
+        false
+    }
+
+    /// `Some(depth)` for EASY backfilling (central mode): when the head of the queue
+    /// cannot start, up to `depth` tasks behind it may start if they do not delay its
+    /// reservation.
+    fn backfill_depth(&self) -> Option<usize> {
+        None
     }
 }
 

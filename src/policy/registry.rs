@@ -62,6 +62,8 @@ pub struct DisciplineEntry {
 }
 
 const BOTH: &[Mode] = &[Mode::Dispatch, Mode::Central];
+const DISPATCH: &[Mode] = &[Mode::Dispatch];
+const CENTRAL: &[Mode] = &[Mode::Central];
 
 /// Every balancer, in the order `"all"` expands to.
 pub static BALANCERS: &[BalancerEntry] = &[
@@ -70,8 +72,26 @@ pub static BALANCERS: &[BalancerEntry] = &[
         build: |_, _| Ok(Box::new(balancer::Random)),
     },
     BalancerEntry {
+        info: PolicyInfo {
+            name: "weighted_random",
+            summary: "a node drawn at random with probability proportional to its weight",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, ctx| Ok(Box::new(balancer::WeightedRandom::new(ctx.nodes))),
+    },
+    BalancerEntry {
         info: PolicyInfo { name: "round_robin", summary: "nodes in cyclic order", params: &[], modes: BOTH },
         build: |_, _| Ok(Box::<balancer::RoundRobin>::default()),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "weighted_round_robin",
+            summary: "smooth weighted round robin: each node within one task of its weight's share, deterministic",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, ctx| Ok(Box::new(balancer::WeightedRoundRobin::new(ctx.nodes))),
     },
     BalancerEntry {
         info: PolicyInfo {
@@ -82,13 +102,187 @@ pub static BALANCERS: &[BalancerEntry] = &[
         },
         build: |_, ctx| Ok(Box::new(balancer::LeastConnections::new(ctx.nodes.len()))),
     },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "weighted_least_connections",
+            summary: "fewest connections per unit of weight (ties at random)",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, ctx| Ok(Box::new(balancer::WeightedLeastConnections::new(ctx.nodes))),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "shortest_response_time",
+            summary: "lowest moving average of observed response times; untried nodes first (ties at random)",
+            params: &[ParamInfo {
+                name: "alpha",
+                doc: "smoothing factor of the moving average, in (0, 1]; 1 keeps only the last response",
+                default: Some(0.5),
+            }],
+            modes: BOTH,
+        },
+        build: |spec, ctx| {
+            let alpha = spec.params["alpha"];
+            if alpha <= 0.0 || alpha > 1.0 {
+                return Err(FieldError::new("alpha", format!("expected a number in (0, 1], got {alpha}")));
+            }
+            Ok(Box::new(balancer::ShortestResponseTime::new(ctx.nodes.len(), alpha)))
+        },
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "power_of_d",
+            summary: "fewest connections among d distinct nodes sampled at random (ties: first sampled)",
+            params: &[ParamInfo {
+                name: "d",
+                doc: "nodes sampled per task, a whole number from 1 to the node count",
+                default: Some(2.0),
+            }],
+            modes: BOTH,
+        },
+        build: |spec, ctx| {
+            let d = spec.params["d"];
+            let nodes = ctx.nodes.len();
+            if d < 1.0 || d.fract() != 0.0 {
+                return Err(FieldError::new("d", format!("expected a whole number >= 1, got {d}")));
+            }
+            if d > nodes as f64 {
+                return Err(FieldError::new(
+                    "d",
+                    format!("d = {d} exceeds the node count ({nodes}): cannot sample {d} distinct nodes"),
+                ));
+            }
+            Ok(Box::new(balancer::PowerOfD::new(nodes, d as usize)))
+        },
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "join_shortest_queue",
+            summary: "fewest tasks waiting plus in service, as last reported plus sent since (ties at random)",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, ctx| Ok(Box::new(balancer::JoinShortestQueue::new(ctx.nodes.len()))),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "join_idle_queue",
+            summary: "the node longest on the list of reported-idle nodes, else a node at random",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, ctx| Ok(Box::new(balancer::JoinIdleQueue::new(ctx.nodes.len()))),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "least_work_left",
+            summary: "least estimated unfinished work / (speed x cores) (ties at random)",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, ctx| Ok(Box::new(balancer::LeastWorkLeft::new(ctx.nodes))),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "min_execution_time",
+            summary: "a fastest node (highest speed), ignoring load (ties at random)",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, ctx| Ok(Box::new(balancer::MinExecutionTime::new(ctx.nodes))),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "min_completion_time",
+            summary: "earliest estimated finish: work left / (speed x cores) + task estimate / speed (ties at random)",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, ctx| Ok(Box::new(balancer::MinCompletionTime::new(ctx.nodes))),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "best_fit",
+            summary: "the fitting node left with the least free cores + memory (fractions of its own; ties by index)",
+            params: &[],
+            modes: &[Mode::Central],
+        },
+        build: |_, _| Ok(Box::new(balancer::BestFit)),
+    },
 ];
 
 /// Every discipline, in the order `"all"` expands to.
-pub static DISCIPLINES: &[DisciplineEntry] = &[DisciplineEntry {
-    info: PolicyInfo { name: "fifo", summary: "first come, first served", params: &[], modes: BOTH },
-    build: |_, _| Ok(Arc::new(discipline::Fifo)),
-}];
+pub static DISCIPLINES: &[DisciplineEntry] = &[
+    DisciplineEntry {
+        info: PolicyInfo { name: "fifo", summary: "first come, first served", params: &[], modes: BOTH },
+        build: |_, _| Ok(Arc::new(discipline::Fifo)),
+    },
+    DisciplineEntry {
+        info: PolicyInfo {
+            name: "priority",
+            summary: "lowest priority number first, FIFO within a class; non-preemptive",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, _| Ok(Arc::new(discipline::Priority)),
+    },
+    DisciplineEntry {
+        info: PolicyInfo {
+            name: "preemptive_priority",
+            summary: "lowest priority number first; preempts a worse running task (preemptive-resume)",
+            params: &[],
+            modes: DISPATCH,
+        },
+        build: |_, _| Ok(Arc::new(discipline::PreemptivePriority)),
+    },
+    DisciplineEntry {
+        info: PolicyInfo {
+            name: "sjf",
+            summary: "smallest size estimate first; non-preemptive",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, _| Ok(Arc::new(discipline::Sjf)),
+    },
+    DisciplineEntry {
+        info: PolicyInfo {
+            name: "srpt",
+            summary: "least estimated remaining work first; preemptive",
+            params: &[],
+            modes: DISPATCH,
+        },
+        build: |_, _| Ok(Arc::new(discipline::Srpt)),
+    },
+    DisciplineEntry {
+        info: PolicyInfo {
+            name: "edf",
+            summary: "earliest deadline first (no deadline: last); non-preemptive",
+            params: &[],
+            modes: BOTH,
+        },
+        build: |_, _| Ok(Arc::new(discipline::Edf)),
+    },
+    DisciplineEntry {
+        info: PolicyInfo {
+            name: "easy_backfill",
+            summary: "FIFO; later tasks start early if they do not delay the head's reservation",
+            params: &[ParamInfo {
+                name: "depth",
+                doc: "tasks behind the head tried per pass, integer >= 1",
+                default: Some(500.0),
+            }],
+            modes: CENTRAL,
+        },
+        build: |spec, _| {
+            let depth = spec.params["depth"];
+            if depth < 1.0 || depth.fract() != 0.0 {
+                return Err(FieldError::new("depth", format!("expected a whole number >= 1, got {depth}")));
+            }
+            Ok(Arc::new(discipline::EasyBackfill { depth: depth as usize }))
+        },
+    },
+];
 
 /// Builds the balancer a spec names, checking the name (suggesting the closest one),
 /// the mode and the parameters. Errors name the field (`name` or the parameter).
@@ -111,14 +305,16 @@ pub fn build_discipline(spec: &PolicySpec, ctx: &BuildContext<'_>) -> Result<Arc
     (entry.build)(&with_defaults(&entry.info, spec), ctx)
 }
 
-/// The specs `"all"` expands to for a mode: every policy valid in it, with defaults.
-pub fn all_balancers(mode: Mode) -> Vec<PolicySpec> {
-    BALANCERS.iter().filter(|e| e.info.modes.contains(&mode)).map(|e| default_spec(&e.info)).collect()
+/// The specs `"all"` expands to: every balancer that can run on this cluster in this
+/// mode with its default parameters (so `power_of_d`, d = 2, is left out of a one-node
+/// cluster). `schedsim check` prints the expansion.
+pub fn all_balancers(ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
+    BALANCERS.iter().map(|e| default_spec(&e.info)).filter(|spec| build_balancer(spec, ctx).is_ok()).collect()
 }
 
-/// The specs `"all"` expands to for a mode.
-pub fn all_disciplines(mode: Mode) -> Vec<PolicySpec> {
-    DISCIPLINES.iter().filter(|e| e.info.modes.contains(&mode)).map(|e| default_spec(&e.info)).collect()
+/// The specs `"all"` expands to: every discipline valid in this mode and cluster.
+pub fn all_disciplines(ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
+    DISCIPLINES.iter().map(|e| default_spec(&e.info)).filter(|spec| build_discipline(spec, ctx).is_ok()).collect()
 }
 
 /// The candidate nearest to `name` by edit distance, if near enough to be a likely typo.

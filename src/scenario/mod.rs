@@ -6,7 +6,9 @@
 //! and field, and suggest the closest name for a misspelt one.
 
 mod error;
+mod faults;
 mod raw;
+mod sweep;
 mod validate;
 
 pub use error::ScenarioError;
@@ -40,6 +42,33 @@ pub struct Scenario {
     pub balancers: Vec<PolicySpec>,
     /// Disciplines to compare, canonical, in file order.
     pub disciplines: Vec<PolicySpec>,
+    /// `[network]`: bandwidth and when nodes report (latencies are per node group).
+    pub network: Network,
+    /// `[faults]`: failure detection, retries and scripted faults.
+    pub faults: Faults,
+    /// `[sweep]`: the scenario at each value of one parameter. The points themselves
+    /// have no sweep.
+    pub sweep: Option<Sweep>,
+    /// The file's text as read, copied beside the results so a run can be repeated.
+    pub text: std::sync::Arc<str>,
+}
+
+/// A sweep: one parameter and a checked scenario at each of its values.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The swept parameter's dotted path as written (`workload.arrival.rate`), or `load`.
+    pub parameter: String,
+    /// The scenario at each value, in the order written.
+    pub points: Vec<SweepPoint>,
+}
+
+/// One value of a sweep and the scenario with that value.
+#[derive(Debug, Clone)]
+pub struct SweepPoint {
+    /// The parameter's value at this point.
+    pub value: f64,
+    /// The whole scenario with that value.
+    pub scenario: Scenario,
 }
 
 /// `[run]`: how long, how much to leave out, which binding mode.
@@ -54,6 +83,118 @@ pub struct RunConfig {
     /// Most tasks the system may hold at once; a run that exceeds it is stopped as
     /// overloaded (its queues grow without bound) and reported as failed.
     pub max_in_system: u64,
+    /// Dispatchers (>= 1), each with its own view of the nodes and its own balancer.
+    pub dispatchers: u32,
+    /// How arrivals are shared among the dispatchers.
+    pub split: Split,
+}
+
+/// How arrivals are shared among several dispatchers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// Each arrival to a dispatcher drawn uniformly at random.
+    Random,
+    /// Arrival k to dispatcher k mod (number of dispatchers).
+    RoundRobin,
+}
+
+/// `[network]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    /// Bytes per second of every link, if transfers take time (with task input and
+    /// output sizes).
+    pub bandwidth: Option<f64>,
+    /// When nodes report their state to the dispatchers.
+    pub reports: Reports,
+}
+
+/// When nodes send state reports (tasks waiting and running, tasks received).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reports {
+    /// With every result (and every heartbeat).
+    Results,
+    /// Only with heartbeats: views are as stale as the heartbeat interval.
+    Heartbeats,
+}
+
+/// `[faults]`.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Heartbeats and the failure detector; required when nodes can fail.
+    pub heartbeat: Option<Heartbeat>,
+    /// What happens to a task lost with its node.
+    pub retry: Retry,
+    /// Scripted faults, in time order.
+    pub events: Vec<ScriptedFault>,
+}
+
+/// Nodes send a heartbeat every `interval`; a dispatcher declares a node dead after
+/// `timeout` without one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Heartbeat {
+    /// Seconds between heartbeats (> 0).
+    pub interval: f64,
+    /// Seconds without a heartbeat before a node is declared dead (> interval).
+    pub timeout: f64,
+}
+
+/// Resubmission of lost tasks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retry {
+    /// Attempts in all, the first included (>= 1); a task whose last attempt is lost fails.
+    pub max_attempts: u32,
+    /// Wait before attempt k + 1: `backoff x factor^(k - 1)`, times (1 + jitter u), u
+    /// uniform in (-1, 1).
+    pub backoff: f64,
+    /// Growth of the backoff per attempt (1 = fixed).
+    pub factor: f64,
+    /// Relative jitter of the backoff, in [0, 1).
+    pub jitter: f64,
+    /// Resubmit a task whose result has not come back this long after it was sent.
+    pub timeout: Option<f64>,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry { max_attempts: 3, backoff: 0.0, factor: 1.0, jitter: 0.0, timeout: None }
+    }
+}
+
+/// A fault written in the scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptedFault {
+    /// When, in seconds.
+    pub at: f64,
+    /// The nodes it hits (indices into [`Scenario::nodes`]).
+    pub nodes: Vec<usize>,
+    /// What happens.
+    pub kind: FaultKind,
+}
+
+/// A kind of fault.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FaultKind {
+    /// Fail-stop for `duration` seconds; the node comes back empty.
+    Crash {
+        /// Seconds down.
+        duration: f64,
+    },
+    /// Runs at `factor` of its speed for `duration` seconds (a straggler).
+    Slowdown {
+        /// Fraction of speed kept, in (0, 1].
+        factor: f64,
+        /// Seconds slow.
+        duration: f64,
+    },
+}
+
+/// Random failures of a node group: time to failure and time to repair.
+#[derive(Debug, Clone)]
+pub struct FailureModel {
+    /// Time from coming up to failing.
+    pub mtbf: Dist,
+    /// Time from failing to coming back.
+    pub mttr: Dist,
 }
 
 /// `max_in_system` when not given: at ~100 bytes a task in flight, about 200 MB.
@@ -79,7 +220,7 @@ pub enum Warmup {
 }
 
 /// `[[nodes]]`: identical nodes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct NodeGroup {
     /// Group name, unique in the scenario.
     pub name: String,
@@ -93,6 +234,10 @@ pub struct NodeGroup {
     pub memory: f64,
     /// Weight for weighted policies (> 0; default speed x cores).
     pub weight: f64,
+    /// One-way message latency between a dispatcher and these nodes (`None`: none).
+    pub latency: Option<Dist>,
+    /// Random failures, if any.
+    pub failure: Option<FailureModel>,
 }
 
 /// `[workload]`: arrivals and the kinds of task.
@@ -103,6 +248,10 @@ pub struct Workload {
     /// Relative error of size estimates, in [0, 1): estimate = size x (1 + e u),
     /// u uniform in [-1, 1].
     pub estimate_error: f64,
+    /// Bytes a task sends to its node (input) and back (output), with a bandwidth.
+    pub input: Option<Dist>,
+    /// Bytes of a task's result.
+    pub output: Option<Dist>,
     /// Task classes; shares sum to 1. A workload without `classes` has one class,
     /// `default`, with priority 0.
     pub classes: Vec<TaskClass>,

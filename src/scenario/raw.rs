@@ -26,6 +26,9 @@ pub(super) struct RawScenario {
     pub nodes: Option<Vec<RawNodeGroup>>,
     pub workload: Option<RawWorkload>,
     pub policies: Option<RawPolicies>,
+    pub network: Option<super::faults::RawNetwork>,
+    pub faults: Option<super::faults::RawFaults>,
+    pub sweep: Option<super::sweep::RawSweep>,
 }
 
 /// `[run]`.
@@ -37,6 +40,8 @@ pub(super) struct RawRun {
     pub warmup: Option<RawWarmup>,
     pub mode: Option<Mode>,
     pub max_in_system: Option<i64>,
+    pub dispatchers: Option<i64>,
+    pub split: Option<String>,
 }
 
 /// `warmup = 0.1` or `warmup = { seconds = 50.0 }`.
@@ -89,6 +94,8 @@ pub(super) struct RawNodeGroup {
     pub cores: Option<i64>,
     pub memory: Option<f64>,
     pub weight: Option<f64>,
+    pub latency: Option<DistSpec>,
+    pub failure: Option<super::faults::RawFailure>,
 }
 
 /// `[workload]`.
@@ -100,6 +107,8 @@ pub(super) struct RawWorkload {
     pub estimate_error: Option<f64>,
     pub cores: Option<NumberOrDist>,
     pub memory: Option<NumberOrDist>,
+    pub input: Option<NumberOrDist>,
+    pub output: Option<NumberOrDist>,
     pub classes: Option<Vec<RawClass>>,
 }
 

@@ -6,7 +6,9 @@
 //! one rejected.
 
 use super::error::{self, located, parse_path, Locator};
+use super::faults;
 use super::raw::{NumberOrDist, RawClass, RawNodeGroup, RawPolicies, RawRun, RawScenario, RawWarmup, RawWorkload};
+use super::sweep;
 use super::{NodeGroup, RunConfig, Scenario, ScenarioError, Stop, TaskClass, Warmup, Workload, DEFAULT_MAX_IN_SYSTEM};
 use crate::model::Mode;
 use crate::policy::registry::{self, BuildContext};
@@ -40,11 +42,25 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// A [`ScenarioError`] naming the line, column and field of the first mistake.
 pub fn parse(text: &str, source: &Path) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| error::from_toml(&e, text, source))?;
+    let raw_sweep = raw.sweep.clone();
     let base_dir = source.parent().unwrap_or(Path::new(""));
-    scenario(raw, source, base_dir).map_err(|e| {
+    let locate = |text: &str, e: Invalid| {
         let locator = Locator::new(text);
         located(source, &locator, &parse_path(&e.path), e.message)
-    })
+    };
+    let mut base = scenario(raw, source, base_dir, text).map_err(|e| locate(text, e))?;
+    if let Some(raw_sweep) = raw_sweep {
+        let values = sweep::values(&raw_sweep).map_err(|(path, message)| locate(text, Invalid::new(path, message)))?;
+        let check_point = |point_text: &str| -> Result<Scenario, ScenarioError> {
+            let raw: RawScenario = toml::from_str(point_text).map_err(|e| error::from_toml(&e, point_text, source))?;
+            scenario(raw, source, base_dir, text).map_err(|e| locate(point_text, e))
+        };
+        let sweep = sweep::expand(text, source, &raw_sweep.parameter, &values, || base.offered_load(), check_point)?;
+        // The points differ from the file in one value: everything else, the name and
+        // the text the results refer to included, is the file's.
+        base.sweep = Some(sweep);
+    }
+    Ok(base)
 }
 
 /// The scenario files that `paths` name: a file is taken as is, a directory gives every
@@ -116,6 +132,13 @@ struct Invalid {
 
 type Check<T> = Result<T, Invalid>;
 
+/// A field error whose path is already complete.
+impl From<FieldError> for Invalid {
+    fn from(e: FieldError) -> Self {
+        Invalid::new(e.path, e.message)
+    }
+}
+
 impl Invalid {
     fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Invalid { path: path.into(), message: message.into() }
@@ -130,13 +153,15 @@ impl Invalid {
     }
 }
 
-fn scenario(raw: RawScenario, source: &Path, base_dir: &Path) -> Check<Scenario> {
+fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Check<Scenario> {
     let name = scenario_name(raw.name, source)?;
     let seed = integer("seed", raw.seed, 1, 0, i64::MAX)? as u64;
     let replications = integer("replications", raw.replications, 1, 1, u32::MAX.into())? as u32;
     let run = run(raw.run)?;
-    let node_groups = node_groups(raw.nodes)?;
-    let workload = workload(raw.workload, &node_groups, base_dir)?;
+    let (network, default_latency) = faults::network(raw.network, base_dir)?;
+    let node_groups = node_groups(raw.nodes, &default_latency, base_dir)?;
+    let workload = workload(raw.workload, &node_groups, base_dir, network.bandwidth)?;
+    let faults = faults::faults(raw.faults, &node_groups)?;
     let mut scenario = Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -148,6 +173,10 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path) -> Check<Scenario>
         workload,
         balancers: Vec::new(),
         disciplines: Vec::new(),
+        network,
+        faults,
+        sweep: None,
+        text: text.into(),
     };
     let nodes = scenario.nodes();
     let ctx = BuildContext { mode: scenario.run.mode, nodes: &nodes };
@@ -225,10 +254,19 @@ fn run(raw: Option<RawRun>) -> Check<RunConfig> {
         None => DEFAULT_MAX_IN_SYSTEM,
         Some(v) => integer("run.max_in_system", Some(v), 1, 1, i64::MAX)? as u64,
     };
-    Ok(RunConfig { stop, warmup, mode: raw.mode.unwrap_or(Mode::Dispatch), max_in_system })
+    let mode = raw.mode.unwrap_or(Mode::Dispatch);
+    let dispatchers = integer("run.dispatchers", raw.dispatchers, 1, 1, 10_000)? as u32;
+    if dispatchers > 1 && mode == Mode::Central {
+        return Err(Invalid::new(
+            "run.dispatchers",
+            "central mode has one scheduler holding the queue; several dispatchers need mode = \"dispatch\"",
+        ));
+    }
+    let split = faults::split(raw.split.as_deref())?;
+    Ok(RunConfig { stop, warmup, mode, max_in_system, dispatchers, split })
 }
 
-fn node_groups(raw: Option<Vec<RawNodeGroup>>) -> Check<Vec<NodeGroup>> {
+fn node_groups(raw: Option<Vec<RawNodeGroup>>, latency: &Option<Dist>, base_dir: &Path) -> Check<Vec<NodeGroup>> {
     let raw = raw.unwrap_or_default();
     if raw.is_empty() {
         return Err(Invalid::new("nodes", "expected at least one [[nodes]] group, got none"));
@@ -237,7 +275,7 @@ fn node_groups(raw: Option<Vec<RawNodeGroup>>) -> Check<Vec<NodeGroup>> {
     let mut total = 0u64;
     for (i, raw) in raw.into_iter().enumerate() {
         let named = raw.name.is_some();
-        let group = node_group(i, raw)?;
+        let group = node_group(i, raw, latency, base_dir)?;
         if let Some(j) = groups.iter().position(|g| g.name == group.name) {
             let at = if named { format!("nodes[{i}].name") } else { format!("nodes[{i}]") };
             return Err(Invalid::new(at, format!("duplicate group name '{}': nodes[{j}] has it too", group.name)));
@@ -254,7 +292,7 @@ fn node_groups(raw: Option<Vec<RawNodeGroup>>) -> Check<Vec<NodeGroup>> {
     Ok(groups)
 }
 
-fn node_group(i: usize, raw: RawNodeGroup) -> Check<NodeGroup> {
+fn node_group(i: usize, raw: RawNodeGroup, latency: &Option<Dist>, base_dir: &Path) -> Check<NodeGroup> {
     let at = |field: &str| format!("nodes[{i}].{field}");
     let name = raw.name.unwrap_or_else(|| format!("group{i}"));
     if name.trim().is_empty() {
@@ -269,7 +307,9 @@ fn node_group(i: usize, raw: RawNodeGroup) -> Check<NodeGroup> {
         return Err(Invalid::new(at("memory"), format!("expected a number >= 0, got {memory}")));
     }
     let weight = positive(&at("weight"), raw.weight.unwrap_or(speed * f64::from(cores)))?;
-    Ok(NodeGroup { name, count, speed, cores, memory, weight })
+    let (own_latency, failure) = faults::group_extras(i, raw.latency, raw.failure, base_dir)?;
+    let latency = own_latency.or_else(|| latency.clone()).filter(|d| d.max() != Some(0.0));
+    Ok(NodeGroup { name, count, speed, cores, memory, weight, latency, failure })
 }
 
 /// A distribution with the dotted path of the field it came from, so that a later
@@ -287,7 +327,12 @@ struct Defaults {
     memory: Placed,
 }
 
-fn workload(raw: Option<RawWorkload>, groups: &[NodeGroup], base_dir: &Path) -> Check<Workload> {
+fn workload(
+    raw: Option<RawWorkload>,
+    groups: &[NodeGroup],
+    base_dir: &Path,
+    bandwidth: Option<f64>,
+) -> Check<Workload> {
     let raw =
         raw.ok_or_else(|| Invalid::new("workload", "missing table [workload]: expected at least arrival and size"))?;
     let arrival = raw
@@ -310,7 +355,9 @@ fn workload(raw: Option<RawWorkload>, groups: &[NodeGroup], base_dir: &Path) -> 
         None => vec![default_class(defaults, groups)?],
         Some(list) => classes(list, &defaults, groups, base_dir)?,
     };
-    Ok(Workload { arrival, estimate_error, classes })
+    let input = faults::transfer("workload.input", raw.input, bandwidth, base_dir)?;
+    let output = faults::transfer("workload.output", raw.output, bandwidth, base_dir)?;
+    Ok(Workload { arrival, estimate_error, input, output, classes })
 }
 
 /// The one class of a workload without `classes`.
@@ -492,17 +539,17 @@ impl Kind {
     }
 
     /// What the key means when absent: every balancer, FIFO only.
-    fn default_list(self, mode: Mode) -> Vec<PolicySpec> {
+    fn default_list(self, ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
         match self {
-            Kind::Balancer => registry::all_balancers(mode),
+            Kind::Balancer => registry::all_balancers(ctx),
             Kind::Discipline => vec![PolicySpec::named("fifo")],
         }
     }
 
-    fn all(self, mode: Mode) -> Vec<PolicySpec> {
+    fn all(self, ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
         match self {
-            Kind::Balancer => registry::all_balancers(mode),
-            Kind::Discipline => registry::all_disciplines(mode),
+            Kind::Balancer => registry::all_balancers(ctx),
+            Kind::Discipline => registry::all_disciplines(ctx),
         }
     }
 
@@ -521,8 +568,8 @@ fn policy_list(kind: Kind, value: Option<&toml::Value>, ctx: &BuildContext<'_>) 
     let path = kind.path();
     let noun = kind.noun();
     let items = match value {
-        None => return checked_all(kind, kind.default_list(ctx.mode), ctx),
-        Some(toml::Value::String(s)) if s == "all" => return checked_all(kind, kind.all(ctx.mode), ctx),
+        None => return checked_all(kind, kind.default_list(ctx), ctx),
+        Some(toml::Value::String(s)) if s == "all" => return checked_all(kind, kind.all(ctx), ctx),
         Some(toml::Value::String(s)) => {
             return Err(Invalid::new(
                 path,
@@ -670,6 +717,7 @@ fn fraction(path: &str, v: f64) -> Check<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Split;
     use crate::workload::ArrivalProcess;
 
     /// A small valid scenario; tests replace parts of it.
@@ -683,6 +731,11 @@ tasks = 1000
 arrival = { process = "poisson", rate = 0.5 }
 size = { dist = "exponential", mean = 1.0 }
 "#;
+
+    /// A group's plain fields, for comparison.
+    fn plain(groups: &[NodeGroup]) -> Vec<(String, u32, f64, u32, f64, f64)> {
+        groups.iter().map(|g| (g.name.clone(), g.count, g.speed, g.cores, g.memory, g.weight)).collect()
+    }
 
     fn ok(text: &str) -> Scenario {
         parse(text, Path::new("scenarios/minimal.toml")).unwrap_or_else(|e| panic!("{e}"))
@@ -755,15 +808,14 @@ disciplines = ["fifo"]
                 stop: Stop::Tasks(200_000),
                 warmup: Warmup::Fraction(0.1),
                 mode: Mode::Central,
-                max_in_system: DEFAULT_MAX_IN_SYSTEM
+                max_in_system: DEFAULT_MAX_IN_SYSTEM,
+                dispatchers: 1,
+                split: Split::Random,
             }
         );
         assert_eq!(
-            s.node_groups,
-            vec![
-                NodeGroup { name: "big".into(), count: 4, speed: 2.0, cores: 8, memory: 64.0, weight: 10.0 },
-                NodeGroup { name: "small".into(), count: 12, speed: 1.0, cores: 2, memory: 8.0, weight: 2.0 },
-            ]
+            plain(&s.node_groups),
+            vec![("big".into(), 4, 2.0, 8, 64.0, 10.0), ("small".into(), 12, 1.0, 2, 8.0, 2.0)]
         );
         assert_eq!(s.nodes().len(), 16);
         let w = &s.workload;
@@ -797,27 +849,21 @@ disciplines = ["fifo"]
                 stop: Stop::Tasks(1000),
                 warmup: Warmup::Fraction(0.0),
                 mode: Mode::Dispatch,
-                max_in_system: DEFAULT_MAX_IN_SYSTEM
+                max_in_system: DEFAULT_MAX_IN_SYSTEM,
+                dispatchers: 1,
+                split: Split::Random,
             }
         );
-        assert_eq!(
-            s.node_groups,
-            vec![NodeGroup {
-                name: "group0".into(),
-                count: 1,
-                speed: 1.0,
-                cores: 1,
-                memory: f64::INFINITY,
-                weight: 1.0
-            }]
-        );
+        assert_eq!(plain(&s.node_groups), vec![("group0".into(), 1, 1.0, 1, f64::INFINITY, 1.0)]);
+        assert!(s.node_groups[0].latency.is_none() && s.node_groups[0].failure.is_none());
         let w = &s.workload;
         assert_eq!(w.estimate_error, 0.0);
         assert_eq!(w.classes.len(), 1);
         let c = &w.classes[0];
         assert_eq!((c.name.as_str(), c.share, c.priority, c.deadline), ("default", 1.0, 0, None));
         assert_eq!((c.cores.max(), c.memory.max()), (Some(1.0), Some(0.0)));
-        assert_eq!(s.balancers, registry::all_balancers(Mode::Dispatch));
+        let nodes = s.nodes();
+        assert_eq!(s.balancers, registry::all_balancers(&BuildContext { mode: Mode::Dispatch, nodes: &nodes }));
         assert_eq!(s.disciplines, vec![PolicySpec::named("fifo")]);
         assert!(close(s.offered_load(), 0.5));
     }
@@ -834,8 +880,10 @@ disciplines = ["fifo"]
             let text = MINIMAL.replace("tasks = 1000", &format!("tasks = 1000\nmode = \"{}\"", mode.name()))
                 + "[policies]\nbalancers = \"all\"\ndisciplines = \"all\"\n";
             let s = ok(&text);
-            assert_eq!(s.balancers, registry::all_balancers(mode));
-            assert_eq!(s.disciplines, registry::all_disciplines(mode));
+            let nodes = s.nodes();
+            let ctx = BuildContext { mode, nodes: &nodes };
+            assert_eq!(s.balancers, registry::all_balancers(&ctx));
+            assert_eq!(s.disciplines, registry::all_disciplines(&ctx));
             assert!(!s.balancers.is_empty() && !s.disciplines.is_empty());
         }
     }

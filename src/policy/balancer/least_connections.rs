@@ -40,6 +40,8 @@ impl Balancer for LeastConnections {
     fn on_update(&mut self, node: NodeId, view: &ClusterView<'_>) {
         // A node too small for some task stays in the index: the fallback scan in
         // `select` handles it, which keeps updates O(log n) and task-independent.
-        self.index.set(node, Some(view.beliefs[node].connections));
+        let b = &view.beliefs[node];
+        // A node believed down is out of the index, so it costs nothing to skip.
+        self.index.set(node, b.up.then_some(b.connections));
     }
 }

@@ -1,12 +1,34 @@
 //! Balancers: one file per algorithm, each defining it and citing where it comes from.
 
+mod best_fit;
+mod join_idle_queue;
+mod join_shortest_queue;
 mod least_connections;
+mod least_work_left;
+mod min_completion_time;
+mod min_execution_time;
+mod power_of_d;
 mod random;
 mod round_robin;
+mod shortest_response_time;
+mod weighted_least_connections;
+mod weighted_random;
+mod weighted_round_robin;
 
+pub use best_fit::BestFit;
+pub use join_idle_queue::JoinIdleQueue;
+pub use join_shortest_queue::JoinShortestQueue;
 pub use least_connections::LeastConnections;
+pub use least_work_left::LeastWorkLeft;
+pub use min_completion_time::MinCompletionTime;
+pub use min_execution_time::MinExecutionTime;
+pub use power_of_d::PowerOfD;
 pub use random::Random;
 pub use round_robin::RoundRobin;
+pub use shortest_response_time::ShortestResponseTime;
+pub use weighted_least_connections::WeightedLeastConnections;
+pub use weighted_random::WeightedRandom;
+pub use weighted_round_robin::WeightedRoundRobin;
 
 use super::ClusterView;
 use crate::engine::SimRng;
@@ -49,4 +71,33 @@ pub(crate) fn least_fitting(
         }
     }
     chosen
+}
+
+/// Nodes grouped by an exact value (a weight, a speed), for balancers whose key orders
+/// nodes of equal value the same way: they keep one index per group and compare only
+/// the groups' best.
+pub(crate) struct Classes {
+    /// Each node's group and its place in the group.
+    pub of: Vec<(u32, u32)>,
+    /// Each group's members, in node order.
+    pub members: Vec<Vec<u32>>,
+    /// Each group's value, ascending.
+    pub values: Vec<f64>,
+}
+
+/// Groups nodes by `values` (one per node, not NaN).
+pub(crate) fn classes(values: impl Iterator<Item = f64> + Clone) -> Classes {
+    let mut distinct: Vec<f64> = values.clone().collect();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); distinct.len()];
+    let of = values
+        .enumerate()
+        .map(|(n, v)| {
+            let g = distinct.binary_search_by(|x| x.total_cmp(&v)).expect("every value is listed");
+            members[g].push(n as u32);
+            (g as u32, (members[g].len() - 1) as u32)
+        })
+        .collect();
+    Classes { of, members, values: distinct }
 }

@@ -1,5 +1,17 @@
 //! Queue disciplines: one file per discipline.
 
+mod easy_backfill;
+mod edf;
 mod fifo;
+mod preemptive_priority;
+mod priority;
+mod sjf;
+mod srpt;
 
+pub use easy_backfill::EasyBackfill;
+pub use edf::Edf;
 pub use fifo::Fifo;
+pub use preemptive_priority::PreemptivePriority;
+pub use priority::Priority;
+pub use sjf::Sjf;
+pub use srpt::Srpt;

@@ -1,0 +1,547 @@
+//! Reading a results folder back from its CSV files, by header name.
+//!
+//! Columns are found by name, never by position, and unknown columns are ignored, so
+//! the simulator can add columns without breaking old reports or this reader. An
+//! absent optional file or column reads as "not available"; a cell that is present
+//! but not a number is an error naming the file, line and column.
+
+use std::path::{Path, PathBuf};
+
+use super::OutputError;
+
+/// One CSV file: its header and records, with their line numbers.
+pub(super) struct Table {
+    path: PathBuf,
+    headers: Vec<String>,
+    records: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Table {
+    /// Reads `path`; `Ok(None)` when the file does not exist.
+    pub(super) fn read(path: &Path) -> Result<Option<Table>, OutputError> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(OutputError::Io { path: path.to_path_buf(), error: e }),
+        };
+        let csv_error = |e: csv::Error| {
+            let line = e.position().map(|p| p.line()).unwrap_or(1);
+            let message = match e.kind() {
+                csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                    format!("found {len} fields where the header has {expected_len}")
+                }
+                csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".to_string(),
+                _ => e.to_string(),
+            };
+            OutputError::Csv { path: path.to_path_buf(), line, message }
+        };
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes.as_slice());
+        let headers: Vec<String> = reader.headers().map_err(csv_error)?.iter().map(str::to_string).collect();
+        if headers.iter().all(|h| h.is_empty()) {
+            return Err(OutputError::Csv { path: path.to_path_buf(), line: 1, message: "no header row".into() });
+        }
+        let mut records = Vec::new();
+        for rec in reader.records() {
+            let rec = rec.map_err(csv_error)?;
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            records.push((line, rec));
+        }
+        Ok(Some(Table { path: path.to_path_buf(), headers, records }))
+    }
+
+    fn index(&self, column: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == column)
+    }
+
+    /// Whether the file has `column`.
+    pub(super) fn has(&self, column: &str) -> bool {
+        self.index(column).is_some()
+    }
+
+    /// An error unless every one of `columns` is present.
+    pub(super) fn require(&self, columns: &[&str]) -> Result<(), OutputError> {
+        match columns.iter().find(|c| !self.has(c)) {
+            Some(c) => Err(OutputError::MissingColumn { path: self.path.clone(), column: c.to_string() }),
+            None => Ok(()),
+        }
+    }
+
+    /// The records, in file order.
+    pub(super) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.records.iter().map(move |(line, rec)| Row { table: self, line: *line, rec })
+    }
+}
+
+/// One record of a [`Table`].
+pub(super) struct Row<'a> {
+    table: &'a Table,
+    line: u64,
+    rec: &'a csv::StringRecord,
+}
+
+impl<'a> Row<'a> {
+    /// The cell of `column`; `None` when the file has no such column.
+    pub(super) fn text(&self, column: &str) -> Option<&'a str> {
+        self.table.index(column).and_then(|i| self.rec.get(i))
+    }
+
+    /// The cell of `column`, which must be present and not empty.
+    pub(super) fn label(&self, column: &str) -> Result<&'a str, OutputError> {
+        match self.text(column) {
+            Some(s) if !s.is_empty() => Ok(s),
+            Some(_) => Err(self.error(column, "empty cell")),
+            None => Err(OutputError::MissingColumn { path: self.table.path.clone(), column: column.into() }),
+        }
+    }
+
+    /// The number in `column`: `None` for an absent column or an empty cell.
+    pub(super) fn num(&self, column: &str) -> Result<Option<f64>, OutputError> {
+        match self.text(column) {
+            None | Some("") => Ok(None),
+            Some(s) => match s.parse::<f64>() {
+                Ok(v) if v.is_nan() => Ok(None),
+                Ok(v) => Ok(Some(v)),
+                Err(_) => Err(self.error(column, &format!("'{s}' is not a number"))),
+            },
+        }
+    }
+
+    /// Like [`Row::num`], but the cell must hold a number.
+    pub(super) fn req_num(&self, column: &str) -> Result<f64, OutputError> {
+        self.num(column)?.ok_or_else(|| self.error(column, "a number is needed"))
+    }
+
+    /// The value of `column` and its `_ci95` half-width.
+    pub(super) fn stat(&self, column: &str) -> Result<Stat, OutputError> {
+        Ok(Stat { mean: self.num(column)?, ci: self.num(&format!("{column}_ci95"))? })
+    }
+
+    /// The sweep value of this row, if the file has one.
+    pub(super) fn sweep(&self) -> Option<String> {
+        self.text("sweep_value").filter(|s| !s.is_empty()).map(str::to_string)
+    }
+
+    fn error(&self, column: &str, message: &str) -> OutputError {
+        OutputError::Value {
+            path: self.table.path.clone(),
+            line: self.line,
+            column: column.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// A figure over replications: its mean and the half-width of its 95% CI.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Stat {
+    pub mean: Option<f64>,
+    pub ci: Option<f64>,
+}
+
+impl Stat {
+    /// `(mean, ci)` for a bar chart.
+    pub(super) fn bar(self) -> Option<(f64, Option<f64>)> {
+        self.mean.map(|m| (m, self.ci))
+    }
+}
+
+/// A policy: a (discipline, balancer) pair and how charts label it.
+#[derive(Debug, Clone)]
+pub(super) struct Policy {
+    pub discipline: String,
+    pub balancer: String,
+    pub label: String,
+}
+
+/// One row of `summary.csv`.
+#[derive(Debug, Clone)]
+pub(super) struct SummaryRow {
+    pub sweep: Option<String>,
+    pub policy: usize,
+    pub replications: Option<f64>,
+    pub tasks_completed: Option<f64>,
+    pub tasks_failed: Option<f64>,
+    pub tasks_in_system: Option<f64>,
+    pub throughput: Stat,
+    pub mean_response: Stat,
+    pub p50: Stat,
+    pub p95: Stat,
+    pub p99: Stat,
+    pub p999: Option<f64>,
+    pub max: Option<f64>,
+    pub mean_wait: Option<f64>,
+    pub mean_slowdown: Option<f64>,
+    pub utilization: Stat,
+    pub imbalance: Option<f64>,
+    pub deadline_misses: Option<f64>,
+}
+
+/// One row of `classes.csv`.
+#[derive(Debug, Clone)]
+pub(super) struct ClassRow {
+    pub sweep: Option<String>,
+    pub policy: usize,
+    pub class: String,
+    pub priority: String,
+    pub tasks_completed: Option<f64>,
+    pub mean_response: Stat,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    pub max: Option<f64>,
+    pub deadline_misses: Option<f64>,
+}
+
+/// One point of `cdf.csv`.
+#[derive(Debug, Clone)]
+pub(super) struct CdfRow {
+    pub sweep: Option<String>,
+    pub policy: usize,
+    pub quantile: f64,
+    pub response: f64,
+}
+
+/// One window of `timeseries.csv`.
+#[derive(Debug, Clone)]
+pub(super) struct TimeRow {
+    pub sweep: Option<String>,
+    pub policy: usize,
+    pub replication: Option<f64>,
+    pub start: f64,
+    pub end: f64,
+    pub throughput: Option<f64>,
+    pub in_system: Option<f64>,
+    pub nodes_up: Option<f64>,
+}
+
+/// One row of `events.csv`.
+#[derive(Debug, Clone)]
+pub(super) struct EventRow {
+    pub sweep: Option<String>,
+    pub replication: Option<f64>,
+    pub time: f64,
+    pub node: String,
+    pub event: String,
+}
+
+/// One row of `nodes.csv`.
+#[derive(Debug, Clone)]
+pub(super) struct NodeRow {
+    pub sweep: Option<String>,
+    pub policy: usize,
+    pub node: String,
+    pub group: String,
+    pub utilization: Option<f64>,
+}
+
+/// What `scenario.toml` says about the run.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ScenarioInfo {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub seed: Option<String>,
+    pub replications: Option<String>,
+    /// The file, verbatim.
+    pub text: Option<String>,
+}
+
+/// Everything read from one results folder.
+pub(super) struct Results {
+    pub scenario_name: String,
+    pub sweep_parameter: Option<String>,
+    /// Sweep values in order (numeric order when they are all numbers).
+    pub sweep_values: Vec<String>,
+    pub policies: Vec<Policy>,
+    pub summary: Vec<SummaryRow>,
+    pub classes: Vec<ClassRow>,
+    pub cdf: Vec<CdfRow>,
+    pub timeseries: Vec<TimeRow>,
+    pub events: Vec<EventRow>,
+    pub nodes: Vec<NodeRow>,
+    /// `(replication, seed)` pairs of runs.csv, in order of first appearance.
+    pub seeds: Vec<(String, String)>,
+    /// Whether a replication had different seeds for different policies.
+    pub seeds_differ: bool,
+    pub scenario: ScenarioInfo,
+}
+
+impl Results {
+    /// Reads the folder. `summary.csv` is required; every other file is optional.
+    pub(super) fn load(dir: &Path) -> Result<Results, OutputError> {
+        let summary_path = dir.join("summary.csv");
+        let summary_table = Table::read(&summary_path)?.ok_or(OutputError::Missing { path: summary_path })?;
+        summary_table.require(&["discipline", "balancer"])?;
+
+        let mut policies: Vec<(String, String)> = Vec::new();
+        let mut sweep_parameter = None;
+        let mut scenario_name = None;
+        let mut summary = Vec::new();
+        for row in summary_table.rows() {
+            if sweep_parameter.is_none() {
+                sweep_parameter = row.text("sweep_parameter").filter(|s| !s.is_empty()).map(str::to_string);
+            }
+            if scenario_name.is_none() {
+                scenario_name = row.text("scenario").filter(|s| !s.is_empty()).map(str::to_string);
+            }
+            summary.push(SummaryRow {
+                sweep: row.sweep(),
+                policy: policy_of(&mut policies, &row)?,
+                replications: row.num("replications")?,
+                tasks_completed: row.num("tasks_completed")?,
+                tasks_failed: row.num("tasks_failed")?,
+                tasks_in_system: row.num("tasks_in_system")?,
+                throughput: row.stat("throughput")?,
+                mean_response: row.stat("mean_response")?,
+                p50: row.stat("p50_response")?,
+                p95: row.stat("p95_response")?,
+                p99: row.stat("p99_response")?,
+                p999: row.num("p999_response")?,
+                max: row.num("max_response")?,
+                mean_wait: row.num("mean_wait")?,
+                mean_slowdown: row.num("mean_slowdown")?,
+                utilization: row.stat("utilization")?,
+                imbalance: row.num("imbalance")?,
+                deadline_misses: row.num("deadline_misses")?,
+            });
+        }
+
+        let mut classes = Vec::new();
+        if let Some(t) = Table::read(&dir.join("classes.csv"))? {
+            t.require(&["discipline", "balancer", "class"])?;
+            for row in t.rows() {
+                classes.push(ClassRow {
+                    sweep: row.sweep(),
+                    policy: policy_of(&mut policies, &row)?,
+                    class: row.label("class")?.to_string(),
+                    priority: row.text("priority").unwrap_or("").to_string(),
+                    tasks_completed: row.num("tasks_completed")?,
+                    mean_response: row.stat("mean_response")?,
+                    p50: row.num("p50_response")?,
+                    p95: row.num("p95_response")?,
+                    p99: row.num("p99_response")?,
+                    max: row.num("max_response")?,
+                    deadline_misses: row.num("deadline_misses")?,
+                });
+            }
+        }
+
+        let mut cdf = Vec::new();
+        if let Some(t) = Table::read(&dir.join("cdf.csv"))? {
+            t.require(&["discipline", "balancer", "quantile", "response"])?;
+            for row in t.rows() {
+                cdf.push(CdfRow {
+                    sweep: row.sweep(),
+                    policy: policy_of(&mut policies, &row)?,
+                    quantile: row.req_num("quantile")?,
+                    response: row.req_num("response")?,
+                });
+            }
+        }
+
+        let mut timeseries = Vec::new();
+        if let Some(t) = Table::read(&dir.join("timeseries.csv"))? {
+            t.require(&["discipline", "balancer", "window_start", "window_end"])?;
+            for row in t.rows() {
+                timeseries.push(TimeRow {
+                    sweep: row.sweep(),
+                    policy: policy_of(&mut policies, &row)?,
+                    replication: row.num("replication")?,
+                    start: row.req_num("window_start")?,
+                    end: row.req_num("window_end")?,
+                    throughput: row.num("throughput")?,
+                    in_system: row.num("tasks_in_system")?,
+                    nodes_up: row.num("nodes_up")?,
+                });
+            }
+        }
+
+        let mut events = Vec::new();
+        if let Some(t) = Table::read(&dir.join("events.csv"))? {
+            // Failures hit every policy alike (common random numbers): events are
+            // marked once, whichever policy's run they came from.
+            t.require(&["time", "event"])?;
+            for row in t.rows() {
+                events.push(EventRow {
+                    sweep: row.sweep(),
+                    replication: row.num("replication")?,
+                    time: row.req_num("time")?,
+                    node: row.text("node").unwrap_or("").to_string(),
+                    event: row.label("event")?.to_string(),
+                });
+            }
+        }
+
+        let mut nodes = Vec::new();
+        if let Some(t) = Table::read(&dir.join("nodes.csv"))? {
+            t.require(&["discipline", "balancer", "node", "utilization"])?;
+            for row in t.rows() {
+                nodes.push(NodeRow {
+                    sweep: row.sweep(),
+                    policy: policy_of(&mut policies, &row)?,
+                    node: row.label("node")?.to_string(),
+                    group: row.text("group").unwrap_or("").to_string(),
+                    utilization: row.num("utilization")?,
+                });
+            }
+        }
+
+        let mut seeds: Vec<(String, String)> = Vec::new();
+        let mut seeds_differ = false;
+        if let Some(t) = Table::read(&dir.join("runs.csv"))? {
+            if t.has("seed") {
+                for row in t.rows() {
+                    let rep = row.text("replication").unwrap_or("").to_string();
+                    let seed = row.text("seed").unwrap_or("").to_string();
+                    match seeds.iter().find(|(r, _)| *r == rep) {
+                        Some((_, s)) => seeds_differ |= *s != seed,
+                        None => seeds.push((rep, seed)),
+                    }
+                }
+            }
+        }
+
+        let scenario = read_scenario(&dir.join("scenario.toml"))?;
+        let scenario_name = scenario_name
+            .or_else(|| scenario.name.clone())
+            .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "results".into());
+
+        let sweep_values = sweep_values(summary.iter().filter_map(|r| r.sweep.as_deref()));
+        let sweep_parameter = if sweep_values.is_empty() { None } else { sweep_parameter };
+        Ok(Results {
+            scenario_name,
+            sweep_parameter,
+            sweep_values,
+            policies: label_policies(policies),
+            summary,
+            classes,
+            cdf,
+            timeseries,
+            events,
+            nodes,
+            seeds,
+            seeds_differ,
+            scenario,
+        })
+    }
+
+    /// The sweep value that bar, CDF, time-series and node charts show: the largest
+    /// (the heaviest load of a load sweep, where policies differ most).
+    pub(super) fn focus(&self) -> Option<&str> {
+        self.sweep_values.last().map(String::as_str)
+    }
+
+    /// Whether a row with sweep value `v` belongs to the focus point (rows of a file
+    /// without sweep columns always do).
+    pub(super) fn at_focus(&self, v: &Option<String>) -> bool {
+        match (v, self.focus()) {
+            (Some(v), Some(f)) => same_sweep(v, f),
+            _ => true,
+        }
+    }
+}
+
+/// Two sweep values are the same if their text or their numbers are.
+pub(super) fn same_sweep(a: &str, b: &str) -> bool {
+    a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// Distinct values, in numeric order when all are numbers, else in order of appearance.
+fn sweep_values<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        if !out.iter().any(|o| same_sweep(o, v)) {
+            out.push(v.to_string());
+        }
+    }
+    let nums: Option<Vec<f64>> = out.iter().map(|v| v.parse::<f64>().ok()).collect();
+    if let Some(nums) = nums {
+        let mut pairs: Vec<(f64, String)> = nums.into_iter().zip(out).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        out = pairs.into_iter().map(|p| p.1).collect();
+    }
+    out
+}
+
+fn policy_of(policies: &mut Vec<(String, String)>, row: &Row) -> Result<usize, OutputError> {
+    let d = row.label("discipline")?;
+    let b = row.label("balancer")?;
+    Ok(match policies.iter().position(|(pd, pb)| pd == d && pb == b) {
+        Some(i) => i,
+        None => {
+            policies.push((d.to_string(), b.to_string()));
+            policies.len() - 1
+        }
+    })
+}
+
+/// Labels: "discipline / balancer" when both vary, else whichever varies (the
+/// balancer when neither does).
+fn label_policies(pairs: Vec<(String, String)>) -> Vec<Policy> {
+    let distinct = |f: fn(&(String, String)) -> &String| {
+        let mut v: Vec<&String> = pairs.iter().map(f).collect();
+        v.sort();
+        v.dedup();
+        v.len()
+    };
+    let (nd, nb) = (distinct(|p| &p.0), distinct(|p| &p.1));
+    pairs
+        .iter()
+        .map(|(d, b)| Policy {
+            discipline: d.clone(),
+            balancer: b.clone(),
+            label: if nd > 1 && nb > 1 {
+                format!("{d} / {b}")
+            } else if nd > 1 {
+                d.clone()
+            } else {
+                b.clone()
+            },
+        })
+        .collect()
+}
+
+pub(super) fn read_scenario(path: &Path) -> Result<ScenarioInfo, OutputError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ScenarioInfo::default()),
+        Err(e) => return Err(OutputError::Io { path: path.to_path_buf(), error: e }),
+    };
+    let value: toml::Value = toml::from_str(&text)
+        .map_err(|e| OutputError::Scenario { path: path.to_path_buf(), message: e.message().to_string() })?;
+    let get = |key: &str| -> Option<String> {
+        match value.get(key)? {
+            toml::Value::String(s) => Some(s.clone()),
+            toml::Value::Integer(i) => Some(i.to_string()),
+            toml::Value::Float(f) => Some(f.to_string()),
+            other => Some(other.to_string()),
+        }
+    };
+    Ok(ScenarioInfo {
+        name: get("name"),
+        description: get("description"),
+        seed: get("seed"),
+        replications: get("replications"),
+        text: Some(text),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_name_what_varies() {
+        let p = |d: &str, b: &str| (d.to_string(), b.to_string());
+        let l = |v: Vec<(String, String)>| label_policies(v).into_iter().map(|p| p.label).collect::<Vec<_>>();
+        assert_eq!(l(vec![p("fifo", "random"), p("fifo", "jsq")]), ["random", "jsq"]);
+        assert_eq!(l(vec![p("fifo", "random"), p("sjf", "random")]), ["fifo", "sjf"]);
+        assert_eq!(l(vec![p("fifo", "random"), p("sjf", "jsq")]), ["fifo / random", "sjf / jsq"]);
+    }
+
+    #[test]
+    fn sweep_values_sort_numerically() {
+        assert_eq!(sweep_values(["0.9", "0.5", "0.70", "0.7"].into_iter()), ["0.5", "0.70", "0.9"]);
+        assert_eq!(sweep_values(["b", "a"].into_iter()), ["b", "a"]);
+    }
+}

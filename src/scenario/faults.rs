@@ -1,0 +1,278 @@
+//! `[network]`, `[faults]`, and the per-group `latency` and `failure`: reading and
+//! checking the parts of a scenario that model the network and failures.
+
+use super::raw::NumberOrDist;
+use super::{FailureModel, FaultKind, Faults, Heartbeat, Network, NodeGroup, Reports, Retry, ScriptedFault, Split};
+use crate::policy::registry::closest;
+use crate::workload::{Dist, DistSpec, FieldError};
+use serde::Deserialize;
+use std::path::Path;
+
+/// `[network]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNetwork {
+    pub latency: Option<DistSpec>,
+    pub bandwidth: Option<f64>,
+    pub reports: Option<String>,
+}
+
+/// `failure = { mtbf = ..., mttr = ... }` of a node group.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFailure {
+    pub mtbf: DistSpec,
+    pub mttr: DistSpec,
+}
+
+/// `[faults]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFaults {
+    pub heartbeat: Option<RawHeartbeat>,
+    pub retry: Option<RawRetry>,
+    pub events: Option<Vec<RawFaultEvent>>,
+}
+
+/// `heartbeat = { interval, timeout }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHeartbeat {
+    pub interval: f64,
+    pub timeout: f64,
+}
+
+/// `retry = { max_attempts, backoff, factor, jitter, timeout }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRetry {
+    pub max_attempts: Option<i64>,
+    pub backoff: Option<f64>,
+    pub factor: Option<f64>,
+    pub jitter: Option<f64>,
+    pub timeout: Option<f64>,
+}
+
+/// One `[[faults.events]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFaultEvent {
+    pub at: f64,
+    pub node: Option<String>,
+    pub group: Option<String>,
+    pub kind: String,
+    pub duration: Option<f64>,
+    pub factor: Option<f64>,
+}
+
+type Check<T> = Result<T, FieldError>;
+
+fn positive(path: &str, v: f64) -> Check<f64> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(FieldError::new(path, format!("expected a number > 0, got {v}")))
+    }
+}
+
+fn non_negative(path: &str, v: f64) -> Check<f64> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(FieldError::new(path, format!("expected a number >= 0, got {v}")))
+    }
+}
+
+/// `[run] split`: "random" (default) or "round_robin".
+pub(super) fn split(raw: Option<&str>) -> Check<Split> {
+    match raw {
+        None | Some("random") => Ok(Split::Random),
+        Some("round_robin") => Ok(Split::RoundRobin),
+        Some(other) => Err(FieldError::new("run.split", unknown_word(other, &["random", "round_robin"]))),
+    }
+}
+
+fn unknown_word(got: &str, known: &[&str]) -> String {
+    let hint = closest(got, known).map(|c| format!("; did you mean '{c}'?")).unwrap_or_default();
+    format!("unknown value '{got}'{hint} (expected one of: {})", known.join(", "))
+}
+
+/// `[network]`, and each group's latency (its own, or the network's default).
+pub(super) fn network(raw: Option<RawNetwork>, base_dir: &Path) -> Check<(Network, Option<Dist>)> {
+    let raw = raw.unwrap_or(RawNetwork { latency: None, bandwidth: None, reports: None });
+    let latency = match raw.latency {
+        Some(spec) => Some(spec.build(base_dir).map_err(|e| e.within("network.latency"))?),
+        None => None,
+    };
+    let bandwidth = raw.bandwidth.map(|b| positive("network.bandwidth", b)).transpose()?;
+    let reports = match raw.reports.as_deref() {
+        None | Some("results") => Reports::Results,
+        Some("heartbeats") => Reports::Heartbeats,
+        Some(other) => return Err(FieldError::new("network.reports", unknown_word(other, &["results", "heartbeats"]))),
+    };
+    Ok((Network { bandwidth, reports }, latency.filter(|d| d.max() != Some(0.0))))
+}
+
+/// A group's own `latency` and `failure`.
+pub(super) fn group_extras(
+    i: usize,
+    latency: Option<DistSpec>,
+    failure: Option<RawFailure>,
+    base_dir: &Path,
+) -> Check<(Option<Dist>, Option<FailureModel>)> {
+    let at = |f: &str| format!("nodes[{i}].{f}");
+    let latency = latency.map(|s| s.build(base_dir).map_err(|e| e.within(&at("latency")))).transpose()?;
+    let failure = match failure {
+        None => None,
+        Some(f) => {
+            let mtbf = f.mtbf.build(base_dir).map_err(|e| e.within(&at("failure.mtbf")))?;
+            let mttr = f.mttr.build(base_dir).map_err(|e| e.within(&at("failure.mttr")))?;
+            if mtbf.mean() <= 0.0 {
+                return Err(FieldError::new(at("failure.mtbf"), "expected a positive mean time between failures"));
+            }
+            Some(FailureModel { mtbf, mttr })
+        }
+    };
+    Ok((latency, failure))
+}
+
+/// Task input and output sizes: only meaningful with a bandwidth.
+pub(super) fn transfer(
+    path: &str,
+    raw: Option<NumberOrDist>,
+    bandwidth: Option<f64>,
+    base_dir: &Path,
+) -> Check<Option<Dist>> {
+    let Some(raw) = raw else { return Ok(None) };
+    if bandwidth.is_none() {
+        return Err(FieldError::new(path, "task transfer sizes need network.bandwidth to take time"));
+    }
+    Ok(Some(match raw {
+        NumberOrDist::Number(n) => Dist::constant(non_negative(path, n)?),
+        NumberOrDist::Dist(spec) => spec.build(base_dir).map_err(|e| e.within(path))?,
+    }))
+}
+
+/// `[faults]`, checked against the node groups (event targets) and whether any group
+/// can fail (then heartbeats are required: without them a lost task is never noticed).
+pub(super) fn faults(raw: Option<RawFaults>, groups: &[NodeGroup]) -> Check<Faults> {
+    let raw = raw.unwrap_or(RawFaults { heartbeat: None, retry: None, events: None });
+    let heartbeat = match raw.heartbeat {
+        None => None,
+        Some(h) => {
+            let interval = positive("faults.heartbeat.interval", h.interval)?;
+            let timeout = positive("faults.heartbeat.timeout", h.timeout)?;
+            if timeout <= interval {
+                return Err(FieldError::new(
+                    "faults.heartbeat.timeout",
+                    format!("expected a timeout longer than the interval ({interval}), got {timeout}: every node would be suspected between two heartbeats"),
+                ));
+            }
+            Some(Heartbeat { interval, timeout })
+        }
+    };
+    let mut retry = Retry::default();
+    if let Some(r) = raw.retry {
+        if let Some(m) = r.max_attempts {
+            if !(1..=1_000_000).contains(&m) {
+                return Err(FieldError::new(
+                    "faults.retry.max_attempts",
+                    format!("expected a whole number >= 1, got {m}"),
+                ));
+            }
+            retry.max_attempts = m as u32;
+        }
+        retry.backoff = r.backoff.map(|b| non_negative("faults.retry.backoff", b)).transpose()?.unwrap_or(0.0);
+        retry.factor = r.factor.map(|f| positive("faults.retry.factor", f)).transpose()?.unwrap_or(1.0);
+        if let Some(j) = r.jitter {
+            if !(0.0..1.0).contains(&j) {
+                return Err(FieldError::new("faults.retry.jitter", format!("expected a number in [0, 1), got {j}")));
+            }
+            retry.jitter = j;
+        }
+        retry.timeout = r.timeout.map(|t| positive("faults.retry.timeout", t)).transpose()?;
+    }
+    let mut events = Vec::new();
+    for (i, e) in raw.events.unwrap_or_default().into_iter().enumerate() {
+        events.push(event(i, e, groups)?);
+    }
+    events.sort_by(|a, b| a.at.total_cmp(&b.at));
+    let can_fail =
+        groups.iter().any(|g| g.failure.is_some()) || events.iter().any(|e| matches!(e.kind, FaultKind::Crash { .. }));
+    if can_fail && heartbeat.is_none() {
+        let path = if groups.iter().any(|g| g.failure.is_some()) { "faults" } else { "faults.events" };
+        return Err(FieldError::new(
+            path,
+            "nodes can fail, so dispatchers need heartbeats to notice: add heartbeat = { interval = ..., timeout = ... } to [faults]",
+        ));
+    }
+    Ok(Faults { heartbeat, retry, events })
+}
+
+fn event(i: usize, e: RawFaultEvent, groups: &[NodeGroup]) -> Check<ScriptedFault> {
+    let at = |f: &str| format!("faults.events[{i}].{f}");
+    let time = non_negative(&at("at"), e.at)?;
+    let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+    let first_of = |g: usize| groups[..g].iter().map(|x| x.count as usize).sum::<usize>();
+    let find_group = |name: &str, field: &str| -> Check<usize> {
+        names.iter().position(|n| *n == name).ok_or_else(|| FieldError::new(at(field), unknown_word(name, &names)))
+    };
+    let nodes = match (e.node, e.group) {
+        (Some(_), Some(_)) => return Err(FieldError::new(at("group"), "expected node or group, got both")),
+        (None, None) => return Err(FieldError::new(at("node"), "expected node = \"group[k]\" or group = \"name\"")),
+        (None, Some(g)) => {
+            let g = find_group(&g, "group")?;
+            (first_of(g)..first_of(g) + groups[g].count as usize).collect()
+        }
+        (Some(n), None) => {
+            let (name, k) = n
+                .strip_suffix(']')
+                .and_then(|s| s.split_once('['))
+                .and_then(|(name, k)| k.parse::<usize>().ok().map(|k| (name.to_string(), k)))
+                .ok_or_else(|| {
+                    FieldError::new(
+                        at("node"),
+                        format!("expected \"group[k]\" (e.g. \"{}[0]\"), got \"{n}\"", names[0]),
+                    )
+                })?;
+            let g = find_group(&name, "node")?;
+            if k >= groups[g].count as usize {
+                return Err(FieldError::new(
+                    at("node"),
+                    format!(
+                        "group '{name}' has {} nodes (0 to {}), so there is no {name}[{k}]",
+                        groups[g].count,
+                        groups[g].count - 1
+                    ),
+                ));
+            }
+            vec![first_of(g) + k]
+        }
+    };
+    let duration = positive(
+        &at("duration"),
+        e.duration.ok_or_else(|| FieldError::new(at("duration"), "expected a duration in seconds"))?,
+    )?;
+    let kind = match e.kind.as_str() {
+        "crash" => {
+            if e.factor.is_some() {
+                return Err(FieldError::new(at("factor"), "a crash takes no factor (slowdown does)"));
+            }
+            FaultKind::Crash { duration }
+        }
+        "slowdown" => {
+            let factor = e
+                .factor
+                .ok_or_else(|| FieldError::new(at("factor"), "a slowdown needs factor = fraction of speed kept"))?;
+            if !(factor > 0.0 && factor <= 1.0) {
+                return Err(FieldError::new(
+                    at("factor"),
+                    format!("expected a fraction of speed in (0, 1], got {factor}"),
+                ));
+            }
+            FaultKind::Slowdown { factor, duration }
+        }
+        other => return Err(FieldError::new(at("kind"), unknown_word(other, &["crash", "slowdown"]))),
+    };
+    Ok(ScriptedFault { at: time, nodes, kind })
+}
