@@ -31,7 +31,8 @@ fn main() {
         }
     };
     let started = Instant::now();
-    let r = Simulation::new(&s, &s.balancers[0], &s.disciplines[0], 0).expect("builds").run().expect("runs");
+    let replication: u32 = std::env::var("REPLICATION").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let r = Simulation::new(&s, &s.balancers[0], &s.disciplines[0], replication).expect("builds").run().expect("runs");
     let secs = started.elapsed().as_secs_f64();
     let peak_kib = std::fs::read_to_string("/proc/self/status")
         .ok()

@@ -3,6 +3,7 @@
 //! arguments or scenario files).
 
 use crate::metrics::{summarize, RunResult};
+use crate::output::report::{render_index, render_scenario};
 use crate::output::tables::write_tables;
 use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
 use crate::runner::{Plan, Progress};
@@ -47,6 +48,12 @@ enum Command {
     },
     /// List every balancer, discipline, distribution and arrival process.
     List,
+    /// Redraw the charts and reports of a results folder from its CSV files alone.
+    Plot {
+        /// A results folder (with one folder per scenario), or one scenario's folder.
+        #[arg(default_value = "results")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args, Default)]
@@ -82,6 +89,7 @@ pub fn main() -> ExitCode {
             list();
             EXIT_OK
         }
+        Some(Command::Plot { dir }) => plot(&dir),
     };
     ExitCode::from(code)
 }
@@ -192,10 +200,18 @@ fn run(args: RunArgs) -> u8 {
             write_failed = true;
             continue;
         }
+        if let Err(e) = render_scenario(&dir) {
+            eprintln!("error: cannot draw the charts and report of '{}': {e}", s.name);
+            write_failed = true;
+        }
         if !args.quiet {
             let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();
             print_table(s, &results, &dir);
         }
+    }
+    if let Err(e) = render_index(&args.output) {
+        eprintln!("error: cannot write the index of '{}': {e}", args.output.display());
+        write_failed = true;
     }
     if !args.quiet {
         let events = progress.events.load(Ordering::Relaxed);
@@ -285,6 +301,51 @@ fn print_table(s: &Scenario, runs: &[&RunResult], dir: &Path) {
         );
     }
     println!("  -> {}", dir.display());
+}
+
+/// `schedsim plot DIR`: redraws every scenario folder's charts and report (or the one
+/// folder given), then the index, from the CSV files alone.
+fn plot(dir: &Path) -> u8 {
+    let folders: Vec<PathBuf> = if dir.join("summary.csv").is_file() {
+        vec![dir.to_path_buf()]
+    } else {
+        match std::fs::read_dir(dir) {
+            Ok(entries) => {
+                let mut found: Vec<PathBuf> =
+                    entries.flatten().map(|e| e.path()).filter(|p| p.join("summary.csv").is_file()).collect();
+                found.sort();
+                found
+            }
+            Err(e) => {
+                eprintln!("error: cannot read '{}': {e}", dir.display());
+                return EXIT_BAD_INPUT;
+            }
+        }
+    };
+    if folders.is_empty() {
+        eprintln!("error: '{}' holds no results (no summary.csv in it or in a folder below it)", dir.display());
+        return EXIT_BAD_INPUT;
+    }
+    let mut failed = false;
+    for folder in &folders {
+        match render_scenario(folder) {
+            Ok(_) => println!("{}: charts and report redrawn", folder.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    let root = if folders.len() == 1 && folders[0] == dir { dir.parent().unwrap_or(dir) } else { dir };
+    if let Err(e) = render_index(root) {
+        eprintln!("error: {e}");
+        failed = true;
+    }
+    if failed {
+        EXIT_BAD_INPUT
+    } else {
+        EXIT_OK
+    }
 }
 
 fn check(paths: &[PathBuf]) -> u8 {

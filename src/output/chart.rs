@@ -480,7 +480,12 @@ impl Axis {
         }
         let first = (lo / step - 1e-9).ceil() as i64;
         let last = (hi / step + 1e-9).floor() as i64;
-        let ticks = (first..=last).map(|k| k as f64 * step).collect();
+        // Absurd input (values near f64::MAX) must not ask for billions of ticks.
+        let ticks = if (hi - lo).is_finite() && last.saturating_sub(first) <= 100 {
+            (first..=last).map(|k| k as f64 * step).collect()
+        } else {
+            vec![lo, hi]
+        };
         Axis {
             lo,
             hi,
@@ -1132,6 +1137,15 @@ mod tests {
         let c = Axis::resolve(&AxisSpec::new("x", Scale::Linear), [0.5, 0.98], 6);
         assert_eq!((c.fmt(c.ticks[0]), c.fmt(*c.ticks.last().unwrap())), ("0.5".into(), "0.9".into()));
         assert_eq!((c.lo, c.hi), (0.5, 0.98), "a sweep axis ends at the data");
+    }
+
+    #[test]
+    fn absurd_values_still_draw() {
+        let mut fig = lines(false);
+        if let Plot::Lines(p) = &mut fig.plot {
+            p.panels[0].series[0].points = vec![(0.5, -1e308), (0.6, 1e308), (0.7, f64::NAN), (0.8, f64::INFINITY)];
+        }
+        assert!(render_svg(&fig).is_ok());
     }
 
     #[test]
