@@ -114,7 +114,8 @@ pub struct Figure {
     pub stem: String,
     /// Title drawn on top of the chart.
     pub title: String,
-    /// A line drawn under the chart (e.g. what the bands or whiskers mean).
+    /// Text drawn under the chart (e.g. what the bands or whiskers mean); each
+    /// `\n` starts a new line.
     pub note: Option<String>,
     /// What is plotted.
     pub plot: Plot,
@@ -391,10 +392,15 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure, px: Px) -> Result<(),
     top.draw(&Text::new(fig.title.as_str(), (w as i32 / 2, px.i(16.0)), title)).or_chart()?;
     let body = match &fig.note {
         Some(note) => {
+            // One line per '\n' of the note.
+            let lines: Vec<&str> = note.lines().collect();
+            let line_h = NOTE_SIZE + 4.0;
             let (_, h) = rest.dim_in_pixel();
-            let (body, foot) = rest.split_vertically(h - px.u(NOTE_SIZE + 16.0));
+            let (body, foot) = rest.split_vertically(h - px.u(line_h * lines.len().max(1) as f64 + 12.0));
             let style = px.font(NOTE_SIZE).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Top));
-            foot.draw(&Text::new(note.as_str(), (px.i(20.0), px.i(2.0)), style)).or_chart()?;
+            for (k, line) in lines.iter().enumerate() {
+                foot.draw(&Text::new(*line, (px.i(20.0), px.i(2.0 + line_h * k as f64)), style.clone())).or_chart()?;
+            }
             body
         }
         None => rest,
@@ -427,6 +433,8 @@ struct Axis {
     decimals: usize,
     categories: Vec<String>,
     label: String,
+    /// Tick labels in compact form (`2.5k`, `10M`), for narrow panels.
+    compact: bool,
 }
 
 impl Axis {
@@ -443,6 +451,7 @@ impl Axis {
                 decimals: 0,
                 categories: spec.categories.clone(),
                 label: spec.label.clone(),
+                compact: false,
             };
         }
         let positive: Vec<f64> = data.iter().copied().filter(|&v| v > 0.0).collect();
@@ -494,6 +503,7 @@ impl Axis {
             decimals: decimals_for(step),
             categories: Vec::new(),
             label: spec.label.clone(),
+            compact: false,
         }
     }
 
@@ -518,6 +528,17 @@ impl Axis {
             ticks = decades.iter().copied().filter(|k| (*k as i64).rem_euclid(every as i64) == 0).collect();
         }
         ticks.sort_by(f64::total_cmp);
+        let span = hi - lo;
+        if let Some(&first) = ticks.first().filter(|t| **t - lo > (0.2 * span).max(0.6)) {
+            // Data well below the first decade (20 under a first tick of 100): a 2
+            // or 5 tick there, so that the lowest lines can be read.
+            let k = lo.floor();
+            let extra = [k + 2f64.log10(), k + 5f64.log10(), k + 1.0 + 2f64.log10()]
+                .into_iter()
+                .find(|c| *c >= lo && *c < first - (0.15 * span).max(0.3));
+            ticks.extend(extra);
+            ticks.sort_by(f64::total_cmp);
+        }
         if ticks.len() < 2 {
             // Less than a decade without a 1-2-5 tick: linear-looking ticks.
             let (a, b) = (10f64.powf(lo), 10f64.powf(hi));
@@ -536,6 +557,7 @@ impl Axis {
             decimals: 0,
             categories: Vec::new(),
             label: format!("{}, log scale", spec.label),
+            compact: false,
         }
     }
 
@@ -567,7 +589,11 @@ impl Axis {
             };
         }
         if self.log {
-            return fmt_plain(10f64.powf(c));
+            let v = 10f64.powf(c);
+            return if self.compact { fmt_compact(v) } else { fmt_plain(v) };
+        }
+        if self.compact {
+            return fmt_compact(c);
         }
         let s = format!("{:.*}", self.decimals, c);
         if s.starts_with('-') && s[1..].chars().all(|ch| ch == '0' || ch == '.') {
@@ -660,6 +686,23 @@ pub(crate) fn fmt_plain(v: f64) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// A tick label in few characters: `0.25`, `800`, `2k`, `12.5k`, `3M`, `1G`.
+pub(crate) fn fmt_compact(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    for (div, suffix) in [(1e9, "G"), (1e6, "M"), (1e3, "k")] {
+        if v.abs() >= div * (1.0 - 1e-9) {
+            let scaled = v / div;
+            let d = decimals_sig(scaled, 3);
+            let s = format!("{scaled:.d$}");
+            let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s.as_str() };
+            return format!("{s}{suffix}");
+        }
+    }
+    fmt_plain(v)
 }
 
 /// `v` with `sig` significant digits (at least).
@@ -939,31 +982,198 @@ fn draw_lines<DB: DrawingBackend>(area: &Area<DB>, p: &LinePlot, px: Px) -> Resu
 // ---------------------------------------------------------------------------
 // Bar charts
 
+/// Whether every bar of a panel has a positive value, so that it can be drawn on a
+/// log axis.
+fn bars_can_be_log(values: &[Option<(f64, Option<f64>)>]) -> bool {
+    let mut means = values.iter().flatten().map(|v| v.0).peekable();
+    means.peek().is_some() && means.all(|m| m.is_finite() && m > 0.0)
+}
+
+/// Whether a panel's bars span more than a factor of 10 (then a linear axis would
+/// shrink the small ones to slivers).
+fn bars_span_decades(values: &[Option<(f64, Option<f64>)>]) -> bool {
+    let means: Vec<f64> = values.iter().flatten().map(|v| v.0).collect();
+    let (lo, hi) = min_max(&means);
+    bars_can_be_log(values) && hi / lo > 10.0
+}
+
+/// Which bar panels get a log value axis: a panel whose values span more than a
+/// factor of 10, and with it every panel of the same quantity (the same axis label)
+/// that can be drawn log, so that small multiples of one quantity share a scale.
+fn bar_scales(p: &BarPlot) -> Vec<bool> {
+    p.panels
+        .iter()
+        .map(|panel| {
+            bars_can_be_log(&panel.values)
+                && p.panels.iter().filter(|q| q.axis == panel.axis).any(|q| bars_span_decades(&q.values))
+        })
+        .collect()
+}
+
+/// One bar to fit on a value axis: its value, where its whisker ends, and the width
+/// in pixels of its value label (with the gap before it).
+#[derive(Debug, Clone, Copy)]
+struct BarFit {
+    value: f64,
+    end: f64,
+    label_w: f64,
+}
+
+/// The value axis of a bar panel whose plot is `plot_w` pixels wide: long enough
+/// that every bar, whisker and value label fits, with as many ticks as `fits`
+/// accepts, but at most `max_intervals` + 1 (narrow panels get 2 or 3).
+///
+/// Linear axes start at zero; log axes at the power of ten below the smallest
+/// value, so that the smallest bar still has a length, and tick whole decades.
+fn bar_axis(
+    label: &str,
+    log: bool,
+    bars: &[BarFit],
+    plot_w: f64,
+    max_intervals: usize,
+    mut fits: impl FnMut(&Axis) -> Result<bool, ChartError>,
+) -> Result<Axis, ChartError> {
+    let c = |v: f64| if log { v.log10() } else { v };
+    let lo = if log {
+        let (min, _) = min_max(&bars.iter().map(|b| b.value).collect::<Vec<_>>());
+        min.log10().ceil() - 1.0
+    } else {
+        0.0
+    };
+    // The axis must reach far enough that the end of each bar plus its label fits.
+    let mut need = if log { lo + 1.0 } else { 0.0 };
+    for b in bars.iter().filter(|b| b.end.is_finite() && (b.end > 0.0)) {
+        let room = plot_w - b.label_w;
+        let scale = if room > plot_w * 0.3 { plot_w / room } else { 1.0 / 0.7 };
+        need = need.max(lo + (c(b.end) - lo) * scale);
+    }
+    if !log {
+        let spec = AxisSpec::new(label, Scale::LinearFromZero);
+        let mut last = None;
+        for target in (1..=max_intervals.max(1)).rev() {
+            let mut axis = Axis::resolve(&spec, [0.0, need], target);
+            axis.compact = true;
+            if fits(&axis)? {
+                return Ok(axis);
+            }
+            last = Some(axis);
+        }
+        return Ok(last.expect("at least one candidate"));
+    }
+    let hi = need;
+    let decades: Vec<f64> = ((lo as i64)..=(hi.floor() as i64)).map(|k| k as f64).collect();
+    let mut candidates: Vec<Vec<f64>> = Vec::new();
+    if decades.len() <= 2 {
+        // Within two decades: 1, 2 and 5 of each.
+        let mut t: Vec<f64> = decades
+            .iter()
+            .flat_map(|d| [0.0, 2f64.log10(), 5f64.log10()].map(|m| d + m))
+            .filter(|t| *t <= hi)
+            .collect();
+        t.sort_by(f64::total_cmp);
+        candidates.push(t);
+    }
+    for every in 1..decades.len().max(2) {
+        candidates.push(decades.iter().copied().step_by(every).collect());
+    }
+    let mut axis = Axis {
+        lo,
+        hi,
+        log: true,
+        ticks: Vec::new(),
+        decimals: 0,
+        categories: Vec::new(),
+        label: format!("{label}, log scale"),
+        compact: true,
+    };
+    for ticks in candidates.into_iter().filter(|t| t.len() <= max_intervals.max(1) + 1) {
+        axis.ticks = ticks;
+        if fits(&axis)? {
+            break;
+        }
+    }
+    Ok(axis)
+}
+
+/// Whether the tick labels of `axis`, drawn under a plot `plot_w` pixels wide, keep
+/// apart from each other and inside the panel (the plot plus its margins).
+fn tick_labels_fit<DB: DrawingBackend>(
+    area: &Area<DB>,
+    axis: &Axis,
+    style: &TextStyle,
+    plot_w: f64,
+    margins: (f64, f64),
+    gap: f64,
+) -> Result<bool, ChartError> {
+    let mut right = -margins.0 - gap;
+    for &t in &axis.ticks {
+        let w = text_width(area, &axis.fmt(t), style)? as f64;
+        let x = (t - axis.lo) / (axis.hi - axis.lo) * plot_w;
+        if x - w / 2.0 < right + gap {
+            return Ok(false);
+        }
+        right = x + w / 2.0;
+    }
+    Ok(right <= plot_w + margins.1)
+}
+
 fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px) -> Result<(), ChartError> {
     let tick = px.font(TICK_SIZE);
     let desc = px.font(DESC_SIZE);
     let names = px.font(LEGEND_SIZE);
     let value_font = px.font(VALUE_SIZE).color(&MUTED);
     let n = p.categories.len();
-    let (w, _) = area.dim_in_pixel();
+    let (w, h) = area.dim_in_pixel();
 
     let mut name_w = 0;
     for (name, _) in &p.categories {
         name_w = name_w.max(text_width(area, name, &names)?);
     }
     let name_w = (name_w + px.u(24.0)).min(w * 2 / 5);
-    let (name_area, panels_area) = area.split_horizontally(name_w);
     let k = p.panels.len().max(1) as u32;
-    let (pw, _) = panels_area.dim_in_pixel();
-    let breaks: Vec<u32> = (1..k).map(|i| i * pw / k).collect();
-    let areas = panels_area.split_by_breakpoints::<u32, u32, _, _>(breaks, [] as [u32; 0]);
-    let x_area = px.u(TICK_SIZE + DESC_SIZE + 34.0);
-    let (margin_l, margin_r) = (px.u(14.0), px.u(30.0));
+    let pw = w - name_w;
+    let edges: Vec<u32> = (0..=k).map(|i| i * pw / k).collect();
+    let (margin_l, margin_r) = (px.u(22.0), px.u(30.0));
     let bar_h = 0.36;
 
+    // Value axis labels: one per run of neighbouring panels that share it, centred
+    // under them (narrow panels side by side cannot each hold "response time (s)");
+    // a label wider than its panels breaks after its last comma.
+    let logs = bar_scales(p);
+    let labels: Vec<String> = p
+        .panels
+        .iter()
+        .zip(&logs)
+        .map(|(panel, log)| if *log { format!("{}, log scale", panel.axis) } else { panel.axis.clone() })
+        .collect();
+    let mut groups: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    for (j, label) in labels.iter().enumerate() {
+        match groups.last_mut() {
+            Some(g) if labels[g.0] == *label => g.1 = j,
+            _ => groups.push((j, j, Vec::new())),
+        }
+    }
+    for g in &mut groups {
+        let text = &labels[g.0];
+        let room = (edges[g.1 + 1] - edges[g.0]).saturating_sub(px.u(8.0));
+        g.2 = match text.rfind(", ") {
+            Some(i) if text_width(area, text, &desc)? > room => {
+                vec![text[..i + 1].to_string(), text[i + 2..].to_string()]
+            }
+            _ if text.is_empty() => Vec::new(),
+            _ => vec![text.clone()],
+        };
+    }
+    let lines = groups.iter().map(|g| g.2.len()).max().unwrap_or(0) as f64;
+    let line_h = DESC_SIZE + 4.0;
+    let label_row = if lines > 0.0 { px.u(line_h * lines + 12.0) } else { 0 };
+    let (top, label_area) = area.split_vertically(h.saturating_sub(label_row));
+    let (name_area, panels_area) = top.split_horizontally(name_w);
+    let areas = panels_area.split_by_breakpoints::<u32, u32, _, _>(&edges[1..k as usize], [] as [u32; 0]);
+    let x_area = px.u(TICK_SIZE + 20.0);
+
     let mut centres: Vec<i32> = Vec::new();
-    for (j, (panel, sub)) in p.panels.iter().zip(&areas).enumerate() {
-        // Leave room right of the longest bar for its whisker and value label.
+    for (j, ((panel, sub), &log)) in p.panels.iter().zip(&areas).zip(&logs).enumerate() {
         let labels: Vec<String> = panel
             .values
             .iter()
@@ -974,20 +1184,21 @@ fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px) -> Result
             .collect();
         let (sw, _) = sub.dim_in_pixel();
         let plot_w = sw.saturating_sub(margin_l + margin_r).max(1) as f64;
-        let mut need: f64 = 0.0;
+        // Leave room right of the longest bar for its whisker and value label.
+        let mut bars = Vec::new();
         for (v, label) in panel.values.iter().zip(&labels) {
-            if let Some((m, ci)) = v {
-                let end = m + ci.unwrap_or(0.0);
-                let room = plot_w - px.0 * 10.0 - text_width(sub, label, &value_font)? as f64;
-                if end.is_finite() && end > 0.0 && room > plot_w * 0.3 {
-                    need = need.max(end * plot_w / room);
-                } else if end.is_finite() {
-                    need = need.max(end / 0.7);
-                }
+            if let Some((m, ci)) = *v {
+                let ci = ci.filter(|c| c.is_finite() && *c > 0.0).unwrap_or(0.0);
+                let label_w = px.0 * 10.0 + text_width(sub, label, &value_font)? as f64;
+                bars.push(BarFit { value: m, end: m + ci, label_w });
             }
         }
-        let spec = AxisSpec::new(panel.axis.clone(), Scale::LinearFromZero);
-        let x = Axis::resolve(&spec, [0.0, need], 4);
+        let margins = (margin_l as f64, margin_r as f64);
+        // About one tick per 60 px, at most 5: a quarter of the chart gets 3.
+        let max_intervals = ((plot_w / (px.0 * 60.0)) as usize).clamp(1, 4);
+        let x = bar_axis(&panel.axis, log, &bars, plot_w, max_intervals, |a| {
+            tick_labels_fit(sub, a, &tick, plot_w, margins, px.0 * 14.0)
+        })?;
         let y = Axis {
             lo: -0.5,
             hi: n as f64 - 0.5,
@@ -996,6 +1207,7 @@ fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px) -> Result
             decimals: 0,
             categories: Vec::new(),
             label: String::new(),
+            compact: false,
         };
         let mut chart = ChartBuilder::on(sub)
             .caption(panel.title.as_str(), desc.clone())
@@ -1013,9 +1225,7 @@ fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px) -> Result
             .axis_style(MUTED.stroke_width(px.u(1.5).max(1)))
             .set_all_tick_mark_size(px.i(6.0))
             .label_style(tick.clone())
-            .axis_desc_style(desc.clone())
             .x_label_formatter(&xfmt)
-            .x_desc(x.label.as_str())
             .draw()
             .or_chart()?;
         let plotting = chart.plotting_area().strip_coord_spec();
@@ -1024,11 +1234,10 @@ fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px) -> Result
             let (a, b) = chart.backend_coord(&(cx, cy));
             (a - base.0, b - base.1)
         };
-        // The zero line the bars grow from.
+        // The line the bars grow from: zero, or the bottom of a log axis.
+        let zero = x.clamped(0.0);
         let axis = MUTED.stroke_width(px.u(1.5).max(1));
-        plotting
-            .draw(&PathElement::new(vec![to_px(x.clamped(0.0), y.hi), to_px(x.clamped(0.0), y.lo)], axis))
-            .or_chart()?;
+        plotting.draw(&PathElement::new(vec![to_px(zero, y.hi), to_px(zero, y.lo)], axis)).or_chart()?;
         for (i, ((v, label), (_, li))) in panel.values.iter().zip(&labels).zip(&p.categories).enumerate() {
             let yc = (n - 1 - i) as f64;
             if j == 0 {
@@ -1037,12 +1246,12 @@ fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px) -> Result
             let l = look(*li);
             let Some((m, ci)) = *v else {
                 let style = value_font.clone().pos(Pos::new(HPos::Left, VPos::Center));
-                plotting.draw(&Text::new("n/a", to_px(0.0, yc), style)).or_chart()?;
+                plotting.draw(&Text::new("n/a", to_px(zero, yc), style)).or_chart()?;
                 continue;
             };
             // Thick bars for few policies would look like blocks: at most 48 px.
-            let (a, cy) = to_px(0.0, yc);
-            let half = (to_px(0.0, yc - bar_h).1 - cy).min(px.i(24.0));
+            let (a, cy) = to_px(zero, yc);
+            let half = (to_px(zero, yc - bar_h).1 - cy).min(px.i(24.0));
             let (top, bot) = (cy - half, cy + half);
             let (b, _) = to_px(x.clamped(m), yc);
             let (fill, edge) = match l.pattern {
@@ -1067,7 +1276,6 @@ fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px) -> Result
                 end = end.max(hi_x);
             }
             let style = value_font.clone().pos(Pos::new(HPos::Left, VPos::Center));
-            let (_, cy) = to_px(0.0, yc);
             plotting.draw(&Text::new(label.as_str(), (end + px.i(8.0), cy), style)).or_chart()?;
         }
     }
@@ -1079,6 +1287,17 @@ fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px) -> Result
         name_area
             .draw(&Text::new(name.as_str(), (name_w as i32 - px.i(6.0), cy - base.1), style.clone()))
             .or_chart()?;
+    }
+    // Axis labels, centred under the plots of their panels.
+    let style = desc.pos(Pos::new(HPos::Center, VPos::Top));
+    for (first, last, text) in &groups {
+        let left = name_w + edges[*first] + margin_l;
+        let right = name_w + edges[*last + 1] - margin_r;
+        let centre = ((left + right) / 2) as i32;
+        for (line, t) in text.iter().enumerate() {
+            let at = (centre, px.i(2.0 + line_h * line as f64));
+            label_area.draw(&Text::new(t.as_str(), at, style.clone())).or_chart()?;
+        }
     }
     Ok(())
 }
@@ -1176,6 +1395,108 @@ mod tests {
         let root = BitMapBackend::with_buffer(&mut buf, (40, 40)).into_drawing_area();
         assert!(root.estimate_text_size("x", &TextStyle::from(("sans-serif", 12.0))).is_err());
         assert!(root.estimate_text_size("x", &TextStyle::from((FONT_FAMILY, 12.0))).is_ok());
+    }
+
+    fn bars(panels: &[(&str, &str, &[f64])]) -> BarPlot {
+        let n = panels.iter().map(|p| p.2.len()).max().unwrap_or(0);
+        BarPlot {
+            categories: (0..n).map(|i| (format!("policy {i}"), i)).collect(),
+            panels: panels
+                .iter()
+                .map(|(title, axis, v)| BarPanel {
+                    title: title.to_string(),
+                    axis: axis.to_string(),
+                    values: v.iter().map(|m| Some((*m, Some(m * 0.05)))).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// `bar_axis` as `draw_bars` calls it, on a plot `plot_w` pixels wide, with text
+    /// measured in the embedded font at 1x.
+    fn bar_axis_for(values: &[f64], log: bool, plot_w: f64) -> Axis {
+        ensure_font().unwrap();
+        let mut buf = vec![0u8; 40 * 40 * 3];
+        let root = BitMapBackend::with_buffer(&mut buf, (40, 40)).into_drawing_area();
+        let px = Px(1.0);
+        let fits: Vec<BarFit> = values
+            .iter()
+            .map(|v| BarFit { value: *v, end: v * 1.05, label_w: 10.0 + 12.0 * fmt_sig(*v, 3).len() as f64 })
+            .collect();
+        let max_intervals = ((plot_w / 60.0) as usize).clamp(1, 4);
+        bar_axis("response time (s)", log, &fits, plot_w, max_intervals, |a| {
+            tick_labels_fit(&root, a, &px.font(TICK_SIZE), plot_w, (22.0, 30.0), 14.0)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn compact_numbers_are_short() {
+        let f: Vec<String> = [0.0, 0.25, 800.0, 1000.0, 2500.0, 12_500.0, 3e6, 1e9, 0.1].map(fmt_compact).to_vec();
+        assert_eq!(f, ["0", "0.25", "800", "1k", "2.5k", "12.5k", "3M", "1G", "0.1"]);
+    }
+
+    #[test]
+    fn a_1000x_outlier_puts_bar_panels_of_its_quantity_on_a_log_axis() {
+        let p = bars(&[
+            ("mean", "response time (s)", &[0.7, 0.9, 1.2, 1800.0]),
+            ("p50", "response time (s)", &[0.3, 0.4, 0.5, 1.0]),
+            ("throughput", "tasks/s", &[20.0, 21.0, 22.0, 9.0]),
+            ("zero", "response time (s)", &[0.0, 1.0, 2.0, 3.0]),
+        ]);
+        // The outlier's panel and the other panel of the same quantity go log; another
+        // quantity, and a panel with a zero (which no log axis can show), do not.
+        assert_eq!(bar_scales(&p), [true, true, false, false]);
+        let a = bar_axis_for(&[0.7, 0.9, 1.2, 1800.0], true, 150.0);
+        assert!(a.log && a.label.ends_with("log scale"), "{a:?}");
+        // The bars start at the power of ten below the smallest, which is ticked.
+        assert_eq!((a.lo, a.ticks[0], a.fmt(a.ticks[0])), (-1.0, -1.0, "0.1".to_string()));
+        assert!(a.hi >= 1800f64.log10());
+        let svg = render_svg(&Figure {
+            stem: "b".into(),
+            title: "Bars".into(),
+            note: None,
+            plot: Plot::Bars(bars(&[("mean", "response time (s)", &[0.7, 0.9, 1800.0])])),
+        })
+        .unwrap();
+        assert!(svg.contains("response time (s), log scale"));
+        assert!(bar_scales(&bars(&[("mean", "s", &[0.7, 0.9, 6.5])])) == [false], "less than a decade stays linear");
+    }
+
+    #[test]
+    fn narrow_bar_panels_get_few_compact_ticks_and_one_shared_axis_label() {
+        // A quarter of the chart: 2 or 3 ticks, "2k" not "2000".
+        let narrow = bar_axis_for(&[800.0, 1500.0, 3600.0], false, 150.0);
+        let labels: Vec<String> = narrow.ticks.iter().map(|t| narrow.fmt(*t)).collect();
+        assert!((2..=3).contains(&labels.len()), "{labels:?}");
+        assert!(labels.iter().all(|l| l.len() <= 3) && labels.iter().any(|l| l.ends_with('k')), "{labels:?}");
+        let wide = bar_axis_for(&[800.0, 1500.0, 3600.0], false, 500.0);
+        assert!(wide.ticks.len() > labels.len(), "{wide:?}");
+        let narrow_log = bar_axis_for(&[0.3, 2.0, 7000.0], true, 150.0);
+        assert!((2..=3).contains(&narrow_log.ticks.len()), "{narrow_log:?}");
+
+        let four = |axis: &'static str| {
+            let panels: Vec<(&str, &str, &[f64])> = ["mean", "p50", "p95", "p99"]
+                .into_iter()
+                .map(|t| (t, axis, &[800.0, 1500.0, 3600.0, 2100.0][..]))
+                .collect();
+            let fig = Figure { stem: "b".into(), title: "Bars".into(), note: None, plot: Plot::Bars(bars(&panels)) };
+            render_svg(&fig).unwrap()
+        };
+        assert_eq!(four("response time (s)").matches("response time (s)").count(), 1, "one shared axis label");
+        let svg = four("work done (units)");
+        assert_eq!(svg.matches("work done (units)").count(), 1);
+        let texts: Vec<&str> = svg.lines().map(str::trim).collect();
+        assert!(texts.iter().any(|t| t.ends_with('k') && t[..t.len() - 1].parse::<f64>().is_ok()), "compact ticks");
+        assert!(!texts.iter().any(|t| ["1000", "2000", "2500", "4000", "5000"].contains(t)), "long ticks");
+    }
+
+    #[test]
+    fn notes_break_into_lines() {
+        let mut fig = lines(false);
+        fig.note = Some("first line\nsecond line".into());
+        let svg = render_svg(&fig).unwrap();
+        assert!(svg.contains("first line") && svg.contains("second line") && !svg.contains("first line\nsecond"));
     }
 
     #[test]

@@ -164,6 +164,8 @@ pub struct Simulation {
     nodes: Vec<Node>,
     /// Latency of each node's group (`None`: messages arrive at once).
     latency: Vec<Option<Dist>>,
+    /// Whether messages to and from each node arrive at once (no latency, no bandwidth).
+    instant: Vec<bool>,
     bandwidth: Option<f64>,
     reports: Reports,
     dispatchers: Vec<Dispatcher>,
@@ -281,6 +283,10 @@ impl Simulation {
             min_memory: specs.iter().map(|s| s.memory).fold(f64::INFINITY, f64::min),
             nodes: specs.iter().map(|s| Node::new(s, TaskQueue::new(fifo), k)).collect(),
             latency: specs.iter().map(|s| groups[s.group].latency.clone()).collect(),
+            instant: specs
+                .iter()
+                .map(|s| groups[s.group].latency.is_none() && scenario.network.bandwidth.is_none())
+                .collect(),
             failure_models: specs.iter().map(|s| groups[s.group].failure.clone()).collect(),
             group_names: groups.iter().map(|g| g.name.clone()).collect(),
             specs,
@@ -637,6 +643,9 @@ impl Simulation {
     /// same latency for the same message; plus `bytes / bandwidth`.
     #[inline]
     fn delay(&self, node: NodeId, a: u64, b: u64, direction: u64, bytes: f64) -> f64 {
+        if self.instant[node] {
+            return 0.0;
+        }
         let latency = match &self.latency[node] {
             None => 0.0,
             Some(dist) => dist.sample(&mut SimRng::new(derive_seed(self.seed, &[stream::NETWORK, a, b, direction]))),
