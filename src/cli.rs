@@ -54,6 +54,15 @@ enum Command {
         #[arg(default_value = "results")]
         dir: PathBuf,
     },
+    /// Run the analytic cases in validation/ against queueing theory and write the report.
+    Validate {
+        /// Where to write the report.
+        #[arg(short = 'o', default_value = "VALIDATION.md")]
+        output: PathBuf,
+        /// A tenth of the run length (wider tolerances, same rule).
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 #[derive(Debug, Args, Default)]
@@ -90,6 +99,7 @@ pub fn main() -> ExitCode {
             EXIT_OK
         }
         Some(Command::Plot { dir }) => plot(&dir),
+        Some(Command::Validate { output, quick }) => validate(&output, quick),
     };
     ExitCode::from(code)
 }
@@ -346,6 +356,11 @@ fn plot(dir: &Path) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// `schedsim validate`: the cases of `validation/` against theory, into `output`.
+fn validate(output: &Path, quick: bool) -> u8 {
+    crate::validate::command(output, quick)
 }
 
 fn check(paths: &[PathBuf]) -> u8 {

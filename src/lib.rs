@@ -12,4 +12,5 @@ pub mod policy;
 pub mod runner;
 pub mod scenario;
 pub mod sim;
+pub mod validate;
 pub mod workload;

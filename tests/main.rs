@@ -10,3 +10,4 @@ mod examples;
 mod faults;
 mod statistics;
 mod sweeps;
+mod validation;
