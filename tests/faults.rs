@@ -2,6 +2,8 @@
 
 use crate::common::scenario;
 use proptest::prelude::*;
+use schedsim::model::Mode;
+use schedsim::policy::registry::BALANCERS;
 use schedsim::policy::PolicySpec;
 use schedsim::scenario::parse;
 use schedsim::sim::{RunOutput, Simulation, TaskRecord};
@@ -137,24 +139,12 @@ fn down_intervals(out: &RunOutput, node: usize) -> Vec<(f64, f64)> {
     intervals
 }
 
-/// Every balancer of dispatch mode.
-const BALANCERS: [&str; 13] = [
-    "random",
-    "weighted_random",
-    "round_robin",
-    "weighted_round_robin",
-    "least_connections",
-    "weighted_least_connections",
-    "shortest_response_time",
-    "power_of_d",
-    "join_shortest_queue",
-    "join_idle_queue",
-    "least_work_left",
-    "min_execution_time",
-    "min_completion_time",
-];
+/// Every balancer of dispatch mode, from the registry (so a new one is tested too).
+fn dispatch_balancers() -> Vec<&'static str> {
+    BALANCERS.iter().filter(|e| e.info.modes.contains(&Mode::Dispatch)).map(|e| e.info.name).collect()
+}
 
-fn random_scenario(seed: u64, nodes: u32, latency: f64, mtbf: f64, max_attempts: u32, balancer: usize) -> String {
+fn random_scenario(seed: u64, nodes: u32, latency: f64, mtbf: f64, max_attempts: u32, balancer: &str) -> String {
     format!(
         r#"
 name = "prop"
@@ -177,7 +167,7 @@ retry = {{ max_attempts = {max_attempts}, backoff = 0.5, factor = 2.0, jitter = 
 balancers = ["{b}"]
 "#,
         rate = 0.6 * nodes as f64,
-        b = BALANCERS[balancer],
+        b = balancer,
     )
 }
 
@@ -195,7 +185,7 @@ proptest! {
         latency in 0.001f64..0.3,
         mtbf in 30.0f64..300.0,
         max_attempts in 1u32..4,
-        balancer in 0usize..13,
+        balancer in prop::sample::select(dispatch_balancers()),
     ) {
         let text = random_scenario(seed, nodes, latency, mtbf, max_attempts, balancer);
         let (out, records) = run(&text, &scenario(&text).balancers[0].name, 0);
