@@ -8,6 +8,7 @@ mod determinism;
 mod disciplines;
 mod examples;
 mod faults;
+mod golden;
 mod statistics;
 mod sweeps;
 mod validation;
