@@ -382,15 +382,21 @@ fn check(paths: &[PathBuf]) -> u8 {
             s.offered_load(),
             s.seed
         );
-        let runs = s.disciplines.len() * s.balancers.len() * s.replications as usize;
+        let points = s.sweep.as_ref().map_or(1, |sw| sw.points.len());
+        if let Some(sw) = &s.sweep {
+            let values: Vec<String> = sw.points.iter().map(|p| p.value.to_string()).collect();
+            println!("  sweep of {} over {} point{}: {}", sw.parameter, points, plural(points), values.join(", "));
+        }
+        let runs = points * s.disciplines.len() * s.balancers.len() * s.replications as usize;
         println!(
-            "  {} discipline{} x {} balancer{} x {} replication{} = {} runs:",
+            "  {}{} discipline{} x {} balancer{} x {} replication{} = {} runs:",
+            if points > 1 { format!("{points} points x ") } else { String::new() },
             s.disciplines.len(),
-            if s.disciplines.len() == 1 { "" } else { "s" },
+            plural(s.disciplines.len()),
             s.balancers.len(),
-            if s.balancers.len() == 1 { "" } else { "s" },
+            plural(s.balancers.len()),
             s.replications,
-            if s.replications == 1 { "" } else { "s" },
+            plural(s.replications as usize),
             runs
         );
         for d in &s.disciplines {

@@ -86,3 +86,15 @@ fn bad_sweeps_are_named() {
         parse(&SWEPT.replace("values = [1.0, 2.0, 3.0]", "values = [1.0, -2.0]"), Path::new("s.toml")).unwrap_err();
     assert!(err.message.contains("= -2"), "{err}");
 }
+
+#[test]
+fn check_counts_every_sweep_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("swept.toml");
+    std::fs::write(&file, SWEPT).unwrap();
+    let out =
+        Command::cargo_bin("schedsim").unwrap().arg("check").arg(&file).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("sweep of workload.arrival.rate over 3 points: 1, 2, 3"), "{text}");
+    assert!(text.contains("3 points x 1 discipline x 2 balancers x 2 replications = 12 runs"), "{text}");
+}
