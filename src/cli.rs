@@ -2,7 +2,7 @@
 //! prints, and maps outcomes to exit codes (0 all good, 1 some runs failed, 2 bad
 //! arguments or scenario files).
 
-use crate::metrics::{summarize, RunResult};
+use crate::metrics::Summary;
 use crate::output::report::{render_index, render_scenario};
 use crate::output::tables::write_tables;
 use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
@@ -205,18 +205,20 @@ fn run(args: RunArgs) -> u8 {
             continue;
         }
         let dir = args.output.join(&s.name);
-        if let Err(e) = write_tables(&dir, s, runs) {
-            eprintln!("error: cannot write results for '{}': {e}", s.name);
-            write_failed = true;
-            continue;
-        }
+        let summary = match write_tables(&dir, s, runs) {
+            Ok((_, summary)) => summary,
+            Err(e) => {
+                eprintln!("error: cannot write results for '{}': {e}", s.name);
+                write_failed = true;
+                continue;
+            }
+        };
         if let Err(e) = render_scenario(&dir) {
             eprintln!("error: cannot draw the charts and report of '{}': {e}", s.name);
             write_failed = true;
         }
         if !args.quiet {
-            let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();
-            print_table(s, &results, &dir);
+            print_table(s, &summary, &dir);
         }
     }
     if let Err(e) = render_index(&args.output) {
@@ -263,24 +265,9 @@ fn tick_progress_bar(total: u64, progress: &Progress, done: &AtomicBool, started
     bar.finish_and_clear();
 }
 
-/// A compact comparison table of one scenario's summary on stdout (for a sweep, at
-/// each point).
-fn print_table(s: &Scenario, runs: &[&RunResult], dir: &Path) {
-    let mut rows = Vec::new();
-    let mut group: Vec<&RunResult> = Vec::new();
-    for &r in runs {
-        if group
-            .first()
-            .is_some_and(|g| (g.sweep_value, &g.discipline, &g.balancer) != (r.sweep_value, &r.discipline, &r.balancer))
-        {
-            rows.push(summarize(&group));
-            group.clear();
-        }
-        group.push(r);
-    }
-    if !group.is_empty() {
-        rows.push(summarize(&group));
-    }
+/// A compact comparison table of one scenario's summary on stdout (for a sweep, a row
+/// per point).
+fn print_table(s: &Scenario, rows: &[Summary], dir: &Path) {
     println!("\n{} — {} (offered load {:.2})", s.name, s.description, s.offered_load());
     let dw = rows.iter().map(|r| r.discipline.len()).chain(["discipline".len()]).max().unwrap_or(10);
     let bw = rows.iter().map(|r| r.balancer.len()).chain(["balancer".len()]).max().unwrap_or(8);
@@ -296,7 +283,7 @@ fn print_table(s: &Scenario, runs: &[&RunResult], dir: &Path) {
         "tput/s",
         "util"
     );
-    for r in &rows {
+    for r in rows {
         let ci = r.mean_response_ci95.map_or("-".to_string(), |c| format!("{c:.4}"));
         println!(
             "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10.2} {:>7.3}",

@@ -32,7 +32,6 @@ pub struct Recorder {
 
     measured_arrived: u64,
     measured_completed: u64,
-    measured_failed: u64,
     deadline_misses: u64,
     response: ResponseHistogram,
     /// Per class, when there is more than one.
@@ -67,7 +66,6 @@ impl Recorder {
             failed: 0,
             measured_arrived: 0,
             measured_completed: 0,
-            measured_failed: 0,
             deadline_misses: 0,
             response: ResponseHistogram::new(),
             classes: if classes > 1 { (0..classes).map(|_| ClassStats::new()).collect() } else { Vec::new() },
@@ -160,7 +158,6 @@ impl Recorder {
                     c.miss();
                 }
             }
-            self.measured_failed += 1;
             self.change_in_system(now, -1);
             self.sum_sojourn_failed += now - arrival;
         }

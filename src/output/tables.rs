@@ -16,7 +16,7 @@
 
 use super::csv::to_csv;
 use super::write_atomic;
-use crate::metrics::{ci95, summarize, RunResult, Window, QUANTILE_GRID};
+use crate::metrics::{ci95, summarize, RunResult, Summary, Window, QUANTILE_GRID};
 use crate::scenario::Scenario;
 use crate::sim::RunOutput;
 use serde::Serialize;
@@ -117,8 +117,13 @@ struct NodeRow {
 }
 
 /// Writes every table of `scenario` into `dir` from its runs (in plan order: each
-/// group's replications together), each file atomically. Returns the files written.
-pub fn write_tables(dir: &Path, scenario: &Scenario, runs: &[&RunOutput]) -> Result<Vec<PathBuf>, String> {
+/// group's replications together), each file atomically. Returns the files written and
+/// the rows of `summary.csv`.
+pub fn write_tables(
+    dir: &Path,
+    scenario: &Scenario,
+    runs: &[&RunOutput],
+) -> Result<(Vec<PathBuf>, Vec<Summary>), String> {
     let drop: &[&str] = if scenario.sweep.is_some() { &[] } else { &["sweep_parameter", "sweep_value"] };
     let groups = group(runs);
     let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();
@@ -172,7 +177,7 @@ pub fn write_tables(dir: &Path, scenario: &Scenario, runs: &[&RunOutput]) -> Res
         write_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         written.push(path);
     }
-    Ok(written)
+    Ok((written, summary))
 }
 
 /// Splits runs into groups of one (sweep point, discipline, balancer), keeping order.

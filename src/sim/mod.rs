@@ -186,8 +186,12 @@ pub struct Simulation {
     arrivals_done: bool,
     max_in_system: u64,
     warmup: WarmupRule,
+    /// The smallest node's cores and memory: a task within both fits every node.
     min_cores: u32,
     min_memory: f64,
+    /// The distinct (cores, memory) of the nodes: whether a task fits some node is
+    /// decided over these (at most one per group), not over every node.
+    shapes: Vec<(u32, f64)>,
     labels: (String, String, String, u32, u64),
     classes: Vec<(String, u32)>,
     group_names: Vec<String>,
@@ -280,6 +284,15 @@ impl Simulation {
             queue: EventQueue::with_capacity(specs.len() + 16),
             mode,
             min_cores: specs.iter().map(|s| s.cores).min().unwrap_or(0),
+            shapes: {
+                let mut shapes: Vec<(u32, f64)> = Vec::new();
+                for s in &specs {
+                    if !shapes.contains(&(s.cores, s.memory)) {
+                        shapes.push((s.cores, s.memory));
+                    }
+                }
+                shapes
+            },
             min_memory: specs.iter().map(|s| s.memory).fold(f64::INFINITY, f64::min),
             nodes: specs.iter().map(|s| Node::new(s, TaskQueue::new(fifo), k)).collect(),
             latency: specs.iter().map(|s| groups[s.group].latency.clone()).collect(),
@@ -444,7 +457,7 @@ impl Simulation {
     #[inline]
     fn fits_some_node(&self, task: &Task) -> bool {
         (task.cores <= self.min_cores && task.memory <= self.min_memory)
-            || self.specs.iter().any(|s| s.cores >= task.cores && s.memory >= task.memory)
+            || self.shapes.iter().any(|&(cores, memory)| cores >= task.cores && memory >= task.memory)
     }
 
     /// Hands a job to its dispatcher: placed at once in dispatch mode (or parked if no
