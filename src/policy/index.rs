@@ -3,32 +3,263 @@
 
 use crate::engine::SimRng;
 
-/// A segment tree over node values that finds a node of least value in *O*(log n),
-/// choosing uniformly at random among all nodes that share the least value.
+/// Children per entry of [`MinIndex`]: eight `f64` values fill one 64-byte cache line,
+/// so a tree over 10,000 nodes is five levels deep instead of fourteen, and a leaf
+/// update touches one cache line.
+const ARITY: usize = 8;
+
+/// A tree over node values that finds a node of least value, choosing uniformly at
+/// random among all nodes that share the least value.
 ///
-/// Each internal entry keeps the least value below it and how many leaves hold it;
-/// a selection draws k uniform in `0..count` at the root and walks down to the k-th
-/// least leaf. Updates cost *O*(log n). Random tie-breaking matters: breaking ties by
-/// lowest index piles load onto the first nodes whenever many are equally loaded
-/// (for example all idle), which skews per-node utilisation.
+/// Each entry above the leaves keeps the least value below it, how many leaves hold
+/// it and the lowest-numbered of them; the tree is [`ARITY`]-ary, stored level by
+/// level in groups of siblings.
+/// - An update rewrites the leaf and recomputes its ancestors, stopping at the first
+///   one that already holds its new summary: *O*(log n).
+/// - A selection without a tie is the root's lowest-numbered least leaf: *O*(1).
+///   With ties it draws k uniform in `0..count` and walks down to the k-th least leaf
+///   in node order: *O*(log n).
+///
+/// Random tie-breaking matters: breaking ties by lowest index piles load onto the
+/// first nodes whenever many are equally loaded (for example all idle), which skews
+/// per-node utilisation.
+///
+/// # Cost
+/// What is carried from level to level is only [`Entry::merge`], a few instructions;
+/// the summary of an entry's siblings ([`others`]) does not depend on the new value,
+/// so the processor computes those of every level at once. Both are free of
+/// data-dependent branches, and [`others`] is written with SSE2 on x86-64 because the
+/// compiler turns the plain version's selects back into branches: which slot ties is
+/// data, and those branches, mispredicted about twice a level, were most of an
+/// update's cost.
 #[derive(Debug, Clone)]
 pub struct MinIndex {
-    leaves: usize,
-    min: Vec<f64>,
-    count: Vec<u32>,
+    /// The leaves' values, [`ARITY`] to a cache line. An empty leaf is infinite.
+    leaves: Vec<Leaves>,
+    /// The leaves' counts, kept only once [`set_counted`](Self::set_counted) has
+    /// given one a count other than 1; empty means every live leaf counts 1 (then a
+    /// leaf update touches only its values' line).
+    leaf_counts: Vec<[u32; ARITY]>,
+    /// The entries above the leaves, level by level in groups of siblings; the last
+    /// group is the root's (its slot 0 is the root).
+    groups: Vec<Siblings>,
+    /// Where each level above the leaves starts in `groups`, lowest first.
+    starts: Vec<usize>,
+}
+
+/// [`ARITY`] leaf values.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Leaves {
+    min: [f64; ARITY],
+}
+
+/// [`ARITY`] entries of one level of a [`MinIndex`] that share a parent, side by side
+/// in memory. An empty slot has an infinite value and count 0.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Siblings {
+    min: [f64; ARITY],
+    count: [u32; ARITY],
+    /// The lowest-numbered leaf holding `min`.
+    first: [u32; ARITY],
+}
+
+impl Siblings {
+    const EMPTY: Siblings = Siblings { min: [f64::INFINITY; ARITY], count: [0; ARITY], first: [0; ARITY] };
+
+    /// Sets slot `slot` to `entry`.
+    #[inline(always)]
+    fn put(&mut self, slot: usize, entry: Entry) {
+        self.min[slot] = entry.min;
+        self.count[slot] = entry.count;
+        self.first[slot] = entry.first;
+    }
+
+    /// Whether slot `slot` holds `entry` already.
+    #[inline(always)]
+    fn holds(&self, slot: usize, entry: Entry) -> bool {
+        self.min[slot] == entry.min && self.count[slot] == entry.count && self.first[slot] == entry.first
+    }
+}
+
+/// One entry's summary of the leaves below it: their least value, how many hold it,
+/// and the lowest-numbered of those.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Entry {
+    min: f64,
+    count: u32,
+    first: u32,
+}
+
+impl Entry {
+    /// The summary of two disjoint sets of leaves. An empty side (infinite value,
+    /// count 0) leaves the other as it is.
+    ///
+    /// Written with masks, not selects: which side is less is data, and this is the
+    /// value carried from level to level, where the compiler turns selects into
+    /// branches.
+    #[inline(always)]
+    fn merge(self, other: Entry) -> Entry {
+        let (takes_self, takes_other) = le_masks(self.min, other.min);
+        Entry {
+            min: fmin(self.min, other.min),
+            count: (self.count & takes_self) + (other.count & takes_other),
+            first: (self.first | !takes_self).min(other.first | !takes_other),
+        }
+    }
+}
+
+/// The least of `min` with slot `slot` left out, how many leaves hold it (0 if it is
+/// infinite) by `count` (or 1 per slot if `None`), and the first slot holding it (one
+/// always does: with every other slot empty, all tie at infinity).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn others(min: &[f64; ARITY], count: Option<&[u32; ARITY]>, slot: usize) -> (f64, u32, usize) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is always available on x86-64. Every load reads inside a
+    // `[_; ARITY]` array (`min`, `count`, `SLOT_MASKS[slot]`) with unaligned loads.
+    unsafe {
+        let min = min.as_ptr();
+        let masks = SLOT_MASKS[slot].as_ptr().cast::<__m128i>();
+        let inf = _mm_set1_pd(f64::INFINITY);
+        // Lanes 2k and 2k + 1, with slot `slot` read as infinite.
+        let pair = |k: usize| {
+            let v = _mm_loadu_pd(min.add(2 * k));
+            let m = _mm_castsi128_pd(_mm_loadu_si128(masks.add(k)));
+            _mm_or_pd(_mm_andnot_pd(m, v), _mm_and_pd(m, inf))
+        };
+        let (v0, v1, v2, v3) = (pair(0), pair(1), pair(2), pair(3));
+        let m = _mm_min_pd(_mm_min_pd(v0, v1), _mm_min_pd(v2, v3));
+        let m = _mm_min_pd(m, _mm_unpackhi_pd(m, m));
+        let least = _mm_unpacklo_pd(m, m);
+        let (e0, e1, e2, e3) =
+            (_mm_cmpeq_pd(v0, least), _mm_cmpeq_pd(v1, least), _mm_cmpeq_pd(v2, least), _mm_cmpeq_pd(v3, least));
+        let at = (_mm_movemask_pd(e0)
+            | (_mm_movemask_pd(e1) << 2)
+            | (_mm_movemask_pd(e2) << 4)
+            | (_mm_movemask_pd(e3) << 6)) as u32;
+        let total = match count {
+            None => (at & !(1 << slot)).count_ones(),
+            Some(count) => {
+                // The tie masks narrowed to 32-bit lanes, to pick the counts.
+                let lo = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(_mm_castpd_ps(e0), _mm_castpd_ps(e1)));
+                let hi = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(_mm_castpd_ps(e2), _mm_castpd_ps(e3)));
+                let count = count.as_ptr().cast::<__m128i>();
+                let sum = _mm_add_epi32(
+                    _mm_and_si128(lo, _mm_loadu_si128(count)),
+                    _mm_and_si128(hi, _mm_loadu_si128(count.add(1))),
+                );
+                let sum = _mm_add_epi32(sum, _mm_shuffle_epi32::<0b01_00_11_10>(sum));
+                let sum = _mm_add_epi32(sum, _mm_shuffle_epi32::<0b10_11_00_01>(sum));
+                _mm_cvtsi128_si32(sum) as u32
+            }
+        };
+        finish_others(_mm_cvtsd_f64(m), total, at, slot)
+    }
+}
+
+/// [`others`] without a target's vector instructions.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn others(min: &[f64; ARITY], count: Option<&[u32; ARITY]>, slot: usize) -> (f64, u32, usize) {
+    others_portable(min, count, slot)
+}
+
+/// [`others`] in plain Rust: used where there is no vector version, and checked
+/// against it by the tests.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn others_portable(min: &[f64; ARITY], count: Option<&[u32; ARITY]>, slot: usize) -> (f64, u32, usize) {
+    let m: [f64; ARITY] = std::array::from_fn(|j| if j == slot { f64::INFINITY } else { min[j] });
+    let least = m.iter().copied().fold(f64::INFINITY, fmin);
+    let mut total = 0;
+    let mut at = 0u32;
+    for j in 0..ARITY {
+        let tie = m[j] == least;
+        total += count.map_or(1, |c| c[j]) * u32::from(tie && j != slot);
+        at |= u32::from(tie) << j;
+    }
+    finish_others(least, total, at, slot)
+}
+
+/// The common end of both versions of [`others`].
+#[inline(always)]
+fn finish_others(least: f64, total: u32, at: u32, slot: usize) -> (f64, u32, usize) {
+    // When every other slot is empty, slot `slot` (read as infinite) ties with them,
+    // and with counts its count (that of the old value) was added: leave both out.
+    let at = at & !(1 << slot);
+    let total = if least < f64::INFINITY { total } else { 0 };
+    (least, total, at.trailing_zeros() as usize % ARITY)
+}
+
+/// `SLOT_MASKS[s][j]` is all ones if `j == s`, else 0: a table, so that masking a slot
+/// out is a load and not a comparison per lane (which the compiler makes a branch).
+static SLOT_MASKS: [[u64; ARITY]; ARITY] = {
+    let mut masks = [[0; ARITY]; ARITY];
+    let mut s = 0;
+    while s < ARITY {
+        masks[s][s] = u64::MAX;
+        s += 1;
+    }
+    masks
+};
+
+/// All ones or zero for `a <= b`, and for `b <= a`, produced where the compiler cannot
+/// see a boolean (one compare instruction, on x86-64).
+#[inline(always)]
+fn le_masks(a: f64, b: f64) -> (u32, u32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86-64; no memory is accessed.
+        let bits = unsafe {
+            let (va, vb) = (_mm_set_sd(a), _mm_set_sd(b));
+            _mm_movemask_pd(_mm_unpacklo_pd(_mm_cmple_sd(va, vb), _mm_cmple_sd(vb, va))) as u32
+        };
+        ((bits & 1).wrapping_neg(), (bits >> 1).wrapping_neg())
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        (u32::from(a <= b).wrapping_neg(), u32::from(b <= a).wrapping_neg())
+    }
+}
+
+/// The smaller of two values that are never NaN (one `minsd`).
+#[inline(always)]
+fn fmin(a: f64, b: f64) -> f64 {
+    if a < b {
+        a
+    } else {
+        b
+    }
 }
 
 impl MinIndex {
     /// An index over `n` nodes, all with value 0.
     pub fn new(n: usize) -> Self {
-        let leaves = n.next_power_of_two().max(1);
-        let mut idx = MinIndex { leaves, min: vec![f64::INFINITY; 2 * leaves], count: vec![0; 2 * leaves] };
-        for i in 0..n {
-            idx.min[leaves + i] = 0.0;
-            idx.count[leaves + i] = 1;
+        // Each level has one entry per group of the level below; the tree ends at a
+        // level with a single entry (even above a single group of leaves).
+        let leaf_groups = n.div_ceil(ARITY).max(1);
+        let mut starts = vec![0];
+        let mut entries = leaf_groups;
+        loop {
+            let groups = entries.div_ceil(ARITY);
+            starts.push(starts.last().expect("a level") + groups);
+            if entries == 1 {
+                break;
+            }
+            entries = groups;
         }
-        for p in (1..leaves).rev() {
-            idx.pull(p);
+        let total = starts.pop().expect("an end");
+        let mut idx = MinIndex {
+            leaves: vec![Leaves { min: [f64::INFINITY; ARITY] }; leaf_groups],
+            leaf_counts: Vec::new(),
+            groups: vec![Siblings::EMPTY; total],
+            starts,
+        };
+        for i in 0..n {
+            idx.set(i, 0.0);
         }
         idx
     }
@@ -36,73 +267,75 @@ impl MinIndex {
     /// Sets node `i`'s value. `f64::INFINITY` takes the node out of every selection.
     #[inline]
     pub fn set(&mut self, i: usize, value: f64) {
-        debug_assert!(!value.is_nan());
-        let mut p = self.leaves + i;
-        self.min[p] = value;
-        self.count[p] = u32::from(value < f64::INFINITY);
-        while p > 1 {
-            p >>= 1;
-            self.pull(p);
-        }
+        self.set_counted(i, value, 1);
     }
 
     /// Node `i`'s value.
     pub fn get(&self, i: usize) -> f64 {
-        self.min[self.leaves + i]
+        self.leaves[i / ARITY].min[i % ARITY]
     }
 
     /// The least value, or `f64::INFINITY` if every node is out.
+    #[inline]
     pub fn min(&self) -> f64 {
-        self.min[1]
+        self.root().min
     }
 
     /// A node of least value, uniform among ties; `None` if every node is out.
     /// Draws from `rng` only when there is a tie.
     #[inline]
     pub fn select(&self, rng: &mut SimRng) -> Option<usize> {
-        if self.count[1] == 0 {
-            return None;
-        }
-        let target = self.min[1];
-        let mut k = if self.count[1] > 1 { rng.below(self.count[1] as usize) as u32 } else { 0 };
-        let mut p = 1;
-        while p < self.leaves {
-            let l = 2 * p;
-            if self.min[l] == target {
-                if k < self.count[l] {
-                    p = l;
-                    continue;
-                }
-                k -= self.count[l];
+        let root = self.root();
+        match root.count {
+            0 => None,
+            1 => Some(root.first as usize),
+            count => {
+                let k = rng.below(count as usize) as u32;
+                Some(self.kth_least(k))
             }
-            p = l + 1;
         }
-        Some(p - self.leaves)
+    }
+
+    /// The leaf holding the `k`-th (from 0, in node order) of the least values.
+    fn kth_least(&self, mut k: u32) -> usize {
+        let target = self.min();
+        // The index of the entry to descend into, level by level from the root's.
+        let mut p = 0;
+        let mut pick = |min: &[f64; ARITY], count: &dyn Fn(usize) -> u32| {
+            let mut j = 0;
+            loop {
+                if min[j] == target {
+                    if k < count(j) {
+                        return j;
+                    }
+                    k -= count(j);
+                }
+                j += 1;
+                debug_assert!(j < ARITY, "a count above exceeds the leaves below");
+            }
+        };
+        for &start in self.starts.iter().rev() {
+            let group = &self.groups[start + p];
+            p = p * ARITY + pick(&group.min, &|j| group.count[j]);
+        }
+        let (leaves, counts) = (&self.leaves[p], self.leaf_counts.get(p));
+        p * ARITY + pick(&leaves.min, &|j| counts.map_or(1, |c| c[j]))
     }
 
     /// The lowest-numbered node of least value; `None` if every node is out. Never
     /// draws: for policies whose tie rule is "lowest index" (deterministic sequences,
-    /// such as `weighted_round_robin`). *O*(log n).
+    /// such as `weighted_round_robin`). *O*(1).
     #[inline]
     pub fn select_first(&self) -> Option<usize> {
-        if self.count[1] == 0 {
-            return None;
-        }
-        let target = self.min[1];
-        let mut p = 1;
-        while p < self.leaves {
-            // The left child holds the least value if any leaf below it does, and its
-            // leaves all precede the right child's.
-            p = if self.min[2 * p] == target { 2 * p } else { 2 * p + 1 };
-        }
-        Some(p - self.leaves)
+        let root = self.root();
+        (root.count > 0).then_some(root.first as usize)
     }
 
     /// How many nodes share the least value (0 if every node is out): lets a caller
     /// that merges several indexes break ties uniformly across them.
     #[inline]
     pub fn min_count(&self) -> u32 {
-        self.count[1]
+        self.root().count
     }
 
     /// Sets entry `i` to stand for `count` items of value `value` (`count` 0, or an
@@ -113,30 +346,51 @@ impl MinIndex {
     #[inline]
     pub fn set_counted(&mut self, i: usize, value: f64, count: u32) {
         debug_assert!(!value.is_nan());
-        let mut p = self.leaves + i;
         let live = value < f64::INFINITY && count > 0;
-        self.min[p] = if live { value } else { f64::INFINITY };
-        self.count[p] = if live { count } else { 0 };
-        while p > 1 {
-            p >>= 1;
-            self.pull(p);
+        let (min, count) = if live { (value, count) } else { (f64::INFINITY, 0) };
+        if count > 1 && self.leaf_counts.is_empty() {
+            // From now on leaves carry counts: 1 for every live leaf so far.
+            self.leaf_counts = self.leaves.iter().map(|l| l.min.map(|v| u32::from(v < f64::INFINITY))).collect();
         }
+        // The leaf, then up the levels carrying the changed entry's new summary in
+        // registers; stop at the first entry that already holds it: nothing above it
+        // changes either.
+        let (group, slot) = (i / ARITY, i % ARITY);
+        let leaves = &self.leaves[group];
+        let counts = self.leaf_counts.get(group);
+        if leaves.min[slot] == min && counts.is_none_or(|c| c[slot] == count) {
+            return;
+        }
+        let (least, total, at) = others(&leaves.min, counts, slot);
+        let rest = Entry { min: least, count: total, first: (group * ARITY + at) as u32 };
+        self.leaves[group].min[slot] = min;
+        if let Some(counts) = self.leaf_counts.get_mut(group) {
+            counts[slot] = count;
+        }
+        let mut entry = Entry { min, count, first: i as u32 }.merge(rest);
+        let mut e = group;
+        let (upper, root) = self.starts.split_at(self.starts.len() - 1);
+        for &start in upper {
+            let (group, slot) = (start + e / ARITY, e % ARITY);
+            let siblings = &self.groups[group];
+            if siblings.holds(slot, entry) {
+                return;
+            }
+            let (least, total, at) = others(&siblings.min, Some(&siblings.count), slot);
+            let rest = Entry { min: least, count: total, first: siblings.first[at] };
+            self.groups[group].put(slot, entry);
+            entry = entry.merge(rest);
+            e /= ARITY;
+        }
+        // `e` is now 0: the root.
+        self.groups[root[0]].put(0, entry);
     }
 
+    /// The root's summary of every leaf.
     #[inline]
-    fn pull(&mut self, p: usize) {
-        let (l, r) = (2 * p, 2 * p + 1);
-        let (ml, mr) = (self.min[l], self.min[r]);
-        if ml < mr {
-            self.min[p] = ml;
-            self.count[p] = self.count[l];
-        } else if mr < ml {
-            self.min[p] = mr;
-            self.count[p] = self.count[r];
-        } else {
-            self.min[p] = ml;
-            self.count[p] = self.count[l] + self.count[r];
-        }
+    fn root(&self) -> Entry {
+        let root = self.groups.last().expect("a root");
+        Entry { min: root.min[0], count: root.count[0], first: root.first[0] }
     }
 }
 
@@ -286,7 +540,7 @@ mod tests {
     #[test]
     fn agrees_with_a_full_scan() {
         let mut rng = SimRng::new(1);
-        for n in [1, 2, 3, 7, 100, 1000] {
+        for n in [1, 2, 3, 7, 8, 9, 64, 65, 100, 1000] {
             let mut idx = MinIndex::new(n);
             let mut vals = vec![0.0; n];
             for _ in 0..3000 {
@@ -309,7 +563,7 @@ mod tests {
     #[test]
     fn select_first_and_min_count_agree_with_a_full_scan() {
         let mut rng = SimRng::new(4);
-        for n in [1, 2, 3, 7, 100, 1000] {
+        for n in [1, 2, 3, 7, 8, 9, 64, 65, 100, 1000] {
             let mut idx = MinIndex::new(n);
             let mut vals = vec![0.0; n];
             for _ in 0..3000 {
@@ -357,6 +611,55 @@ mod tests {
         assert_eq!((lc.min(), lc.min_count()), (Some(2), 1));
         lc.set(0, None);
         assert_eq!((lc.min(), lc.min_count()), (None, 0));
+    }
+
+    /// The vector summary of a group of siblings agrees with the plain one, with and
+    /// without counts, on groups full of ties and empty slots.
+    #[test]
+    fn vector_and_portable_summaries_agree() {
+        let mut rng = SimRng::new(11);
+        for _ in 0..20_000 {
+            let min: [f64; ARITY] = std::array::from_fn(|_| match rng.below(4) {
+                0 => f64::INFINITY,
+                _ => rng.below(3) as f64,
+            });
+            let count: [u32; ARITY] =
+                std::array::from_fn(|j| if min[j] < f64::INFINITY { 1 + rng.below(5) as u32 } else { 0 });
+            let slot = rng.below(ARITY);
+            assert_eq!(
+                others(&min, Some(&count), slot),
+                others_portable(&min, Some(&count), slot),
+                "{min:?} {count:?} {slot}"
+            );
+            assert_eq!(others(&min, None, slot), others_portable(&min, None, slot), "{min:?} {slot}");
+        }
+    }
+
+    /// Counted and plain entries mixed (the index switches to stored leaf counts on the
+    /// first count above 1), against a full scan: least value, number of ties counted
+    /// by weight, lowest index, and that selections land on a least entry.
+    #[test]
+    fn counted_updates_agree_with_a_full_scan() {
+        let mut rng = SimRng::new(12);
+        for n in [1, 8, 9, 64, 65, 513] {
+            let mut idx = MinIndex::new(n);
+            let mut vals: Vec<(f64, u32)> = vec![(0.0, 1); n];
+            for step in 0..4000 {
+                let i = rng.below(n);
+                let v = if rng.below(10) == 0 { f64::INFINITY } else { rng.below(4) as f64 };
+                let c = if step > 1000 { rng.below(4) as u32 } else { 1 };
+                idx.set_counted(i, v, c);
+                vals[i] = if v < f64::INFINITY && c > 0 { (v, c) } else { (f64::INFINITY, 0) };
+                let least = vals.iter().map(|x| x.0).fold(f64::INFINITY, f64::min);
+                let ties: u32 = vals.iter().filter(|x| x.0 == least && x.1 > 0).map(|x| x.1).sum();
+                let first = vals.iter().position(|x| x.0 == least && x.1 > 0);
+                assert_eq!((idx.min(), idx.min_count(), idx.select_first()), (least, ties, first), "n {n} step {step}");
+                match idx.select(&mut rng) {
+                    Some(j) => assert!(vals[j].0 == least && vals[j].1 > 0),
+                    None => assert_eq!(ties, 0),
+                }
+            }
+        }
     }
 
     /// Ties are broken uniformly: 4 tied nodes out of 8, 40,000 selections; each count

@@ -22,24 +22,23 @@ use crate::policy::{Balancer, ClusterView};
 /// if the least node does not fit.
 #[derive(Debug)]
 pub struct LeastWorkLeft {
-    capacity: Vec<f64>,
     index: MinIndex,
 }
 
 impl LeastWorkLeft {
     /// A balancer over `nodes`.
     pub fn new(nodes: &[NodeSpec]) -> Self {
-        LeastWorkLeft {
-            capacity: nodes.iter().map(|s| s.speed * f64::from(s.cores)).collect(),
-            index: MinIndex::new(nodes.len()),
-        }
+        LeastWorkLeft { index: MinIndex::new(nodes.len()) }
     }
 }
 
-/// The key both the index and the fallback scan use, so they agree exactly.
+/// The key both the index and the fallback scan use, so they agree exactly. The
+/// capacity comes from the node's spec, which a decision reads anyway, rather than
+/// from a copy: at 10,000 nodes that copy was one more cache miss per update.
 #[inline]
-fn key(view: &ClusterView<'_>, capacity: &[f64], n: NodeId) -> f64 {
-    view.beliefs[n].work_left / capacity[n]
+fn key(view: &ClusterView<'_>, n: NodeId) -> f64 {
+    let spec = &view.specs[n];
+    view.beliefs[n].work_left / (spec.speed * f64::from(spec.cores))
 }
 
 impl Balancer for LeastWorkLeft {
@@ -49,12 +48,12 @@ impl Balancer for LeastWorkLeft {
                 return Some(n);
             }
         }
-        super::least_fitting(task, view, rng, |n| key(view, &self.capacity, n))
+        super::least_fitting(task, view, rng, |n| key(view, n))
     }
 
     fn on_update(&mut self, node: NodeId, view: &ClusterView<'_>) {
         // A node believed down is out of the index, so it costs nothing to skip.
-        let k = if view.beliefs[node].up { key(view, &self.capacity, node) } else { f64::INFINITY };
+        let k = if view.beliefs[node].up { key(view, node) } else { f64::INFINITY };
         self.index.set(node, k);
     }
 }
