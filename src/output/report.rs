@@ -781,6 +781,14 @@ fn summary_table(r: &Results) -> TableData {
         ("failed", |s| fmt_count(s.tasks_failed), |s| s.tasks_failed, true),
         ("left in system", |s| fmt_count(s.tasks_in_system), |s| s.tasks_in_system, true),
         ("deadline misses", |s| fmt_count(s.deadline_misses), |s| s.deadline_misses, true),
+        // Fault columns, shown only for a scenario with failures.
+        ("retries", |s| fmt_count(s.retries), |s| s.retries, true),
+        ("wasted work", |s| fmt_opt(s.wasted_work), |s| s.wasted_work, true),
+        ("detection latency (s)", |s| fmt_opt(s.detection_latency), |s| s.detection_latency, true),
+        ("false suspicions", |s| fmt_count(s.false_suspicions), |s| s.false_suspicions, true),
+        // Shown when some node was ever down (availability below 1).
+        ("availability", |s| fmt_opt(s.availability), |s| s.availability.map(|a| 1.0 - a), true),
+        ("goodput (work/s)", |s| fmt_opt(s.goodput), |s| s.availability.map(|a| 1.0 - a), true),
     ];
     let rows: Vec<&SummaryRow> = r.summary.iter().collect();
     build_table(r, &rows, |s| s.policy, |s| &s.sweep, &cols)

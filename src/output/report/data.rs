@@ -174,6 +174,12 @@ pub(super) struct SummaryRow {
     pub utilization: Stat,
     pub imbalance: Option<f64>,
     pub deadline_misses: Option<f64>,
+    pub retries: Option<f64>,
+    pub wasted_work: Option<f64>,
+    pub detection_latency: Option<f64>,
+    pub false_suspicions: Option<f64>,
+    pub availability: Option<f64>,
+    pub goodput: Option<f64>,
 }
 
 /// One row of `classes.csv`.
@@ -302,6 +308,12 @@ impl Results {
                 utilization: row.stat("utilization")?,
                 imbalance: row.num("imbalance")?,
                 deadline_misses: row.num("deadline_misses")?,
+                retries: row.num("retries")?,
+                wasted_work: row.num("wasted_work")?,
+                detection_latency: row.num("detection_latency")?,
+                false_suspicions: row.num("false_suspicions")?,
+                availability: row.num("availability")?,
+                goodput: row.num("goodput")?,
             });
         }
 
