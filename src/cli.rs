@@ -285,15 +285,21 @@ fn print_table(s: &Scenario, rows: &[Summary], dir: &Path) {
     );
     for r in rows {
         let ci = r.mean_response_ci95.map_or("-".to_string(), |c| format!("{c:.4}"));
+        // A replayed trace can run for months: below 0.01 tasks/s, two decimals say 0.
+        let tput = if r.throughput == 0.0 || r.throughput >= 0.01 {
+            format!("{:.2}", r.throughput)
+        } else {
+            format!("{:.3e}", r.throughput)
+        };
         println!(
-            "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10.2} {:>7.3}",
+            "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10} {:>7.3}",
             r.sweep_value.map(|v| format!("{v:>12} ")).unwrap_or_default(),
             r.discipline,
             r.balancer,
             r.mean_response,
             ci,
             r.p99_response,
-            r.throughput,
+            tput,
             r.utilization
         );
     }

@@ -11,4 +11,5 @@ mod faults;
 mod golden;
 mod statistics;
 mod sweeps;
+mod traces;
 mod validation;

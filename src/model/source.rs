@@ -3,7 +3,7 @@
 use super::Task;
 use crate::engine::{derive_seed, SimRng, SimTime};
 use crate::scenario::{TaskClass, Workload};
-use crate::workload::ArrivalProcess;
+use crate::workload::{ArrivalProcess, FieldError, TraceJob, TraceReader};
 
 /// Labels of a run's random streams, one per purpose. Fixed forever: changing one
 /// changes every published result. New purposes take new labels.
@@ -40,6 +40,11 @@ pub mod stream {
 #[derive(Debug)]
 pub struct TaskSource {
     arrival: ArrivalProcess,
+    /// The job log being replayed, if arrivals come from one, with its first submit
+    /// time and its time scale.
+    trace: Option<(TraceReader, f64, f64)>,
+    /// The trace job whose arrival is scheduled and not yet drawn.
+    pending: Option<TraceJob>,
     classes: Vec<TaskClass>,
     /// Cumulative class shares, for drawing a class by inversion.
     cumulative: Vec<f64>,
@@ -55,8 +60,9 @@ pub struct TaskSource {
 }
 
 impl TaskSource {
-    /// A source for `workload` in the run seeded by `run_seed`.
-    pub fn new(workload: &Workload, run_seed: u64) -> Self {
+    /// A source for `workload` in the run seeded by `run_seed`; fails only if a trace
+    /// checked when the scenario was read cannot be opened again.
+    pub fn new(workload: &Workload, run_seed: u64) -> Result<Self, FieldError> {
         let rng = |label| SimRng::new(derive_seed(run_seed, &[label]));
         let mut acc = 0.0;
         let cumulative = workload
@@ -67,7 +73,13 @@ impl TaskSource {
                 acc
             })
             .collect();
-        TaskSource {
+        let trace = match &workload.arrival {
+            ArrivalProcess::Trace(trace) => Some((trace.reader()?, trace.first_submit, trace.scale)),
+            _ => None,
+        };
+        Ok(TaskSource {
+            trace,
+            pending: None,
             arrival: workload.arrival.clone(),
             classes: workload.classes.clone(),
             cumulative,
@@ -80,13 +92,21 @@ impl TaskSource {
             sizes: rng(stream::SIZES),
             estimates: rng(stream::ESTIMATES),
             resources: rng(stream::RESOURCES),
-        }
+        })
     }
 
-    /// The gap from the previous arrival to the next.
+    /// The time of the next arrival after the one at `now`: drawn, or the next job of
+    /// the trace (`None` when the trace is over). A trace that fails to read now (it
+    /// was checked whole when the scenario was read) is an error.
     #[inline]
-    pub fn next_gap(&mut self) -> SimTime {
-        self.arrival.next_gap(&mut self.arrivals)
+    pub fn next_arrival(&mut self, now: SimTime) -> Result<Option<SimTime>, FieldError> {
+        let Some((reader, first, scale)) = &mut self.trace else {
+            return Ok(Some(now + self.arrival.next_gap(&mut self.arrivals)));
+        };
+        self.pending = reader.next_job()?;
+        // Times as the file gives them, shifted to start at 0 and scaled; never before
+        // `now`, so float rounding cannot reorder equal submit times.
+        Ok(self.pending.map(|job| ((job.submit - *first) * *scale).max(now)))
     }
 
     /// Draws the task with arrival index `seq`, arriving at `now`.
@@ -99,15 +119,27 @@ impl TaskSource {
             self.cumulative.iter().position(|&c| u < c).unwrap_or(self.classes.len() - 1)
         };
         let c = &self.classes[class];
-        let size = c.size.sample(&mut self.sizes);
-        let estimate = if self.estimate_error > 0.0 {
+        let job = self.pending.take();
+        let size = match job {
+            Some(job) => job.size,
+            None => c.size.sample(&mut self.sizes),
+        };
+        let estimate = if let Some(e) = job.and_then(|j| j.estimate) {
+            e
+        } else if self.estimate_error > 0.0 {
             // estimate = size (1 + e u), u uniform in (-1, 1): unbiased, relative error at most e.
             size * (1.0 + self.estimate_error * (2.0 * self.estimates.open01() - 1.0))
         } else {
             size
         };
-        let cores = c.cores.sample(&mut self.resources).ceil().max(1.0).min(u32::MAX as f64) as u32;
-        let memory = c.memory.sample(&mut self.resources);
+        let cores = match job.and_then(|j| j.cores) {
+            Some(cores) => cores,
+            None => c.cores.sample(&mut self.resources).ceil().max(1.0).min(u32::MAX as f64) as u32,
+        };
+        let memory = match job.and_then(|j| j.memory) {
+            Some(memory) => memory,
+            None => c.memory.sample(&mut self.resources),
+        };
         let input = self.input.as_ref().map_or(0.0, |d| d.sample(&mut self.transfers));
         let output = self.output.as_ref().map_or(0.0, |d| d.sample(&mut self.transfers));
         Task {

@@ -301,6 +301,10 @@ impl Scenario {
         let capacity: f64 = self.node_groups.iter().map(|g| g.count as f64 * g.cores as f64 * g.speed).sum();
         let mean_work: f64 =
             self.workload.classes.iter().map(|c| c.share * c.size.mean() * mean_task_cores(&c.cores)).sum();
+        if let ArrivalProcess::Trace(trace) = &self.workload.arrival {
+            // The trace's own sizes and cores.
+            return trace.mean_rate() * trace.mean_work() / capacity;
+        }
         self.workload.arrival.mean_rate() * mean_work / capacity
     }
 }

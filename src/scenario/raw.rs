@@ -32,7 +32,7 @@ pub(super) struct RawScenario {
 }
 
 /// `[run]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRun {
     pub tasks: Option<i64>,

@@ -96,7 +96,7 @@ pub(super) fn expand(
             return Err(sweep_error("a load sweep needs the file's own offered load to be positive".into()));
         }
         let rate = get_number(&doc, &parse_path("workload.arrival.rate")).ok_or_else(|| {
-            sweep_error("a load sweep scales workload.arrival.rate, which this arrival process lacks (bursty: sweep workload.arrival.rates)".into())
+            sweep_error("a load sweep scales workload.arrival.rate, which this arrival process lacks (bursty: sweep workload.arrival.rates; trace: sweep workload.arrival.scale)".into())
         })?;
         ("workload.arrival.rate".to_string(), Some(rate / load))
     } else {

@@ -13,7 +13,7 @@ use super::{NodeGroup, RunConfig, Scenario, ScenarioError, Stop, TaskClass, Warm
 use crate::model::Mode;
 use crate::policy::registry::{self, BuildContext};
 use crate::policy::PolicySpec;
-use crate::workload::{Dist, DistSpec, FieldError};
+use crate::workload::{ArrivalProcess, Dist, DistSpec, FieldError};
 use std::path::{Path, PathBuf};
 
 /// How far the class shares may sum from 1 (rounding in hand-written thirds).
@@ -157,10 +157,14 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
     let name = scenario_name(raw.name, source)?;
     let seed = integer("seed", raw.seed, 1, 0, i64::MAX)? as u64;
     let replications = integer("replications", raw.replications, 1, 1, u32::MAX.into())? as u32;
-    let run = run(raw.run)?;
     let (network, default_latency) = faults::network(raw.network, base_dir)?;
     let node_groups = node_groups(raw.nodes, &default_latency, base_dir)?;
     let workload = workload(raw.workload, &node_groups, base_dir, network.bandwidth)?;
+    let trace_jobs = match &workload.arrival {
+        ArrivalProcess::Trace(trace) => Some(trace.jobs),
+        _ => None,
+    };
+    let run = run(raw.run, trace_jobs)?;
     let faults = faults::faults(raw.faults, &node_groups)?;
     let mut scenario = Scenario {
         name,
@@ -211,18 +215,32 @@ fn scenario_name(given: Option<String>, source: &Path) -> Check<String> {
     ))
 }
 
-fn run(raw: Option<RawRun>) -> Check<RunConfig> {
-    let raw = raw.ok_or_else(|| {
-        Invalid::new("run", "missing table [run]: expected tasks = <count> or horizon = <seconds> in it")
-    })?;
+/// `[run]`. With a trace, `trace_jobs` is its length: `tasks` and `horizon` may then
+/// both be left out (the whole trace is replayed), and `[run]` itself too.
+fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
+    let raw = match (raw, trace_jobs) {
+        (Some(raw), _) => raw,
+        (None, Some(_)) => RawRun::default(),
+        (None, None) => {
+            return Err(Invalid::new(
+                "run",
+                "missing table [run]: expected tasks = <count> or horizon = <seconds> in it",
+            ))
+        }
+    };
     let stop = match (raw.tasks, raw.horizon) {
         (Some(_), Some(_)) => {
             return Err(Invalid::new("run.horizon", "expected either tasks or horizon, got both"));
         }
+        (None, None) if trace_jobs.is_some() => Stop::Tasks(trace_jobs.unwrap_or(0)),
         (None, None) => {
             return Err(Invalid::new("run", "expected tasks = <count> or horizon = <seconds>, got neither"));
         }
-        (Some(tasks), None) => Stop::Tasks(integer("run.tasks", Some(tasks), 1, 1, i64::MAX)? as u64),
+        // A trace's jobs run out before a larger count.
+        (Some(tasks), None) => {
+            let tasks = integer("run.tasks", Some(tasks), 1, 1, i64::MAX)? as u64;
+            Stop::Tasks(trace_jobs.map_or(tasks, |jobs| tasks.min(jobs)))
+        }
         (None, Some(horizon)) => Stop::Horizon(positive("run.horizon", horizon)?),
     };
     let warmup = match raw.warmup {
@@ -343,11 +361,20 @@ fn workload(
                 "missing field: expected an arrival process such as { process = \"poisson\", rate = 10.0 }",
             )
         })?
-        .build()
+        .build(base_dir)
         .map_err(Invalid::within("workload.arrival"))?;
     let estimate_error = fraction("workload.estimate_error", raw.estimate_error.unwrap_or(0.0))?;
+    let mut size_default = raw.size.map(|s| size("workload.size", &s, base_dir)).transpose()?;
+    if let (None, ArrivalProcess::Trace(trace)) = (&size_default, &arrival) {
+        // A trace gives every task's size; this stands for it where a class's size
+        // is asked for (its mean, for the offered load).
+        let dist = DistSpec::Constant { value: trace.mean_size() }
+            .build(base_dir)
+            .map_err(Invalid::within("workload.arrival"))?;
+        size_default = Some(Placed { dist, path: "workload.arrival".into() });
+    }
     let defaults = Defaults {
-        size: raw.size.map(|s| size("workload.size", &s, base_dir)).transpose()?,
+        size: size_default,
         cores: requirement(Resource::Cores, "workload.cores", raw.cores, base_dir)?,
         memory: requirement(Resource::Memory, "workload.memory", raw.memory, base_dir)?,
     };

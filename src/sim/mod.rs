@@ -53,6 +53,9 @@ pub enum RunError {
         /// Virtual time then.
         time: SimTime,
     },
+    /// The trace being replayed could not be read.
+    #[error("trace: {0}")]
+    Trace(String),
     /// An invariant of the model broke: a bug, and the results are not written.
     #[error("invariant violated: {0}")]
     Invariant(String),
@@ -313,7 +316,7 @@ impl Simulation {
             jobs: Slab::default(),
             attempts: Slab::default(),
             messages: Slab::default(),
-            source: TaskSource::new(&scenario.workload, seed),
+            source: TaskSource::new(&scenario.workload, seed).map_err(|e| RunError::Trace(e.message))?,
             recorder: Recorder::new(warmup, scenario.workload.classes.len(), timeseries),
             faults: scenario.faults.clone(),
             seed,
@@ -341,7 +344,7 @@ impl Simulation {
             }
         }
         sim.start_faults();
-        sim.schedule_next_arrival(0, 0.0);
+        sim.schedule_next_arrival(0, 0.0)?;
         Ok(sim)
     }
 
@@ -410,11 +413,11 @@ impl Simulation {
 
     /// Schedules the arrival of task `seq` after the one at `now`, unless arrivals stop.
     #[inline]
-    fn schedule_next_arrival(&mut self, seq: u64, now: SimTime) {
+    fn schedule_next_arrival(&mut self, seq: u64, now: SimTime) -> Result<(), RunError> {
         let next = match self.stop {
             Stop::Tasks(n) if seq >= n => None,
-            Stop::Tasks(_) => Some(now + self.source.next_gap()),
-            Stop::Horizon(h) => Some(now + self.source.next_gap()).filter(|&t| t <= h),
+            Stop::Tasks(_) => self.next_arrival(now)?,
+            Stop::Horizon(h) => self.next_arrival(now)?.filter(|&t| t <= h),
         };
         match next {
             Some(t) => {
@@ -422,6 +425,12 @@ impl Simulation {
             }
             None => self.arrivals_done = true,
         }
+        Ok(())
+    }
+
+    #[inline]
+    fn next_arrival(&mut self, now: SimTime) -> Result<Option<SimTime>, RunError> {
+        self.source.next_arrival(now).map_err(|e| RunError::Trace(e.message))
     }
 
     /// Handles an arrival.
@@ -432,7 +441,7 @@ impl Simulation {
         if measured && seq > 0 && self.warmup == WarmupRule::Tasks(seq) {
             self.snapshot_busy(now);
         }
-        self.schedule_next_arrival(seq + 1, now);
+        self.schedule_next_arrival(seq + 1, now)?;
         let dispatcher = match (self.dispatchers.len(), self.split) {
             (1, _) => 0,
             (k, Split::RoundRobin) => (seq % k as u64) as u16,

@@ -1,8 +1,10 @@
 //! Arrival processes: when tasks reach the dispatcher.
 
+use super::trace::Trace;
 use super::FieldError;
 use crate::engine::SimRng;
 use serde::Deserialize;
+use std::path::Path;
 
 /// An arrival process as written in a scenario file: `{ process = "poisson", rate = 30.0 }`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -26,6 +28,14 @@ pub enum ArrivalSpec {
         /// Mean time spent in each state per visit, positive.
         durations: [f64; 2],
     },
+    /// Arrivals replayed from a job log (SWF or CSV, either gzipped); see
+    /// [`trace`](super::trace). Sizes, estimates and cores come from it too.
+    Trace {
+        /// The file, relative to the scenario file.
+        path: String,
+        /// Arrival times are multiplied by this (default 1; below 1 raises the load).
+        scale: Option<f64>,
+    },
 }
 
 /// Every arrival process name with its parameters, for `schedsim list`.
@@ -33,6 +43,7 @@ pub const ARRIVAL_NAMES: &[(&str, &str)] = &[
     ("poisson", "rate: exponential gaps, the memoryless default"),
     ("constant", "rate: evenly spaced arrivals"),
     ("bursty", "rates = [r0, r1], durations = [d0, d1]: two-state MMPP"),
+    ("trace", "path (.swf or .csv, either .gz), scale: replay a job log's arrivals, sizes, estimates, cores"),
 ];
 
 /// A checked arrival process with its state: it yields the gap to the next arrival.
@@ -59,11 +70,14 @@ pub enum ArrivalProcess {
         /// Time left in the current state (drawn on entry).
         left_in_state: f64,
     },
+    /// A job log, read by [`TaskSource`](crate::model::TaskSource) job by job.
+    Trace(Trace),
 }
 
 impl ArrivalSpec {
-    /// Checks the parameters; an error names the field.
-    pub fn build(&self) -> Result<ArrivalProcess, FieldError> {
+    /// Checks the parameters (and reads a trace whole, `path` relative to
+    /// `base_dir`); an error names the field.
+    pub fn build(&self, base_dir: &Path) -> Result<ArrivalProcess, FieldError> {
         let positive = |field: &str, v: f64| {
             if v.is_finite() && v > 0.0 {
                 Ok(v)
@@ -71,10 +85,13 @@ impl ArrivalSpec {
                 Err(FieldError::new(field, format!("expected a number > 0, got {v}")))
             }
         };
-        Ok(match *self {
-            ArrivalSpec::Poisson { rate } => ArrivalProcess::Poisson { mean_gap: 1.0 / positive("rate", rate)? },
-            ArrivalSpec::Constant { rate } => ArrivalProcess::Constant { gap: 1.0 / positive("rate", rate)? },
-            ArrivalSpec::Bursty { rates, durations } => {
+        Ok(match self {
+            ArrivalSpec::Poisson { rate } => ArrivalProcess::Poisson { mean_gap: 1.0 / positive("rate", *rate)? },
+            ArrivalSpec::Constant { rate } => ArrivalProcess::Constant { gap: 1.0 / positive("rate", *rate)? },
+            ArrivalSpec::Trace { path, scale } => {
+                ArrivalProcess::Trace(Trace::load(&base_dir.join(path), scale.unwrap_or(1.0))?)
+            }
+            &ArrivalSpec::Bursty { rates, durations } => {
                 for (i, r) in rates.iter().enumerate() {
                     if !(r.is_finite() && *r >= 0.0) {
                         return Err(FieldError::new(format!("rates[{i}]"), format!("expected a rate >= 0, got {r}")));
@@ -102,10 +119,13 @@ impl ArrivalProcess {
             ArrivalProcess::Bursty { rates, durations, .. } => {
                 (rates[0] * durations[0] + rates[1] * durations[1]) / (durations[0] + durations[1])
             }
+            ArrivalProcess::Trace(trace) => trace.mean_rate(),
         }
     }
 
-    /// Draws the time from the previous arrival (or from 0) to the next one.
+    /// Draws the time from the previous arrival (or from 0) to the next one. A trace has
+    /// no gaps of its own to draw (its jobs carry their times; `TaskSource` reads
+    /// them): infinite.
     #[inline]
     pub fn next_gap(&mut self, rng: &mut SimRng) -> f64 {
         match self {
@@ -130,6 +150,7 @@ impl ArrivalProcess {
                     *left_in_state = -rng.open01().ln() * durations[*state];
                 }
             }
+            ArrivalProcess::Trace(_) => f64::INFINITY,
         }
     }
 }
@@ -147,7 +168,7 @@ mod tests {
             ArrivalSpec::Bursty { rates: [10.0, 1.0], durations: [1.0, 3.0] },
         ];
         for spec in specs {
-            let mut p = spec.build().unwrap();
+            let mut p = spec.build(Path::new(".")).unwrap();
             let mut rng = SimRng::new(9);
             let n = 400_000;
             let gaps: Vec<f64> = (0..n).map(|_| p.next_gap(&mut rng)).collect();
@@ -162,9 +183,9 @@ mod tests {
 
     #[test]
     fn bad_rates_name_the_field() {
-        assert_eq!(ArrivalSpec::Poisson { rate: -1.0 }.build().unwrap_err().path, "rate");
-        assert_eq!(ArrivalSpec::Constant { rate: 0.0 }.build().unwrap_err().path, "rate");
-        let e = ArrivalSpec::Bursty { rates: [1.0, 1.0], durations: [1.0, 0.0] }.build().unwrap_err();
+        assert_eq!(ArrivalSpec::Poisson { rate: -1.0 }.build(Path::new(".")).unwrap_err().path, "rate");
+        assert_eq!(ArrivalSpec::Constant { rate: 0.0 }.build(Path::new(".")).unwrap_err().path, "rate");
+        let e = ArrivalSpec::Bursty { rates: [1.0, 1.0], durations: [1.0, 0.0] }.build(Path::new(".")).unwrap_err();
         assert_eq!(e.path, "durations[1]");
     }
 }

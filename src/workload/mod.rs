@@ -2,9 +2,11 @@
 
 pub mod arrival;
 pub mod dist;
+pub mod trace;
 
 pub use arrival::{ArrivalProcess, ArrivalSpec};
 pub use dist::{Dist, DistSpec};
+pub use trace::{Trace, TraceJob, TraceReader};
 
 /// A problem with one field of a scenario, found while turning the file's values into
 /// the model's types. `path` is the dotted field path relative to where the value sits
