@@ -299,12 +299,12 @@ impl Scenario {
     /// memory can make the real limit lower.
     pub fn offered_load(&self) -> f64 {
         let capacity: f64 = self.node_groups.iter().map(|g| g.count as f64 * g.cores as f64 * g.speed).sum();
-        let mean_work: f64 =
-            self.workload.classes.iter().map(|c| c.share * c.size.mean() * mean_task_cores(&c.cores)).sum();
         if let ArrivalProcess::Trace(trace) = &self.workload.arrival {
             // The trace's own sizes and cores.
             return trace.mean_rate() * trace.mean_work() / capacity;
         }
+        let mean_work: f64 =
+            self.workload.classes.iter().map(|c| c.share * c.size.mean() * mean_task_cores(&c.cores)).sum();
         self.workload.arrival.mean_rate() * mean_work / capacity
     }
 }

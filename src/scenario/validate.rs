@@ -232,10 +232,10 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
         (Some(_), Some(_)) => {
             return Err(Invalid::new("run.horizon", "expected either tasks or horizon, got both"));
         }
-        (None, None) if trace_jobs.is_some() => Stop::Tasks(trace_jobs.unwrap_or(0)),
-        (None, None) => {
-            return Err(Invalid::new("run", "expected tasks = <count> or horizon = <seconds>, got neither"));
-        }
+        (None, None) => match trace_jobs {
+            Some(jobs) => Stop::Tasks(jobs),
+            None => return Err(Invalid::new("run", "expected tasks = <count> or horizon = <seconds>, got neither")),
+        },
         // A trace's jobs run out before a larger count.
         (Some(tasks), None) => {
             let tasks = integer("run.tasks", Some(tasks), 1, 1, i64::MAX)? as u64;

@@ -98,16 +98,11 @@ impl Trace {
         let mut last = f64::NEG_INFINITY;
         while let Some(job) = reader.next_job()? {
             if job.submit < last {
-                return Err(FieldError::new(
-                    "path",
-                    format!(
-                        "{}:{}: submit times go backwards ({} after {last}): a trace must be sorted by \
-                         submit time (for SWF: `grep -v '^;' FILE | sort -s -n -k2`)",
-                        path.display(),
-                        reader.line,
-                        job.submit
-                    ),
-                ));
+                return Err(At { path, line: reader.line }.error(format!(
+                    "submit times go backwards ({} after {last}): a trace must be sorted by submit time \
+                     (for SWF: `grep -v '^;' FILE | sort -s -n -k2`)",
+                    job.submit
+                )));
             }
             if trace.jobs == 0 {
                 trace.first_submit = job.submit;
@@ -167,17 +162,21 @@ fn format_of(path: &Path) -> Result<TraceFormat, FieldError> {
     }
 }
 
-/// Reads a trace's jobs in file order, one line at a time.
+/// Reads a trace's jobs in file order, one at a time.
 pub struct TraceReader {
     path: PathBuf,
-    format: TraceFormat,
-    lines: Box<dyn BufRead + Send>,
-    buf: String,
-    /// The line just read (from 1).
+    source: Source,
+    /// The line of the job just read (from 1).
     line: u64,
-    /// Column positions of a CSV file (arrival, size, estimate, cores, memory).
-    columns: [Option<usize>; 5],
     skipped: u64,
+}
+
+/// Where a [`TraceReader`] takes its lines from.
+enum Source {
+    /// SWF: whitespace-separated fields, read a line at a time into `buf`.
+    Swf { lines: Box<dyn BufRead + Send>, buf: String },
+    /// CSV, by the `csv` crate; `columns` are the positions of `CSV_COLUMNS`.
+    Csv { reader: csv::Reader<Box<dyn Read + Send>>, record: csv::StringRecord, columns: [Option<usize>; 5] },
 }
 
 impl std::fmt::Debug for TraceReader {
@@ -186,7 +185,7 @@ impl std::fmt::Debug for TraceReader {
     }
 }
 
-/// CSV columns, in the order of `TraceReader::columns`.
+/// CSV columns, in the order of `Source::Csv::columns`.
 const CSV_COLUMNS: [&str; 5] = ["arrival", "size", "estimate", "cores", "memory"];
 
 impl TraceReader {
@@ -195,81 +194,47 @@ impl TraceReader {
             File::open(path).map_err(|e| FieldError::new("path", format!("cannot read '{}': {e}", path.display())))?;
         let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
         let read: Box<dyn Read + Send> = if gz { Box::new(MultiGzDecoder::new(file)) } else { Box::new(file) };
-        let mut reader = TraceReader {
-            path: path.to_path_buf(),
-            format,
-            lines: Box::new(BufReader::new(read)),
-            buf: String::new(),
-            line: 0,
-            columns: [None; 5],
-            skipped: 0,
+        let source = match format {
+            TraceFormat::Swf => Source::Swf { lines: Box::new(BufReader::new(read)), buf: String::new() },
+            TraceFormat::Csv => {
+                let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(read);
+                let header = reader.headers().map_err(|e| csv_error(path, 1, e))?;
+                let at = At { path, line: header.position().map_or(1, |p| p.line()) };
+                let columns = csv_columns(header, &at)?;
+                Source::Csv { reader, record: csv::StringRecord::new(), columns }
+            }
         };
-        if format == TraceFormat::Csv {
-            reader.read_header()?;
-        }
-        Ok(reader)
-    }
-
-    /// An error at the current line.
-    fn error(&self, message: impl std::fmt::Display) -> FieldError {
-        FieldError::new("path", format!("{}:{}: {message}", self.path.display(), self.line))
-    }
-
-    /// Reads the next line into `buf`; false at the end of the file.
-    fn read_line(&mut self) -> Result<bool, FieldError> {
-        self.buf.clear();
-        let n = self.lines.read_line(&mut self.buf).map_err(|e| {
-            FieldError::new("path", format!("{}:{}: cannot read: {e}", self.path.display(), self.line + 1))
-        })?;
-        self.line += 1;
-        Ok(n > 0)
-    }
-
-    fn read_header(&mut self) -> Result<(), FieldError> {
-        loop {
-            if !self.read_line()? {
-                return Err(self.error(format!("expected a header line naming the columns {CSV_COLUMNS:?}")));
-            }
-            if !self.buf.trim().is_empty() {
-                break;
-            }
-        }
-        let names: Vec<String> = self.buf.trim().split(',').map(|s| s.trim().trim_matches('"').to_string()).collect();
-        for (i, name) in names.iter().enumerate() {
-            match CSV_COLUMNS.iter().position(|c| c == name) {
-                Some(k) => self.columns[k] = Some(i),
-                None => {
-                    return Err(self.error(format!(
-                        "column {} '{name}': expected one of {CSV_COLUMNS:?}{}",
-                        i + 1,
-                        crate::policy::registry::closest(name, &CSV_COLUMNS)
-                            .map(|c| format!(" (did you mean '{c}'?)"))
-                            .unwrap_or_default()
-                    )))
-                }
-            }
-        }
-        for (column, name) in self.columns.iter().zip(CSV_COLUMNS).take(2) {
-            if column.is_none() {
-                return Err(self.error(format!("the header has no column '{name}'")));
-            }
-        }
-        Ok(())
+        Ok(TraceReader { path: path.to_path_buf(), source, line: 0, skipped: 0 })
     }
 
     /// The next job, or `None` at the end of the file.
     pub fn next_job(&mut self) -> Result<Option<TraceJob>, FieldError> {
         loop {
-            if !self.read_line()? {
-                return Ok(None);
-            }
-            let text = self.buf.trim();
-            if text.is_empty() || (self.format == TraceFormat::Swf && text.starts_with(';')) {
-                continue;
-            }
-            let job = match self.format {
-                TraceFormat::Swf => self.swf_job()?,
-                TraceFormat::Csv => Some(self.csv_job()?),
+            let job = match &mut self.source {
+                Source::Swf { lines, buf } => {
+                    buf.clear();
+                    let n = lines.read_line(buf).map_err(|e| {
+                        FieldError::new("path", format!("{}:{}: cannot read: {e}", self.path.display(), self.line + 1))
+                    })?;
+                    self.line += 1;
+                    if n == 0 {
+                        return Ok(None);
+                    }
+                    let text = buf.trim();
+                    if text.is_empty() || text.starts_with(';') {
+                        continue;
+                    }
+                    swf_job(text, &At { path: &self.path, line: self.line })?
+                }
+                Source::Csv { reader, record, columns } => {
+                    let more = reader.read_record(record);
+                    match more {
+                        Ok(false) => return Ok(None),
+                        Ok(true) => self.line = record.position().map_or(self.line + 1, |p| p.line()),
+                        Err(e) => return Err(csv_error(&self.path, self.line + 1, e)),
+                    }
+                    Some(csv_job(record, columns, &At { path: &self.path, line: self.line })?)
+                }
             };
             match job {
                 Some(job) => return Ok(Some(job)),
@@ -277,81 +242,124 @@ impl TraceReader {
             }
         }
     }
+}
 
-    /// One SWF line: `None` for a cancelled job.
-    fn swf_job(&self) -> Result<Option<TraceJob>, FieldError> {
-        const NAMES: [&str; 9] = [
-            "job number",
-            "submit time",
-            "wait time",
-            "run time",
-            "allocated processors",
-            "average CPU time",
-            "used memory",
-            "requested processors",
-            "requested time",
-        ];
-        let fields: Vec<&str> = self.buf.split_whitespace().collect();
-        if fields.len() < 5 {
-            return Err(self.error(format!(
-                "expected at least 5 whitespace-separated fields (job, submit, wait, run time, processors), got {}",
-                fields.len()
-            )));
-        }
-        let field = |k: usize| -> Result<Option<f64>, FieldError> {
-            let Some(text) = fields.get(k - 1) else { return Ok(None) };
-            match text.parse::<f64>() {
-                Ok(v) if v.is_finite() => Ok(Some(v)),
-                _ => Err(self.error(format!("field {k} ({}): expected a number, got '{text}'", NAMES[k - 1]))),
-            }
-        };
-        let submit = field(2)?.unwrap_or(-1.0);
-        if submit < 0.0 {
-            return Err(self.error(format!("field 2 (submit time): expected a time >= 0, got {submit}")));
-        }
-        let run = field(4)?.unwrap_or(-1.0);
-        if run < 0.0 {
-            // Cancelled before it ran: nothing to replay.
-            return Ok(None);
-        }
-        let positive = |v: Option<f64>| v.filter(|&v| v > 0.0);
-        let cores = positive(field(8)?).or(positive(field(5)?)).map(|p| p.ceil().min(u32::MAX as f64) as u32);
-        let estimate = positive(field(9)?);
-        Ok(Some(TraceJob { submit, size: run, estimate, cores, memory: None }))
-    }
+/// A place in a trace, for errors: `file:line: message`.
+struct At<'a> {
+    path: &'a Path,
+    line: u64,
+}
 
-    /// One CSV line.
-    fn csv_job(&self) -> Result<TraceJob, FieldError> {
-        let cells: Vec<&str> = self.buf.trim().split(',').map(|s| s.trim().trim_matches('"')).collect();
-        let cell = |k: usize, min: f64| -> Result<Option<f64>, FieldError> {
-            let Some(i) = self.columns[k] else { return Ok(None) };
-            match cells.get(i).copied().unwrap_or("") {
-                "" => Ok(None),
-                text => match text.parse::<f64>() {
-                    Ok(v) if v.is_finite() && v >= min => Ok(Some(v)),
-                    _ => Err(self.error(format!(
-                        "column {} ({}): expected a number >= {min}, got '{text}'",
-                        i + 1,
-                        CSV_COLUMNS[k]
-                    ))),
-                },
-            }
-        };
-        let required = |k: usize| -> Result<f64, FieldError> {
-            cell(k, 0.0)?.ok_or_else(|| self.error(format!("column {} is empty", CSV_COLUMNS[k])))
-        };
-        let estimate = cell(2, 0.0)?;
-        if estimate == Some(0.0) {
-            return Err(self.error("column estimate: expected a number > 0, got 0"));
-        }
-        Ok(TraceJob {
-            submit: required(0)?,
-            size: required(1)?,
-            estimate,
-            cores: cell(3, 1.0)?.map(|c| c.ceil().min(u32::MAX as f64) as u32),
-            memory: cell(4, 0.0)?,
-        })
+impl At<'_> {
+    fn error(&self, message: impl std::fmt::Display) -> FieldError {
+        FieldError::new("path", format!("{}:{}: {message}", self.path.display(), self.line))
     }
+}
+
+/// A CSV reading error (bad UTF-8, I/O), at the line the `csv` crate gives (else
+/// `line`).
+fn csv_error(path: &Path, line: u64, e: csv::Error) -> FieldError {
+    let line = e.position().map_or(line, |p| p.line());
+    FieldError::new("path", format!("{}:{line}: cannot read: {e}", path.display()))
+}
+
+/// Where each of `CSV_COLUMNS` is in a CSV header; `arrival` and `size` must be.
+fn csv_columns(header: &csv::StringRecord, at: &At<'_>) -> Result<[Option<usize>; 5], FieldError> {
+    let mut columns = [None; 5];
+    for (i, name) in header.iter().enumerate() {
+        match CSV_COLUMNS.iter().position(|c| *c == name) {
+            Some(k) => columns[k] = Some(i),
+            None => {
+                return Err(at.error(format!(
+                    "column {} '{name}': expected one of {CSV_COLUMNS:?}{}",
+                    i + 1,
+                    crate::policy::registry::closest(name, &CSV_COLUMNS)
+                        .map(|c| format!(" (did you mean '{c}'?)"))
+                        .unwrap_or_default()
+                )))
+            }
+        }
+    }
+    for (column, name) in columns.iter().zip(CSV_COLUMNS).take(2) {
+        if column.is_none() {
+            return Err(at.error(format!("the header has no column '{name}'")));
+        }
+    }
+    Ok(columns)
+}
+
+/// One SWF line: `None` for a cancelled job.
+fn swf_job(line: &str, at: &At<'_>) -> Result<Option<TraceJob>, FieldError> {
+    const NAMES: [&str; 9] = [
+        "job number",
+        "submit time",
+        "wait time",
+        "run time",
+        "allocated processors",
+        "average CPU time",
+        "used memory",
+        "requested processors",
+        "requested time",
+    ];
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    if fields.len() < 5 {
+        return Err(at.error(format!(
+            "expected at least 5 whitespace-separated fields (job, submit, wait, run time, processors), got {}",
+            fields.len()
+        )));
+    }
+    let field = |k: usize| -> Result<Option<f64>, FieldError> {
+        let Some(text) = fields.get(k - 1) else { return Ok(None) };
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Some(v)),
+            _ => Err(at.error(format!("field {k} ({}): expected a number, got '{text}'", NAMES[k - 1]))),
+        }
+    };
+    let submit = field(2)?.unwrap_or(-1.0);
+    if submit < 0.0 {
+        return Err(at.error(format!("field 2 (submit time): expected a time >= 0, got {submit}")));
+    }
+    let run = field(4)?.unwrap_or(-1.0);
+    if run < 0.0 {
+        // Cancelled before it ran: nothing to replay.
+        return Ok(None);
+    }
+    let positive = |v: Option<f64>| v.filter(|&v| v > 0.0);
+    let cores = positive(field(8)?).or(positive(field(5)?)).map(|p| p.ceil().min(u32::MAX as f64) as u32);
+    let estimate = positive(field(9)?);
+    Ok(Some(TraceJob { submit, size: run, estimate, cores, memory: None }))
+}
+
+/// One CSV record.
+fn csv_job(record: &csv::StringRecord, columns: &[Option<usize>; 5], at: &At<'_>) -> Result<TraceJob, FieldError> {
+    let cell = |k: usize, min: f64| -> Result<Option<f64>, FieldError> {
+        let Some(i) = columns[k] else { return Ok(None) };
+        match record.get(i).unwrap_or("") {
+            "" => Ok(None),
+            text => match text.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= min => Ok(Some(v)),
+                _ => Err(at.error(format!(
+                    "column {} ({}): expected a number >= {min}, got '{text}'",
+                    i + 1,
+                    CSV_COLUMNS[k]
+                ))),
+            },
+        }
+    };
+    let required = |k: usize| -> Result<f64, FieldError> {
+        cell(k, 0.0)?.ok_or_else(|| at.error(format!("column {} is empty", CSV_COLUMNS[k])))
+    };
+    let estimate = cell(2, 0.0)?;
+    if estimate == Some(0.0) {
+        return Err(at.error("column estimate: expected a number > 0, got 0"));
+    }
+    Ok(TraceJob {
+        submit: required(0)?,
+        size: required(1)?,
+        estimate,
+        cores: cell(3, 1.0)?.map(|c| c.ceil().min(u32::MAX as f64) as u32),
+        memory: cell(4, 0.0)?,
+    })
 }
 
 #[cfg(test)]
@@ -409,6 +417,10 @@ mod tests {
         assert_eq!(a, TraceJob { submit: 0.0, size: 2.5, estimate: None, cores: None, memory: None });
         assert_eq!(b, TraceJob { submit: 0.5, size: 1.0, estimate: Some(1.5), cores: Some(3), memory: None });
         assert!(r.next_job().unwrap().is_none());
+        // Quoted fields, as spreadsheets write them.
+        let quoted = file("q.csv", "\"arrival\",\"size\"\n\"1.5\",\"2\"\n");
+        let job = Trace::load(&quoted, 1.0).unwrap().reader().unwrap().next_job().unwrap().unwrap();
+        assert_eq!((job.submit, job.size), (1.5, 2.0));
     }
 
     /// Every error names the file and line, and the field, and says what was expected.

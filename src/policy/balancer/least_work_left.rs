@@ -32,15 +32,6 @@ impl LeastWorkLeft {
     }
 }
 
-/// The key both the index and the fallback scan use, so they agree exactly. The
-/// capacity comes from the node's spec, which a decision reads anyway, rather than
-/// from a copy: at 10,000 nodes that copy was one more cache miss per update.
-#[inline]
-fn key(view: &ClusterView<'_>, n: NodeId) -> f64 {
-    let spec = &view.specs[n];
-    view.beliefs[n].work_left / (spec.speed * f64::from(spec.cores))
-}
-
 impl Balancer for LeastWorkLeft {
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         if let Some(n) = self.index.select(rng) {
@@ -48,12 +39,13 @@ impl Balancer for LeastWorkLeft {
                 return Some(n);
             }
         }
-        super::least_fitting(task, view, rng, |n| key(view, n))
+        super::least_fitting(task, view, rng, |n| super::drain_time(view, n))
     }
 
     fn on_update(&mut self, node: NodeId, view: &ClusterView<'_>) {
-        // A node believed down is out of the index, so it costs nothing to skip.
-        let k = if view.beliefs[node].up { key(view, node) } else { f64::INFINITY };
+        // A node believed down is out of the index, so it costs nothing to skip. The
+        // index and the fallback scan use the same key, so they agree exactly.
+        let k = if view.beliefs[node].up { super::drain_time(view, node) } else { f64::INFINITY };
         self.index.set(node, k);
     }
 }

@@ -31,6 +31,8 @@ pub struct MinCompletionTime {
     /// Each node's speed group and its place in it.
     places: Vec<Place>,
     groups: Vec<SpeedGroup>,
+    /// Scratch for tie-breaking across groups (avoids an allocation per decision).
+    tied: Vec<usize>,
 }
 
 /// Where a node sits in [`MinCompletionTime`]'s groups.
@@ -57,43 +59,44 @@ impl MinCompletionTime {
             .map(|(speed, members)| SpeedGroup { speed, index: MinIndex::new(members.len()), members })
             .collect();
         let places = group_of.into_iter().map(|(group, local)| Place { group, local }).collect();
-        MinCompletionTime { places, groups }
+        MinCompletionTime { places, groups, tied: Vec::new() }
     }
 
     /// The estimated finish time of `task` on node `n`, less `now`.
     #[inline]
     fn finish(&self, view: &ClusterView<'_>, task: &Task, n: NodeId) -> f64 {
-        drain(view, n) + task.remaining_estimate() / view.specs[n].speed
+        super::drain_time(view, n) + task.remaining_estimate() / view.specs[n].speed
     }
-}
-
-/// The time node `n`'s outstanding work would take its cores to clear (computed from
-/// the node's spec, which a decision reads anyway, rather than a copy that would cost
-/// another cache miss at 10,000 nodes).
-#[inline]
-fn drain(view: &ClusterView<'_>, n: NodeId) -> f64 {
-    let spec = &view.specs[n];
-    view.beliefs[n].work_left / (spec.speed * f64::from(spec.cores))
 }
 
 impl Balancer for MinCompletionTime {
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
-        // The least finish time over groups, then the groups that reach it, weighted
-        // by how many nodes tie in each so the choice is uniform over tied nodes. In
-        // passes over the few groups rather than one pass that resets on each better
-        // group: which group is better is data, and those branches were mispredicted.
-        // `finish_in` is the same expression as `finish`, so index and scan agree.
-        let estimate = task.remaining_estimate();
-        let finish_in = |group: &SpeedGroup| group.index.min() + estimate / group.speed;
-        let best = self.groups.iter().map(finish_in).fold(f64::INFINITY, f64::min);
-        if best < f64::INFINITY {
-            let ties: u64 = self
-                .groups
-                .iter()
-                .map(|group| if finish_in(group) == best { u64::from(group.index.min_count()) } else { 0 })
-                .sum();
+        // The least finish time over groups, and the groups that reach it, weighted by
+        // how many nodes tie in each so the choice is uniform over tied nodes.
+        let mut best = f64::INFINITY;
+        let mut ties = 0u64;
+        self.tied.clear();
+        for (g, group) in self.groups.iter().enumerate() {
+            let drain = group.index.min();
+            if drain == f64::INFINITY {
+                continue;
+            }
+            // Same expression as `finish`, so index and scan agree exactly.
+            let f = drain + task.remaining_estimate() / group.speed;
+            if f < best {
+                best = f;
+                ties = 0;
+                self.tied.clear();
+            }
+            if f == best {
+                ties += u64::from(group.index.min_count());
+                self.tied.push(g);
+            }
+        }
+        if ties > 0 {
             let mut k = if ties > 1 { rng.below(ties as usize) as u64 } else { 0 };
-            for group in self.groups.iter().filter(|&group| finish_in(group) == best) {
+            for &g in &self.tied {
+                let group = &self.groups[g];
                 let c = u64::from(group.index.min_count());
                 if k < c {
                     let local = group.index.select(rng).expect("a group with ties has a node");
@@ -113,7 +116,7 @@ impl Balancer for MinCompletionTime {
         let place = self.places[node];
         // A node believed down is out of the index, so it costs nothing to skip.
         let b = &view.beliefs[node];
-        let drain = if b.up { drain(view, node) } else { f64::INFINITY };
+        let drain = if b.up { super::drain_time(view, node) } else { f64::INFINITY };
         self.groups[place.group as usize].index.set(place.local as usize, drain);
     }
 }

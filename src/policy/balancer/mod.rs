@@ -46,6 +46,16 @@ pub(crate) fn uniform_fitting(task: &Task, view: &ClusterView<'_>, rng: &mut Sim
     (0..view.len()).filter(|&n| view.fits(n, task)).nth(k)
 }
 
+/// The time node `n`'s outstanding work (as the dispatcher estimates it) would take
+/// its cores to clear: `work_left / (speed x cores)`. Read from the node's spec, which
+/// a decision reads anyway, rather than from a copy that would cost one more cache
+/// miss per update at 10,000 nodes.
+#[inline]
+pub(crate) fn drain_time(view: &ClusterView<'_>, n: NodeId) -> f64 {
+    let spec = &view.specs[n];
+    view.beliefs[n].work_left / (spec.speed * f64::from(spec.cores))
+}
+
 /// The fitting node of least `key`, uniform among ties, by a full scan. Cost *O*(nodes).
 pub(crate) fn least_fitting(
     task: &Task,
