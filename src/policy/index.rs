@@ -76,6 +76,12 @@ impl Siblings {
         self.first[slot] = entry.first;
     }
 
+    /// The entry in slot `slot`.
+    #[cfg(test)]
+    fn entry(&self, slot: usize) -> Entry {
+        Entry { min: self.min[slot], count: self.count[slot], first: self.first[slot] }
+    }
+
     /// Whether slot `slot` holds `entry` already.
     #[inline(always)]
     fn holds(&self, slot: usize, entry: Entry) -> bool {
@@ -118,17 +124,16 @@ impl Entry {
 fn others(min: &[f64; ARITY], count: Option<&[u32; ARITY]>, slot: usize) -> (f64, u32, usize) {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 is always available on x86-64. Every load reads inside a
-    // `[_; ARITY]` array (`min`, `count`, `SLOT_MASKS[slot]`) with unaligned loads.
+    // `[_; ARITY]` array: `min` and `count` unaligned, `SLOT_LIFTS[slot]` (aligned to
+    // 64 bytes) at even offsets, so aligned to 16 as `_mm_load_pd` needs.
     unsafe {
         let min = min.as_ptr();
-        let masks = SLOT_MASKS[slot].as_ptr().cast::<__m128i>();
-        let inf = _mm_set1_pd(f64::INFINITY);
-        // Lanes 2k and 2k + 1, with slot `slot` read as infinite.
-        let pair = |k: usize| {
-            let v = _mm_loadu_pd(min.add(2 * k));
-            let m = _mm_castsi128_pd(_mm_loadu_si128(masks.add(k)));
-            _mm_or_pd(_mm_andnot_pd(m, v), _mm_and_pd(m, inf))
-        };
+        let lift = SLOT_LIFTS[slot].0.as_ptr();
+        // Lanes 2k and 2k + 1, with slot `slot` read as infinite: the greater of each
+        // value and its lift, which is infinite for the slot and minus infinity for
+        // the others (a value is never NaN). One `maxpd` a pair, its operand
+        // aligned so that the load folds into it.
+        let pair = |k: usize| _mm_max_pd(_mm_loadu_pd(min.add(2 * k)), _mm_load_pd(lift.add(2 * k)));
         let (v0, v1, v2, v3) = (pair(0), pair(1), pair(2), pair(3));
         let m = _mm_min_pd(_mm_min_pd(v0, v1), _mm_min_pd(v2, v3));
         let m = _mm_min_pd(m, _mm_unpackhi_pd(m, m));
@@ -156,6 +161,25 @@ fn others(min: &[f64; ARITY], count: Option<&[u32; ARITY]>, slot: usize) -> (f64
             }
         };
         finish_others(_mm_cvtsd_f64(m), total, at, slot)
+    }
+}
+
+/// The slots of `min` equal to `target`, as bits (bit j for slot j).
+#[inline(always)]
+fn ties(min: &[f64; ARITY], target: f64) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is always available on x86-64; the loads read inside `min`.
+        unsafe {
+            let (p, t) = (min.as_ptr(), _mm_set1_pd(target));
+            let bits = |k: usize| _mm_movemask_pd(_mm_cmpeq_pd(_mm_loadu_pd(p.add(2 * k)), t)) << (2 * k);
+            (bits(0) | bits(1) | bits(2) | bits(3)) as u32
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        (0..ARITY).fold(0, |bits, j| bits | u32::from(min[j] == target) << j)
     }
 }
 
@@ -193,17 +217,25 @@ fn finish_others(least: f64, total: u32, at: u32, slot: usize) -> (f64, u32, usi
     (least, total, at.trailing_zeros() as usize % ARITY)
 }
 
-/// `SLOT_MASKS[s][j]` is all ones if `j == s`, else 0: a table, so that masking a slot
-/// out is a load and not a comparison per lane (which the compiler makes a branch).
-static SLOT_MASKS: [[u64; ARITY]; ARITY] = {
-    let mut masks = [[0; ARITY]; ARITY];
+/// `SLOT_LIFTS[s][j]` is infinite if `j == s`, else minus infinity: the greater of it
+/// and a value is the value with slot `s` masked out as infinite. A table, so that
+/// masking a slot out is a load and not a comparison per lane (which the compiler
+/// makes a branch); aligned so that vector instructions can take it from memory.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+static SLOT_LIFTS: [Lifts; ARITY] = {
+    let mut lifts = [Lifts([f64::NEG_INFINITY; ARITY]); ARITY];
     let mut s = 0;
     while s < ARITY {
-        masks[s][s] = u64::MAX;
+        lifts[s].0[s] = f64::INFINITY;
         s += 1;
     }
-    masks
+    lifts
 };
+
+/// One row of [`SLOT_LIFTS`].
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Lifts([f64; ARITY]);
 
 /// All ones or zero for `a <= b`, and for `b <= a`, produced where the compiler cannot
 /// see a boolean (one compare instruction, on x86-64).
@@ -299,19 +331,20 @@ impl MinIndex {
     /// The leaf holding the `k`-th (from 0, in node order) of the least values.
     fn kth_least(&self, mut k: u32) -> usize {
         let target = self.min();
-        // The index of the entry to descend into, level by level from the root's.
+        // The index of the entry to descend into, level by level from the root's: the
+        // slot holding the k-th tied leaf, going through the tied slots only.
         let mut p = 0;
         let mut pick = |min: &[f64; ARITY], count: &dyn Fn(usize) -> u32| {
-            let mut j = 0;
+            let mut tied = ties(min, target);
             loop {
-                if min[j] == target {
-                    if k < count(j) {
-                        return j;
-                    }
-                    k -= count(j);
+                debug_assert!(tied != 0, "a count above exceeds the leaves below");
+                let j = tied.trailing_zeros() as usize;
+                let c = count(j);
+                if k < c {
+                    return j;
                 }
-                j += 1;
-                debug_assert!(j < ARITY, "a count above exceeds the leaves below");
+                k -= c;
+                tied &= tied - 1;
             }
         };
         for &start in self.starts.iter().rev() {
@@ -384,6 +417,43 @@ impl MinIndex {
         }
         // `e` is now 0: the root.
         self.groups[root[0]].put(0, entry);
+    }
+
+    /// Panics unless every entry above the leaves is the summary of the entries below
+    /// it, recomputed from scratch (the lowest leaf counts only where the value is live).
+    #[cfg(test)]
+    fn check(&self) {
+        let same = |a: Entry, b: Entry| a.min == b.min && a.count == b.count && (a.count == 0 || a.first == b.first);
+        let leaf = |i: usize| {
+            let v = self.leaves[i / ARITY].min[i % ARITY];
+            let c = if v < f64::INFINITY { self.leaf_counts.get(i / ARITY).map_or(1, |c| c[i % ARITY]) } else { 0 };
+            Entry { min: if c > 0 { v } else { f64::INFINITY }, count: c, first: i as u32 }
+        };
+        let empty = Entry { min: f64::INFINITY, count: 0, first: u32::MAX };
+        let fold = |entries: &mut dyn Iterator<Item = Entry>| {
+            entries.fold(empty, |a, b| {
+                if b.count == 0 {
+                    a
+                } else if a.count == 0 {
+                    b
+                } else {
+                    a.merge(b)
+                }
+            })
+        };
+        // Summaries of the level below, starting with the leaf groups.
+        let mut below: Vec<Entry> =
+            (0..self.leaves.len()).map(|g| fold(&mut (g * ARITY..(g + 1) * ARITY).map(leaf))).collect();
+        for (level, &start) in self.starts.iter().enumerate() {
+            let groups = below.len().div_ceil(ARITY);
+            for (e, &want) in below.iter().enumerate() {
+                let got = self.groups[start + e / ARITY].entry(e % ARITY);
+                assert!(same(got, want), "level {level} entry {e}: {got:?}, want {want:?}");
+            }
+            below = (0..groups)
+                .map(|g| fold(&mut below[g * ARITY..below.len().min((g + 1) * ARITY)].iter().copied()))
+                .collect();
+        }
     }
 
     /// The root's summary of every leaf.
@@ -560,6 +630,7 @@ mod tests {
                 assert_eq!(idx.select_first(), first);
                 let ties = if least.is_finite() { vals.iter().filter(|&&x| x == least).count() } else { 0 };
                 assert_eq!(idx.min_count() as usize, ties);
+                idx.check();
             }
         }
     }
@@ -642,6 +713,7 @@ mod tests {
                     Some(j) => assert!(vals[j].0 == least && vals[j].1 > 0),
                     None => assert_eq!(ties, 0),
                 }
+                idx.check();
             }
         }
     }
