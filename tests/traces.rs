@@ -158,3 +158,30 @@ fn a_traces_offered_load_comes_from_its_jobs() {
     let expected = (3.0 / 5.0) * (8.0 / 3.0) / 8.0;
     assert!((s.offered_load() - expected).abs() < 1e-12, "{}", s.offered_load());
 }
+
+/// The copy of a trace scenario kept with its results names the trace from the
+/// results folder, so it runs again, anywhere, to the same results.
+#[test]
+fn the_scenario_kept_with_the_results_runs_again_to_the_same_results() {
+    let (first, again) = (dir("kept-first"), dir("kept-again"));
+    let run = |scenario: &Path, out: &Path| {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_schedsim"))
+            .args(["run", "-q", "-o"])
+            .arg(out)
+            .arg(scenario)
+            .current_dir(std::env::temp_dir())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{} did not run", scenario.display());
+    };
+    run(&root().join("scenarios/kth-replay.toml"), &first);
+    let kept = first.join("kth-replay/scenario.toml");
+    let text = std::fs::read_to_string(&kept).unwrap();
+    assert!(!text.contains("\"traces/KTH"), "the trace path was not rewritten:\n{text}");
+    run(&kept, &again);
+    for table in ["summary.csv", "runs.csv"] {
+        let read = |d: &Path| std::fs::read(d.join("kth-replay").join(table)).unwrap();
+        assert!(read(&first) == read(&again), "{table} differs");
+    }
+    let _ = (std::fs::remove_dir_all(first), std::fs::remove_dir_all(again));
+}

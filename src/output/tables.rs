@@ -9,7 +9,7 @@
 //! | `timeseries.csv` | one per window of replication 0 |
 //! | `nodes.csv` | one per node: utilization averaged over replications (clusters up to 1,000 nodes) |
 //! | `events.csv` | one per fault event of replication 0 (crash, recover, slowdown, suspected, ...), when there are any |
-//! | `scenario.toml` | the scenario file as it was run |
+//! | `scenario.toml` | the scenario file as it was run, its file paths made to resolve from this folder |
 //!
 //! In a scenario without a sweep the `sweep_parameter` and `sweep_value` columns are
 //! left out.
@@ -169,7 +169,9 @@ pub fn write_tables(
         let rows: Vec<NodeRow> = groups.iter().flat_map(|g| node_rows(g, scenario)).collect();
         files.push(("nodes.csv", to_csv(&rows, drop).map_err(|e| e.to_string())?));
     }
-    files.push(("scenario.toml", scenario.text.as_bytes().to_vec()));
+    // Its file paths rewritten to resolve from `dir`, so that the copy runs again.
+    let from = scenario.source.parent().unwrap_or(Path::new(""));
+    files.push(("scenario.toml", crate::scenario::relocate(&scenario.text, from, dir).into_bytes()));
 
     let mut written = Vec::new();
     for (name, bytes) in files {

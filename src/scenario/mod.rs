@@ -8,10 +8,12 @@
 mod error;
 mod faults;
 mod raw;
+mod relocate;
 mod sweep;
 mod validate;
 
 pub use error::ScenarioError;
+pub use relocate::relocate;
 pub use validate::{discover, load, parse};
 
 use crate::model::{Mode, NodeSpec};
