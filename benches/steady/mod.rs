@@ -40,9 +40,8 @@ impl Steady {
         let cores = if mode == Mode::Central { 16 } else { 1 };
         let specs: Vec<NodeSpec> = (0..nodes)
             .map(|i| {
-                let group = i * 3 / nodes;
-                let speed = [1.0, 2.0, 4.0][group];
-                NodeSpec { group, speed, cores, memory: f64::INFINITY, weight: speed * f64::from(cores) }
+                let speed = [1.0, 2.0, 4.0][i % 3];
+                NodeSpec { group: i % 3, speed, cores, memory: f64::INFINITY, weight: speed * f64::from(cores) }
             })
             .collect();
         let mut world_rng = SimRng::new(7);

@@ -171,7 +171,7 @@ pub fn write_tables(
     }
     // Its file paths rewritten to resolve from `dir`, so that the copy runs again.
     let from = scenario.source.parent().unwrap_or(Path::new(""));
-    files.push(("scenario.toml", crate::scenario::relocate(&scenario.text, from, dir).into_bytes()));
+    files.push(("scenario.toml", crate::scenario::relocate(&scenario.text, &scenario.name, from, dir).into_bytes()));
 
     let mut written = Vec::new();
     for (name, bytes) in files {

@@ -10,28 +10,33 @@
 use std::path::{Component, Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 
-/// `text`, a scenario read from folder `from`, with each relative file path in it
-/// rewritten to name the same file from folder `to`. Everything else, comments and
-/// layout included, is kept as written. A path that cannot be expressed from `to`
-/// (another drive) becomes absolute; text that does not parse as TOML is returned
-/// unchanged (a scenario that ran parses).
-pub fn relocate(text: &str, from: &Path, to: &Path) -> String {
+/// `text`, a scenario named `name` read from folder `from`, as it is to be kept in
+/// folder `to`: each relative file path in it rewritten to name the same file from
+/// `to`, and `name` written in if the text left it to the file's name (the copy is
+/// called `scenario.toml`). Everything else, comments and layout included, is kept as
+/// written. Paths are compared after resolving symbolic links where the files exist;
+/// a path that cannot be expressed from `to` (another drive) becomes absolute. Text
+/// that does not parse as TOML is returned unchanged (a scenario that ran parses).
+pub fn relocate(text: &str, name: &str, from: &Path, to: &Path) -> String {
     let Ok(mut doc) = text.parse::<DocumentMut>() else {
         return text.to_string();
     };
-    let (Some(from), Some(to)) = (absolute(from), absolute(to)) else {
+    let (Some(from), Some(to)) = (real(from), real(to)) else {
         return text.to_string();
     };
     let rewrite = |path: &str| -> Option<String> {
         let written = Path::new(path);
-        if written.is_absolute() {
+        if written.is_absolute() || written.has_root() {
             return None;
         }
-        let target = clean(&from.join(written));
+        let target = real(&from.join(written))?;
         let moved = pathdiff::diff_paths(&target, &to).unwrap_or(target);
         Some(portable(&moved))
     };
     table(doc.as_table_mut(), &rewrite);
+    if !doc.contains_key("name") {
+        doc.insert("name", toml_edit::value(name));
+    }
     doc.to_string()
 }
 
@@ -77,14 +82,29 @@ fn file_path(t: &mut dyn TableLike, rewrite: &dyn Fn(&str) -> Option<String>) {
 }
 
 /// `path` made absolute (from the working folder; an empty path is the working
-/// folder) and [`clean`], or `None` if the working folder is unknown.
-fn absolute(path: &Path) -> Option<PathBuf> {
+/// folder), without `.` and `..` parts, and with symbolic links resolved in the part
+/// of it that exists (the results folder may not exist yet); `None` if the working
+/// folder is unknown. On Windows links are left as they are: resolving them there
+/// gives `\\?\` paths that do not compare with plain ones.
+fn real(path: &Path) -> Option<PathBuf> {
     let path = if path.as_os_str().is_empty() { Path::new(".") } else { path };
-    Some(clean(&std::path::absolute(path).ok()?))
+    let absolute = std::path::absolute(path).ok()?;
+    let plain = clean(&absolute);
+    if cfg!(windows) {
+        return Some(plain);
+    }
+    // Where the whole path exists the system resolves it, `..` after a link included.
+    if let Ok(real) = std::fs::canonicalize(&absolute) {
+        return Some(real);
+    }
+    let resolved = plain.ancestors().find_map(|known| {
+        let real = std::fs::canonicalize(known).ok()?;
+        Some(real.join(plain.strip_prefix(known).ok()?))
+    });
+    Some(resolved.unwrap_or(plain))
 }
 
-/// `path` without `.` and `..` parts, taken textually (symbolic links are left as
-/// they are, as `diff_paths` takes them).
+/// `path` without `.` and `..` parts, taken textually.
 fn clean(path: &Path) -> PathBuf {
     let mut clean = PathBuf::new();
     for part in path.components() {
@@ -128,7 +148,7 @@ other = { dist = "exponential", path = "untouched" }
 [nodes]
 latency = { dist = "empirical", path = "/abs/latency.txt" }
 "#;
-        let out = relocate(text, Path::new("/home/u/project/scenarios"), Path::new("/home/u/project/results/x"));
+        let out = relocate(text, "x", Path::new("/home/u/project/scenarios"), Path::new("/home/u/project/results/x"));
         let want = text
             .replace("\"traces/log.swf\"", "\"../../scenarios/traces/log.swf\"")
             .replace("\"./sizes.txt\"", "\"../../scenarios/sizes.txt\"");
@@ -138,7 +158,26 @@ latency = { dist = "empirical", path = "/abs/latency.txt" }
     #[test]
     fn parent_folders_are_followed() {
         let text = "a = { dist = \"empirical\", path = \"../data/v.txt\" }\n";
-        let out = relocate(text, Path::new("/p/scenarios"), Path::new("/p/results/run"));
-        assert_eq!(out, "a = { dist = \"empirical\", path = \"../../data/v.txt\" }\n");
+        let out = relocate(text, "v", Path::new("/p/scenarios"), Path::new("/p/results/run"));
+        assert_eq!(out, "a = { dist = \"empirical\", path = \"../../data/v.txt\" }\nname = \"v\"\n");
+    }
+
+    /// The results folder behind a symbolic link: the path must hold from where the
+    /// folder really is, since that is where `..` takes the system.
+    #[cfg(unix)]
+    #[test]
+    fn a_results_folder_behind_a_link_is_followed() {
+        let base = std::env::temp_dir().join(format!("schedsim-relocate-{}", std::process::id()));
+        let (data, deep) = (base.join("data"), base.join("real/deep"));
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(data.join("v.txt"), "1\n").unwrap();
+        let link = base.join("link");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&deep, &link).unwrap();
+        let text = "name = \"v\"\na = { dist = \"empirical\", path = \"v.txt\" }\n";
+        let out = relocate(text, "v", &data, &link.join("out"));
+        assert!(out.contains("path = \"../../../data/v.txt\""), "{out}");
+        let _ = std::fs::remove_dir_all(&base);
     }
 }
