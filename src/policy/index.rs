@@ -539,18 +539,9 @@ impl MinIndex {
             let c = if v < f64::INFINITY { self.leaf_counts.get(i / ARITY).map_or(1, |c| c[i % ARITY]) } else { 0 };
             Entry { min: if c > 0 { v } else { f64::INFINITY }, count: c, first: i as u32 }
         };
+        // `merge` leaves a live side as it is against an empty one.
         let empty = Entry { min: f64::INFINITY, count: 0, first: u32::MAX };
-        let fold = |entries: &mut dyn Iterator<Item = Entry>| {
-            entries.fold(empty, |a, b| {
-                if b.count == 0 {
-                    a
-                } else if a.count == 0 {
-                    b
-                } else {
-                    a.merge(b)
-                }
-            })
-        };
+        let fold = |entries: &mut dyn Iterator<Item = Entry>| entries.fold(empty, Entry::merge);
         // Summaries of the level below, starting with the leaf groups.
         let mut below: Vec<Entry> =
             (0..self.leaves.len()).map(|g| fold(&mut (g * ARITY..(g + 1) * ARITY).map(leaf))).collect();
