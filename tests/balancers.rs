@@ -74,7 +74,7 @@ impl State {
     }
 
     fn view(&self) -> ClusterView<'_> {
-        ClusterView { now: 0.0, mode: self.mode, specs: &self.specs, beliefs: &self.beliefs }
+        ClusterView::new(0.0, self.mode, &self.specs, &self.beliefs)
     }
 
     /// Sets each node's connections (and nothing else).

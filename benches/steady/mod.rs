@@ -65,7 +65,7 @@ impl Steady {
         let balancer = name.map(|name| {
             let mut b = build_balancer(&PolicySpec::named(name), &BuildContext { mode, nodes: &specs })
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let view = ClusterView { now: 0.0, mode, specs: &specs, beliefs: &beliefs };
+            let view = ClusterView::new(0.0, mode, &specs, &beliefs);
             for n in 0..nodes {
                 b.on_update(n, &view);
             }
@@ -95,7 +95,7 @@ impl Steady {
         self.task.estimate = 0.5 + self.world_rng.open01();
         let chosen = match &mut self.balancer {
             Some(b) => {
-                let view = ClusterView { now: 0.0, mode: self.mode, specs: &self.specs, beliefs: &self.beliefs };
+                let view = ClusterView::new(0.0, self.mode, &self.specs, &self.beliefs);
                 b.select(&self.task, &view, &mut self.policy_rng)
             }
             None => {
@@ -136,7 +136,7 @@ impl Steady {
     #[inline]
     fn update(&mut self, n: usize) {
         if let Some(b) = &mut self.balancer {
-            let view = ClusterView { now: 0.0, mode: self.mode, specs: &self.specs, beliefs: &self.beliefs };
+            let view = ClusterView::new(0.0, self.mode, &self.specs, &self.beliefs);
             b.on_update(n, &view);
         }
     }

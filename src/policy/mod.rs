@@ -64,12 +64,86 @@ impl Default for NodeBelief {
 }
 
 impl NodeBelief {
+    /// The belief before anything is sent: up, idle, all of `spec` free.
+    pub fn idle(spec: &NodeSpec) -> Self {
+        NodeBelief { free_cores: spec.cores, free_memory: spec.memory, ..NodeBelief::default() }
+    }
+
     /// The dispatcher's best estimate of the tasks at the node: last report plus what
     /// it sent since.
     #[inline]
     pub fn queue_estimate(&self) -> u32 {
         self.reported_queue + self.sent_since_report
     }
+
+    /// The dispatcher sent `task` to the node: one more connection, its estimate added
+    /// to the work left, its cores and memory taken.
+    #[inline]
+    pub fn on_sent(&mut self, task: &Task) {
+        self.connections += 1;
+        self.sent += 1;
+        self.sent_since_report += 1;
+        self.work_left += task.estimate;
+        self.free_cores = self.free_cores.saturating_sub(task.cores);
+        self.free_memory -= task.memory;
+    }
+
+    /// The result of `task`, counted among the connections, came back: its
+    /// connection, work and room are given back (never beyond what `spec` has; the
+    /// work left is exactly 0 when no connection is left, so rounding cannot build up).
+    #[inline]
+    pub fn on_returned(&mut self, task: &Task, spec: &NodeSpec) {
+        self.connections = self.connections.saturating_sub(1);
+        self.work_left = if self.connections == 0 { 0.0 } else { (self.work_left - task.estimate).max(0.0) };
+        self.free_cores = (self.free_cores + task.cores).min(spec.cores);
+        self.free_memory = (self.free_memory + task.memory).min(spec.memory);
+    }
+
+    /// A result from the node arrived, `response` seconds after its task was sent.
+    #[inline]
+    pub fn on_result(&mut self, response: f64) {
+        self.results += 1;
+        self.last_response = response;
+    }
+
+    /// A state report arrived: `queue` tasks at the node, `received` of this
+    /// dispatcher's tasks received so far.
+    #[inline]
+    pub fn on_report(&mut self, queue: u32, received: u64) {
+        self.reported_queue = queue;
+        self.sent_since_report = self.sent.saturating_sub(received) as u32;
+    }
+
+    /// The failure detector declared the node dead: nothing sent there counts any more.
+    pub fn on_suspected(&mut self) {
+        self.up = false;
+        self.connections = 0;
+        self.work_left = 0.0;
+        self.sent_since_report = 0;
+        self.reported_queue = 0;
+    }
+
+    /// A heartbeat took a node believed dead back: it starts empty, all of `spec` free.
+    pub fn on_trusted(&mut self, spec: &NodeSpec) {
+        self.up = true;
+        self.connections = 0;
+        self.work_left = 0.0;
+        self.free_cores = spec.cores;
+        self.free_memory = spec.memory;
+    }
+}
+
+/// Room on one node that a scheduler keeps back from a decision: the node's free
+/// cores and memory are seen as at most these. EASY backfilling holds back, on the
+/// node reserved for the blocked head, what the head will need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hold {
+    /// The node.
+    pub node: NodeId,
+    /// Cores a decision may use there, at most.
+    pub cores: u32,
+    /// Memory a decision may use there, at most.
+    pub memory: f64,
 }
 
 /// The read-only picture a policy decides on.
@@ -83,9 +157,27 @@ pub struct ClusterView<'a> {
     pub specs: &'a [NodeSpec],
     /// What the dispatcher believes about each node (same indexing).
     pub beliefs: &'a [NodeBelief],
+    /// Room held back on one node, if any (see [`Hold`]): [`fits`](Self::fits) and
+    /// [`free`](Self::free) account for it.
+    pub hold: Option<Hold>,
 }
 
-impl ClusterView<'_> {
+impl<'a> ClusterView<'a> {
+    /// The view at `now` of a dispatcher in `mode`, nothing held back.
+    #[inline]
+    pub fn new(now: SimTime, mode: Mode, specs: &'a [NodeSpec], beliefs: &'a [NodeBelief]) -> Self {
+        ClusterView { now, mode, specs, beliefs, hold: None }
+    }
+
+    /// The cores and memory believed free on `node`, less what is held back there.
+    #[inline]
+    pub fn free(&self, node: NodeId) -> (u32, f64) {
+        let b = &self.beliefs[node];
+        match self.hold {
+            Some(h) if h.node == node => (b.free_cores.min(h.cores), b.free_memory.min(h.memory)),
+            _ => (b.free_cores, b.free_memory),
+        }
+    }
     /// Number of nodes.
     #[inline]
     pub fn len(&self) -> usize {
@@ -111,8 +203,8 @@ impl ClusterView<'_> {
                 s.cores >= task.cores && s.memory >= task.memory
             }
             Mode::Central => {
-                let b = &self.beliefs[node];
-                b.free_cores >= task.cores && b.free_memory >= task.memory
+                let (cores, memory) = self.free(node);
+                cores >= task.cores && memory >= task.memory
             }
         }
     }
@@ -158,9 +250,19 @@ pub trait Discipline: Send + Sync {
         false
     }
 
+    /// For a preemptive discipline: which running task, if any, to stop so that
+    /// `head`, the task served next, can start; `free` is the node's free cores and
+    /// memory, `running` its running tasks in order. Called again after each stop
+    /// until it answers `None`. Never called when [`preemptive`](Self::preemptive)
+    /// is false.
+    fn preemption(&self, _head: &Task, _free: (u32, f64), _running: &[&Task]) -> Option<usize> {
+        None
+    }
+
     /// `Some(depth)` for EASY backfilling (central mode): when the head of the queue
     /// cannot start, up to `depth` tasks behind it may start if they do not delay its
-    /// reservation.
+    /// reservation. The reservation and the scan are
+    /// [`discipline::easy_backfill`]'s functions.
     fn backfill_depth(&self) -> Option<usize> {
         None
     }

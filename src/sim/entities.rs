@@ -1,7 +1,8 @@
 //! What a run keeps per task, per attempt and per message in flight.
 
+use super::features::Features;
 use crate::engine::{EventId, SimTime};
-use crate::model::{NodeId, Task};
+use crate::model::Task;
 
 /// A table whose slots are reused, so memory follows what is live, not what has been.
 #[derive(Debug)]
@@ -46,13 +47,16 @@ impl<T> Slab<T> {
 /// many attempts that takes.
 #[derive(Debug)]
 pub(super) struct Job {
-    /// The task as it arrived (`seq` is set to `u64::MAX` when the job leaves, so a
-    /// late attempt's result cannot be taken for a newer job in the same slot).
-    pub task: Task,
+    /// The task as it arrived, in the state of an attempt not yet sent. In a run
+    /// without faults a job has exactly one attempt at a time, and this *is* it (no
+    /// attempt record is made; see [`Features`](super::features::Features)); with
+    /// faults, each attempt is a record of its own that copies the task.
+    ///
+    /// `run.task.seq` is set to `u64::MAX` when the job leaves, so a late attempt's
+    /// result cannot be taken for a newer job in the same slot.
+    pub run: Attempt,
     /// Whether the metrics count it (it arrived after the warm-up).
     pub measured: bool,
-    /// The dispatcher it arrived at.
-    pub dispatcher: u16,
     /// Attempts made so far; the latest has this number.
     pub attempts: u32,
     /// The resubmission it waits for, if any.
@@ -63,7 +67,19 @@ impl Job {
     /// Whether `seq` names this job and it is still in the system.
     #[inline]
     pub fn is(&self, seq: u64) -> bool {
-        self.task.seq == seq
+        self.run.task.seq == seq
+    }
+
+    /// The task as it arrived.
+    #[inline]
+    pub fn task(&self) -> &Task {
+        &self.run.task
+    }
+
+    /// The dispatcher it arrived at.
+    #[inline]
+    pub fn dispatcher(&self) -> u16 {
+        self.run.dispatcher
     }
 }
 
@@ -95,21 +111,60 @@ pub(super) struct Attempt {
     pub finished: SimTime,
 }
 
-/// A node's state report: what it holds, and what it has received from the dispatcher
-/// it reports to.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Report {
-    pub queue: u32,
-    pub received: u64,
+impl Attempt {
+    /// `task`, not yet sent anywhere, at dispatcher `dispatcher`.
+    pub fn unsent(task: Task, dispatcher: u16) -> Self {
+        Attempt {
+            task,
+            job: u32::MAX,
+            number: 0,
+            dispatcher,
+            node: u32::MAX,
+            sent: f64::NAN,
+            start: f64::NAN,
+            run_start: f64::NAN,
+            done_event: EventId::NONE,
+            timeout_event: EventId::NONE,
+            preemptions: 0,
+            finished: f64::NAN,
+        }
+    }
 }
 
-/// A message on the network.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Message {
-    /// Dispatcher to node: run this attempt.
-    Task { attempt: u32, node: NodeId },
-    /// Node to dispatcher: this attempt completed (the node's `epoch` when sent).
-    Result { attempt: u32, node: NodeId, epoch: u32, report: Option<Report> },
-    /// Node to dispatcher: still alive.
-    Heartbeat { node: NodeId, dispatcher: u16, epoch: u32, report: Report },
+/// The jobs in the system and their attempts, each in a table whose slots are reused.
+#[derive(Debug, Default)]
+pub(super) struct Tasks {
+    pub jobs: Slab<Job>,
+    /// Attempts with records of their own: only in a run with faults.
+    pub attempts: Slab<Attempt>,
+}
+
+impl Tasks {
+    /// Attempt `id`: its own record in a run with faults, else the job of that slot.
+    #[inline]
+    pub fn attempt<F: Features>(&self, id: u32) -> &Attempt {
+        if F::FAULTS {
+            &self.attempts.slots[id as usize]
+        } else {
+            &self.jobs.slots[id as usize].run
+        }
+    }
+
+    /// [`attempt`](Self::attempt), to change it.
+    #[inline]
+    pub fn attempt_mut<F: Features>(&mut self, id: u32) -> &mut Attempt {
+        if F::FAULTS {
+            &mut self.attempts.slots[id as usize]
+        } else {
+            &mut self.jobs.slots[id as usize].run
+        }
+    }
+
+    /// Forgets attempt `id` (a run without faults has no attempt records to free).
+    #[inline]
+    pub fn drop_attempt<F: Features>(&mut self, id: u32) {
+        if F::FAULTS {
+            self.attempts.remove(id);
+        }
+    }
 }

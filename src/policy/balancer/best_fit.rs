@@ -43,10 +43,11 @@ impl Balancer for BestFit {
 
 /// The normalised room `node` would have left after taking `task`.
 fn leftover(task: &Task, view: &ClusterView<'_>, node: NodeId) -> f64 {
-    let (s, b) = (&view.specs[node], &view.beliefs[node]);
-    let cores = (f64::from(b.free_cores) - f64::from(task.cores)) / f64::from(s.cores);
+    let s = &view.specs[node];
+    let (free_cores, free_memory) = view.free(node);
+    let cores = (f64::from(free_cores) - f64::from(task.cores)) / f64::from(s.cores);
     if s.memory.is_finite() && s.memory > 0.0 {
-        cores + (b.free_memory - task.memory) / s.memory
+        cores + (free_memory - task.memory) / s.memory
     } else {
         cores
     }

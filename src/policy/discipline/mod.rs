@@ -1,8 +1,9 @@
 //! Queue disciplines: one file per discipline.
 
-mod easy_backfill;
+pub mod easy_backfill;
 mod edf;
 mod fifo;
+pub mod preempt;
 mod preemptive_priority;
 mod priority;
 mod sjf;

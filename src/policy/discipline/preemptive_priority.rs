@@ -21,4 +21,8 @@ impl Discipline for PreemptivePriority {
     fn preemptive(&self) -> bool {
         true
     }
+
+    fn preemption(&self, head: &Task, free: (u32, f64), running: &[&Task]) -> Option<usize> {
+        super::preempt::worst_ranked(self, head, free, running)
+    }
 }

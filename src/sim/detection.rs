@@ -1,0 +1,137 @@
+//! Failure detection and recovery of lost work: heartbeats, each dispatcher's
+//! detector, declaring a node dead, and resubmitting (or failing) what it held, after a
+//! backoff; task timeouts. Only a run with faults has any of it.
+
+use super::features::Features;
+use super::network::{Message, Report};
+use super::run::{Event, Run};
+use crate::engine::{EventId, SimTime};
+use crate::model::NodeId;
+
+impl<F: Features> Run<F> {
+    /// A node sends a heartbeat, with its state report, to every dispatcher, and plans
+    /// the next one.
+    pub(super) fn on_beat(&mut self, node: NodeId, id: EventId, now: SimTime) {
+        let n = &mut self.world.nodes[node];
+        if !n.up || n.beat_event != id {
+            return;
+        }
+        let Some(hb) = self.faults.config.heartbeat else { return };
+        n.beats += 1;
+        let (beat, epoch, queue) = (n.beats, n.epoch, (n.queue.len() + n.running.len()) as u32);
+        n.beat_event = self.queue.schedule_at(now + hb.interval, Event::Beat { node: node as u32 });
+        for d in 0..self.placement.dispatchers.len() {
+            let report = Report { queue, received: self.world.nodes[node].received[d] };
+            let delay = self.delay(node, node as u64, beat, 2 + d as u64, 0.0);
+            self.transmit(Message::Heartbeat { node, dispatcher: d as u16, epoch, report }, delay, now);
+        }
+    }
+
+    /// A heartbeat reaches dispatcher `d`: the node is alive (taken back if it was
+    /// declared dead), and its report updates the belief.
+    pub(super) fn on_heartbeat(&mut self, d: usize, node: NodeId, epoch: u32, report: Report, now: SimTime) {
+        if epoch != self.world.nodes[node].epoch {
+            return; // sent before a crash: says nothing of the node now
+        }
+        let Some(hb) = self.faults.config.heartbeat else { return };
+        let disp = &mut self.placement.dispatchers[d];
+        disp.last_seen[node] = now;
+        let back = !disp.belief(node).up;
+        let spec = &self.world.specs[node];
+        disp.update(node, now, self.world.mode, &self.world.specs, |b| {
+            if back {
+                b.on_trusted(spec);
+            }
+            b.on_report(report.queue, report.received);
+        });
+        if !disp.check_pending[node] {
+            disp.check_pending[node] = true;
+            self.queue.schedule_at(now + hb.timeout, Event::Check { node: node as u32, dispatcher: d as u16 });
+        }
+        if back {
+            self.log(now, node, "trusted");
+            if !self.placement.dispatchers[d].waiting.is_empty() {
+                self.place_waiting(d, now);
+            }
+        }
+    }
+
+    /// Dispatcher `d`'s detector looks at `node`: dead if no heartbeat for `timeout`.
+    pub(super) fn on_check(&mut self, d: usize, node: NodeId, now: SimTime) {
+        let Some(hb) = self.faults.config.heartbeat else { return };
+        let disp = &mut self.placement.dispatchers[d];
+        disp.check_pending[node] = false;
+        if !disp.belief(node).up {
+            return;
+        }
+        let due = disp.last_seen[node] + hb.timeout;
+        if now < due {
+            disp.check_pending[node] = true;
+            self.queue.schedule_at(due, Event::Check { node: node as u32, dispatcher: d as u16 });
+            return;
+        }
+        self.declare_dead(d, node, now)
+    }
+
+    /// Dispatcher `d` declares `node` dead: no more tasks go there, and every attempt
+    /// it sent there and has not seen come back is resubmitted or, at its last
+    /// attempt, failed.
+    fn declare_dead(&mut self, d: usize, node: NodeId, now: SimTime) {
+        if self.world.nodes[node].up {
+            self.faults.false_suspicions += 1;
+        } else {
+            self.faults.detections.0 += 1;
+            self.faults.detections.1 += now - self.world.nodes[node].crashed_at;
+        }
+        self.log(now, node, "suspected");
+        let disp = &mut self.placement.dispatchers[d];
+        disp.update(node, now, self.world.mode, &self.world.specs, |b| b.on_suspected());
+        let lost = std::mem::take(&mut disp.outstanding[node]);
+        for (job, seq, number) in lost {
+            let j = &self.tasks.jobs.slots[job as usize];
+            // Only the job's latest attempt is resubmitted; an older one already was.
+            if j.is(seq) && j.attempts == number && j.retry_event == EventId::NONE {
+                self.retry_or_fail(job, now);
+            }
+        }
+    }
+
+    /// Resubmits a job after its backoff, or fails it if it has had all its attempts.
+    fn retry_or_fail(&mut self, job: u32, now: SimTime) {
+        let retry = &self.faults.config.retry;
+        let attempts = self.tasks.jobs.slots[job as usize].attempts;
+        if attempts >= retry.max_attempts {
+            return self.fail(job, now);
+        }
+        self.faults.retries += 1;
+        let mut wait = retry.backoff * retry.factor.powi(attempts as i32 - 1);
+        if retry.jitter > 0.0 {
+            wait *= 1.0 + retry.jitter * (2.0 * self.faults.retry_rng.open01() - 1.0);
+        }
+        let id = self.queue.schedule_at(now + wait, Event::Retry { job });
+        self.tasks.jobs.slots[job as usize].retry_event = id;
+    }
+
+    /// A job's backoff ended: submit it again, unless another attempt completed it.
+    pub(super) fn on_retry(&mut self, job: u32, id: EventId, now: SimTime) {
+        let j = &mut self.tasks.jobs.slots[job as usize];
+        if j.retry_event != id {
+            return; // completed meanwhile by another attempt
+        }
+        j.retry_event = EventId::NONE;
+        self.submit(job, now);
+    }
+
+    /// An attempt's result is overdue: resubmit its job (the attempt may still finish,
+    /// and then whichever result arrives first wins).
+    pub(super) fn on_timeout(&mut self, attempt: u32, id: EventId, now: SimTime) {
+        let a = self.tasks.attempt::<F>(attempt);
+        if a.timeout_event != id {
+            return;
+        }
+        let j = &self.tasks.jobs.slots[a.job as usize];
+        if j.is(a.task.seq) && j.attempts == a.number && j.retry_event == EventId::NONE {
+            self.retry_or_fail(a.job, now);
+        }
+    }
+}

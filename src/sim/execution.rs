@@ -1,0 +1,162 @@
+//! Execution on nodes: the cluster's state, a node receiving attempts into its queue,
+//! starting them on free cores, preempting for a better-ranked one (the choice is the
+//! discipline's), and finishing them. A node's busy-time integral is the node's own
+//! ([`Node::account`]), brought up to date before every change of its free cores.
+
+use super::features::Features;
+use super::network::{Message, Report};
+use super::run::{Event, Run};
+use crate::engine::{EventId, SimTime};
+use crate::model::{Mode, Node, NodeId, NodeSpec, Task};
+use crate::scenario::Reports;
+
+/// The cluster: what each node is, and what it is doing.
+pub(super) struct World {
+    pub mode: Mode,
+    pub specs: Vec<NodeSpec>,
+    pub nodes: Vec<Node>,
+    /// The smallest node's cores and memory: a task within both fits every node.
+    min_cores: u32,
+    min_memory: f64,
+    /// The distinct (cores, memory) of the nodes: whether a task fits some node is
+    /// decided over these (at most one per group), not over every node.
+    shapes: Vec<(u32, f64)>,
+}
+
+impl World {
+    /// The cluster of `specs`, in the state `nodes`, dispatching by `mode`.
+    pub fn new(mode: Mode, nodes: Vec<Node>, specs: Vec<NodeSpec>) -> Self {
+        let mut shapes: Vec<(u32, f64)> = Vec::new();
+        for s in &specs {
+            if !shapes.contains(&(s.cores, s.memory)) {
+                shapes.push((s.cores, s.memory));
+            }
+        }
+        World {
+            mode,
+            min_cores: specs.iter().map(|s| s.cores).min().unwrap_or(0),
+            min_memory: specs.iter().map(|s| s.memory).fold(f64::INFINITY, f64::min),
+            shapes,
+            nodes,
+            specs,
+        }
+    }
+
+    /// Whether some node has the cores and memory to run `task` at all.
+    #[inline]
+    pub fn fits_some_node(&self, task: &Task) -> bool {
+        (task.cores <= self.min_cores && task.memory <= self.min_memory)
+            || self.shapes.iter().any(|&(cores, memory)| cores >= task.cores && memory >= task.memory)
+    }
+
+    /// Nodes up now.
+    pub fn nodes_up(&self) -> u32 {
+        self.nodes.iter().filter(|n| n.up).count() as u32
+    }
+}
+
+impl<F: Features> Run<F> {
+    /// Node side: `node` receives an attempt into its queue (a node that is down loses
+    /// it), preempts for it if the discipline says so, and starts what can start.
+    pub(super) fn receive(&mut self, node: NodeId, attempt: u32, now: SimTime) {
+        let n = &mut self.world.nodes[node];
+        if F::FAULTS && !n.up {
+            self.tasks.drop_attempt::<F>(attempt);
+            return;
+        }
+        let a = self.tasks.attempt::<F>(attempt);
+        n.received[a.dispatcher as usize] += 1;
+        n.queue.push(attempt, self.placement.discipline.rank(&a.task), a.task.seq);
+        if self.placement.preemptive {
+            self.preempt_for_head(node, now);
+        }
+        self.start_ready(node, now);
+    }
+
+    /// Preemptive disciplines: while the discipline names a running attempt to stop
+    /// so the head of `node`'s queue can start, stop it and put it back in the queue;
+    /// it later resumes where it stopped (preemptive-resume).
+    fn preempt_for_head(&mut self, node: NodeId, now: SimTime) {
+        self.checkpoint(node, now);
+        loop {
+            let n = &self.world.nodes[node];
+            let Some(head) = n.queue.peek() else { return };
+            let head = &self.tasks.attempt::<F>(head).task;
+            let running: Vec<&Task> = n.running.iter().map(|&r| &self.tasks.attempt::<F>(r).task).collect();
+            let free = (n.free_cores, n.free_memory);
+            let Some(i) = self.placement.discipline.preemption(head, free, &running) else { return };
+            let n = &mut self.world.nodes[node];
+            let id = n.running.swap_remove(i);
+            n.account(&self.world.specs[node], now);
+            let a = self.tasks.attempt_mut::<F>(id);
+            n.free_cores += a.task.cores;
+            n.free_memory += a.task.memory;
+            a.done_event = EventId::NONE;
+            a.preemptions += 1;
+            n.queue.push(id, self.placement.discipline.rank(&a.task), a.task.seq);
+        }
+    }
+
+    /// Brings the work done of every attempt running on `node` up to `now`, so ranks
+    /// such as remaining work are current and a speed change can take effect.
+    pub(super) fn checkpoint(&mut self, node: NodeId, now: SimTime) {
+        let n = &self.world.nodes[node];
+        let speed = n.speed(&self.world.specs[node]);
+        for &r in &n.running {
+            let a = self.tasks.attempt_mut::<F>(r);
+            a.task.work_done = (a.task.work_done + (now - a.run_start) * speed).min(a.task.size);
+            a.run_start = now;
+        }
+    }
+
+    /// Starts queued attempts on `node` while the next one has the cores and memory free.
+    #[inline]
+    pub(super) fn start_ready(&mut self, node: NodeId, now: SimTime) {
+        let n = &mut self.world.nodes[node];
+        let spec = &self.world.specs[node];
+        let speed = n.speed(spec);
+        while let Some(id) = n.queue.peek() {
+            let a = self.tasks.attempt_mut::<F>(id);
+            if a.task.cores > n.free_cores || a.task.memory > n.free_memory {
+                break;
+            }
+            n.queue.pop();
+            n.account(spec, now);
+            n.free_cores -= a.task.cores;
+            n.free_memory -= a.task.memory;
+            n.running.push(id);
+            if a.start.is_nan() {
+                a.start = now;
+            }
+            a.run_start = now;
+            let left = (a.task.size - a.task.work_done).max(0.0);
+            a.done_event = self.queue.schedule_at(now + left / speed, Event::Done { attempt: id });
+        }
+    }
+
+    /// An attempt finished on its node: free its room, send the result (with a state
+    /// report if the scenario says so), and start what can start.
+    pub(super) fn on_done(&mut self, attempt: u32, now: SimTime) {
+        let a = self.tasks.attempt_mut::<F>(attempt);
+        a.done_event = EventId::NONE;
+        a.finished = now;
+        let node = a.node as usize;
+        let (cores, memory, seq, number, output, d) =
+            (a.task.cores, a.task.memory, a.task.seq, a.number, a.task.output, a.dispatcher);
+        let n = &mut self.world.nodes[node];
+        n.account(&self.world.specs[node], now);
+        n.free_cores += cores;
+        n.free_memory += memory;
+        if let Some(i) = n.running.iter().position(|&r| r == attempt) {
+            n.running.swap_remove(i);
+        }
+        let report = (self.network.reports == Reports::Results)
+            .then(|| Report { queue: (n.queue.len() + n.running.len()) as u32, received: n.received[d as usize] });
+        let epoch = n.epoch;
+        if self.world.mode == Mode::Dispatch {
+            self.start_ready(node, now);
+        }
+        let delay = self.delay(node, seq, number as u64, 1, output);
+        self.transmit(Message::Result { attempt, node, epoch, report }, delay, now)
+    }
+}

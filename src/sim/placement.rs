@@ -1,0 +1,322 @@
+//! Placement: the dispatchers, what each believes about the nodes, and how a task is
+//! placed (at once, or from the central queue, with EASY backfilling's scan), sent,
+//! and its result taken back.
+//!
+//! A dispatcher's [`NodeBelief`]s change only through their own methods, each change
+//! followed by the balancer's `on_update`, so an index a balancer keeps is never stale.
+
+use super::entities::{Attempt, Job};
+use super::features::Features;
+use super::network::{Message, Report};
+use super::run::{Event, Run};
+use crate::engine::{derive_seed, SimRng, SimTime};
+use crate::model::queue::TaskQueue;
+use crate::model::{stream, Mode, NodeId, NodeSpec, Task};
+use crate::policy::discipline::easy_backfill::{self, Backfilling, Ending};
+use crate::policy::{Balancer, ClusterView, Discipline, Hold, NodeBelief};
+use crate::scenario::Split;
+use std::sync::Arc;
+
+/// An attempt the dispatcher sent and has not seen come back: (job slot, job seq,
+/// attempt number).
+pub(super) type Outstanding = (u32, u64, u32);
+
+/// A dispatcher's state. It knows the nodes only through its own messages.
+pub(super) struct Dispatcher {
+    /// What it believes about each node.
+    beliefs: Vec<NodeBelief>,
+    pub balancer: Box<dyn Balancer>,
+    /// Its own stream of policy randomness.
+    pub rng: SimRng,
+    /// Per node, the attempts sent there and not seen come back: what it resubmits if
+    /// it declares the node dead (kept only with a failure detector).
+    pub outstanding: Vec<Vec<Outstanding>>,
+    /// Per node, when its last heartbeat arrived.
+    pub last_seen: Vec<f64>,
+    /// Per node, whether a detector check is scheduled.
+    pub check_pending: Vec<bool>,
+    /// Jobs waiting here: in central mode, all that are not placed; in dispatch mode,
+    /// those that found no node up.
+    pub waiting: TaskQueue,
+}
+
+impl Dispatcher {
+    /// A dispatcher with these initial beliefs (one per node).
+    pub fn new(beliefs: Vec<NodeBelief>, balancer: Box<dyn Balancer>, rng: SimRng, waiting: TaskQueue) -> Self {
+        let n = beliefs.len();
+        Dispatcher {
+            beliefs,
+            balancer,
+            rng,
+            outstanding: vec![Vec::new(); n],
+            last_seen: vec![0.0; n],
+            check_pending: vec![false; n],
+            waiting,
+        }
+    }
+
+    /// What it believes about `node`.
+    #[inline]
+    pub fn belief(&self, node: NodeId) -> &NodeBelief {
+        &self.beliefs[node]
+    }
+
+    /// Changes its belief about `node` by `change`, and tells the balancer.
+    #[inline]
+    pub fn update(
+        &mut self,
+        node: NodeId,
+        now: SimTime,
+        mode: Mode,
+        specs: &[NodeSpec],
+        change: impl FnOnce(&mut NodeBelief),
+    ) {
+        change(&mut self.beliefs[node]);
+        self.balancer.on_update(node, &ClusterView::new(now, mode, specs, &self.beliefs));
+    }
+
+    /// Asks the balancer for a node for `task`, with `hold` kept back.
+    #[inline]
+    fn select(
+        &mut self,
+        task: &Task,
+        now: SimTime,
+        mode: Mode,
+        specs: &[NodeSpec],
+        hold: Option<Hold>,
+    ) -> Option<NodeId> {
+        let mut view = ClusterView::new(now, mode, specs, &self.beliefs);
+        view.hold = hold;
+        let node = self.balancer.select(task, &view, &mut self.rng);
+        debug_assert!(node.is_none_or(|n| view.fits(n, task)), "balancer chose a node that cannot take the task");
+        node
+    }
+}
+
+/// The dispatchers, how arrivals are split among them, and the discipline.
+pub(super) struct Placement {
+    pub dispatchers: Vec<Dispatcher>,
+    split: Split,
+    pub discipline: Arc<dyn Discipline>,
+    /// Whether the discipline preempts.
+    pub preemptive: bool,
+    /// The backfilling scan depth, if the discipline backfills.
+    pub backfill_depth: Option<usize>,
+}
+
+impl Placement {
+    /// Placement by `dispatchers`, splitting arrivals by `split`, ordering by `discipline`.
+    pub fn new(dispatchers: Vec<Dispatcher>, split: Split, discipline: Arc<dyn Discipline>) -> Self {
+        Placement {
+            dispatchers,
+            split,
+            preemptive: discipline.preemptive(),
+            backfill_depth: discipline.backfill_depth(),
+            discipline,
+        }
+    }
+
+    /// The dispatcher task `seq` arrives at.
+    #[inline]
+    pub fn dispatcher_for(&self, seq: u64, seed: u64) -> u16 {
+        match (self.dispatchers.len(), self.split) {
+            (1, _) => 0,
+            (k, Split::RoundRobin) => (seq % k as u64) as u16,
+            // Keyed by the task, so the split does not depend on any other draw.
+            (k, Split::Random) => SimRng::new(derive_seed(seed, &[stream::SPLIT, seq])).below(k) as u16,
+        }
+    }
+}
+
+impl<F: Features> Run<F> {
+    /// Hands a job to its dispatcher: placed at once in dispatch mode (or parked if no
+    /// node is believed up), queued in central mode.
+    pub(super) fn submit(&mut self, job: u32, now: SimTime) {
+        let d = self.tasks.jobs.slots[job as usize].dispatcher() as usize;
+        match self.world.mode {
+            Mode::Dispatch => {
+                if !self.try_place(d, job, now) {
+                    let seq = self.tasks.jobs.slots[job as usize].task().seq;
+                    self.placement.dispatchers[d].waiting.push(job, 0.0, seq);
+                }
+            }
+            Mode::Central => {
+                let task = self.tasks.jobs.slots[job as usize].task();
+                self.placement.dispatchers[d].waiting.push(job, self.placement.discipline.rank(task), task.seq);
+                self.place_waiting(d, now);
+            }
+        }
+    }
+
+    /// Asks dispatcher `d`'s balancer for a node for `job` and sends it there; false if
+    /// no node fits now.
+    #[inline]
+    fn try_place(&mut self, d: usize, job: u32, now: SimTime) -> bool {
+        let task = self.tasks.jobs.slots[job as usize].task();
+        match self.placement.dispatchers[d].select(task, now, self.world.mode, &self.world.specs, None) {
+            Some(node) => {
+                self.send(d, node, job, now);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Places waiting jobs of dispatcher `d` in order while the next finds a node (in
+    /// central mode: the first that finds none blocks the rest, but for backfilling).
+    pub(super) fn place_waiting(&mut self, d: usize, now: SimTime) {
+        while let Some(job) = self.placement.dispatchers[d].waiting.peek() {
+            if !self.try_place(d, job, now) {
+                break;
+            }
+            self.placement.dispatchers[d].waiting.pop();
+        }
+        if self.world.mode == Mode::Central {
+            if let (Some(depth), Some(head)) =
+                (self.placement.backfill_depth, self.placement.dispatchers[d].waiting.peek())
+            {
+                self.backfill(d, head, depth, now);
+            }
+        }
+    }
+
+    /// EASY backfilling behind the blocked `head`: the reservation and the scan are
+    /// the policy's ([`easy_backfill`]); this supplies what the nodes run and starts
+    /// what the scan chooses.
+    fn backfill(&mut self, d: usize, head: u32, depth: usize, now: SimTime) {
+        let task = self.tasks.jobs.slots[head as usize].task();
+        let (world, tasks) = (&self.world, &self.tasks);
+        let reservation = easy_backfill::reservation(task, now, world.specs.len(), |n, ends| {
+            let (spec, node) = (&world.specs[n], &world.nodes[n]);
+            if spec.cores < task.cores || spec.memory < task.memory || !node.up {
+                return None;
+            }
+            let speed = node.speed(spec);
+            ends.extend(node.running.iter().map(|&a| {
+                let a = tasks.attempt::<F>(a);
+                Ending {
+                    at: a.run_start + a.task.remaining_estimate() / speed,
+                    cores: a.task.cores,
+                    memory: a.task.memory,
+                }
+            }));
+            Some((node.free_cores, node.free_memory))
+        });
+        let Some(mut res) = reservation else { return };
+        let seq = task.seq;
+        self.measure.note_reservation(seq, res.at);
+        let speed = self.world.specs[res.node].speed;
+        easy_backfill::backfill(&mut res, now, depth, speed, &mut Scan { run: self, d, now });
+    }
+
+    /// Dispatcher `d` sends a new attempt of `job` to `node`.
+    pub(super) fn send(&mut self, d: usize, node: NodeId, job: u32, now: SimTime) {
+        let j = &mut self.tasks.jobs.slots[job as usize];
+        j.attempts += 1;
+        let number = j.attempts;
+        let fields = |a: &mut Attempt| {
+            a.job = job;
+            a.number = number;
+            a.dispatcher = d as u16;
+            a.node = node as u32;
+            a.sent = now;
+        };
+        // Without faults the job's own record is its one attempt.
+        let attempt = if F::FAULTS {
+            let mut a = Attempt::unsent(j.task().clone(), d as u16);
+            fields(&mut a);
+            self.tasks.attempts.insert(a)
+        } else {
+            fields(&mut j.run);
+            job
+        };
+        let task = &self.tasks.attempt::<F>(attempt).task;
+        let (seq, input) = (task.seq, task.input);
+        let disp = &mut self.placement.dispatchers[d];
+        // Only a failure detector needs to know what to resubmit.
+        if F::FAULTS && self.faults.config.heartbeat.is_some() {
+            disp.outstanding[node].push((job, seq, number));
+        }
+        disp.update(node, now, self.world.mode, &self.world.specs, |b| b.on_sent(task));
+        if F::FAULTS {
+            if let Some(t) = self.faults.config.retry.timeout {
+                let id = self.queue.schedule_at(now + t, Event::Timeout { attempt });
+                self.tasks.attempts.slots[attempt as usize].timeout_event = id;
+            }
+        }
+        let delay = self.delay(node, seq, number as u64, 0, input);
+        self.transmit(Message::Task { attempt, node }, delay, now);
+    }
+
+    /// The result of an attempt reaches its dispatcher: update the belief, and complete
+    /// the job if no other attempt did first. A result sent before its node crashed is
+    /// lost with the node.
+    pub(super) fn on_result(&mut self, attempt: u32, node: NodeId, epoch: u32, report: Option<Report>, now: SimTime) {
+        let a = self.tasks.attempt::<F>(attempt);
+        let size = a.task.size;
+        if F::FAULTS && epoch != self.world.nodes[node].epoch {
+            // The node crashed after sending it: the work is lost.
+            self.faults.wasted_work += size;
+            self.tasks.drop_attempt::<F>(attempt);
+            return;
+        }
+        let d = a.dispatcher as usize;
+        let (job, seq, number) = (a.job, a.task.seq, a.number);
+        let disp = &mut self.placement.dispatchers[d];
+        // Without a failure detector every result is of an attempt still counted; with
+        // one, an attempt of a node declared dead (and so forgotten) is not.
+        let known = if F::FAULTS && self.faults.config.heartbeat.is_some() {
+            let outstanding = &mut disp.outstanding[node];
+            let i = outstanding.iter().position(|&(j, s, k)| (j, s, k) == (job, seq, number));
+            i.map(|i| outstanding.swap_remove(i)).is_some()
+        } else {
+            true
+        };
+        let spec = &self.world.specs[node];
+        disp.update(node, now, self.world.mode, &self.world.specs, |b| {
+            if known {
+                b.on_returned(&a.task, spec);
+            }
+            b.on_result(now - a.sent);
+            if let Some(r) = report {
+                b.on_report(r.queue, r.received);
+            }
+        });
+        let j = &self.tasks.jobs.slots[job as usize];
+        if j.is(seq) {
+            self.complete(job, attempt, node, now);
+        } else {
+            // Another attempt of this job completed first.
+            self.faults.wasted_work += size;
+        }
+        self.tasks.drop_attempt::<F>(attempt);
+        if self.world.mode == Mode::Central || !self.placement.dispatchers[d].waiting.is_empty() {
+            self.place_waiting(d, now);
+        }
+    }
+}
+
+/// The central queue of dispatcher `d` as EASY backfilling's scan sees it.
+struct Scan<'r, F: Features> {
+    run: &'r mut Run<F>,
+    d: usize,
+    now: SimTime,
+}
+
+impl<F: Features> Backfilling for Scan<'_, F> {
+    fn task(&self, position: usize) -> Option<&Task> {
+        let job = self.run.placement.dispatchers[self.d].waiting.fifo_at(position)?;
+        Some(self.run.tasks.jobs.slots[job as usize].task())
+    }
+
+    fn start(&mut self, position: usize, hold: Option<Hold>) -> Option<NodeId> {
+        let run = &mut *self.run;
+        let job = run.placement.dispatchers[self.d].waiting.fifo_at(position)?;
+        let task: &Job = &run.tasks.jobs.slots[job as usize];
+        let node =
+            run.placement.dispatchers[self.d].select(task.task(), self.now, run.world.mode, &run.world.specs, hold)?;
+        run.placement.dispatchers[self.d].waiting.remove_fifo_at(position);
+        run.send(self.d, node, job, self.now);
+        Some(node)
+    }
+}

@@ -1,0 +1,264 @@
+//! [`Run`]: one run's state, grouped by concern, how it is built, and the event loop.
+
+use super::entities::Tasks;
+use super::execution::World;
+use super::faults::FaultState;
+use super::features::Features;
+use super::network::Network;
+use super::outcome::Measure;
+use super::placement::{Dispatcher, Placement};
+use super::{BalancerFactory, RunError, RunOutput, TaskRecord, TIMESERIES_WINDOWS};
+use crate::engine::{derive_seed, EventId, EventQueue, SimRng, SimTime};
+use crate::metrics::{Recorder, WarmupRule};
+use crate::model::queue::TaskQueue;
+use crate::model::{stream, Node, TaskSource};
+use crate::policy::registry::{build_discipline, BuildContext};
+use crate::policy::{ClusterView, NodeBelief, PolicySpec};
+use crate::scenario::{Scenario, Stop, Warmup};
+use std::marker::PhantomData;
+
+/// What the engine delivers: the model's closed set of events. Each is 8 bytes;
+/// events that can be superseded are checked against the id their owner keeps (lazy
+/// cancellation). A run without faults or latency only ever sees `Arrival`, `Done`
+/// and `WarmupEnd`.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Event {
+    /// The next task reaches a dispatcher.
+    Arrival,
+    /// A message reaches its destination.
+    Deliver { msg: u32 },
+    /// An attempt finished running on its node.
+    Done { attempt: u32 },
+    /// A node sends its heartbeats.
+    Beat { node: u32 },
+    /// A dispatcher's failure detector looks at a node.
+    Check { node: u32, dispatcher: u16 },
+    /// A node fails (its random failure process).
+    Crash { node: u32 },
+    /// A node comes back.
+    Recover { node: u32 },
+    /// A scripted fault starts.
+    Scripted { index: u32 },
+    /// A node's slowdown ends.
+    SlowEnd { node: u32 },
+    /// A job's backoff ends: resubmit it.
+    Retry { job: u32 },
+    /// An attempt's result is overdue.
+    Timeout { attempt: u32 },
+    /// The warm-up (by time) ends: snapshot the nodes' busy time.
+    WarmupEnd,
+}
+
+const _: () = assert!(std::mem::size_of::<Event>() == 8);
+
+/// One run, compiled for the features `F` its scenario uses.
+pub(super) struct Run<F: Features> {
+    pub queue: EventQueue<Event>,
+    /// The nodes: what they are and what they are doing.
+    pub world: World,
+    /// The dispatchers, their views and balancers, the discipline.
+    pub placement: Placement,
+    /// Jobs in the system and their attempts.
+    pub tasks: Tasks,
+    /// Where tasks come from and when arrivals stop.
+    pub arrivals: Arrivals,
+    /// Latencies and messages in flight.
+    pub network: Network,
+    /// Injected faults, the failure detector's settings, and fault statistics.
+    pub faults: FaultState,
+    /// The run's statistics and records.
+    pub measure: Measure,
+    /// The run seed: every keyed stream derives from it.
+    pub seed: u64,
+    features: PhantomData<F>,
+}
+
+/// Where tasks come from, and when arrivals stop.
+pub(super) struct Arrivals {
+    pub source: TaskSource,
+    pub stop: Stop,
+    /// No more arrivals will come.
+    pub done: bool,
+    /// More tasks in the system than this stops the run (overloaded).
+    pub max_in_system: u64,
+}
+
+impl<F: Features> Run<F> {
+    /// Builds replication `replication` of `scenario`, `build` making each
+    /// dispatcher's balancer (named `label` in the results).
+    pub fn build(
+        scenario: &Scenario,
+        label: &str,
+        build: &BalancerFactory<'_>,
+        discipline: &PolicySpec,
+        replication: u32,
+    ) -> Result<Self, RunError> {
+        let seed = super::run_seed(scenario.seed, replication);
+        let specs = scenario.nodes();
+        let mode = scenario.run.mode;
+        let ctx = BuildContext { mode, nodes: &specs };
+        let discipline_obj = build_discipline(discipline, &ctx).map_err(|e| RunError::Policy(e.to_string()))?;
+        let fifo = discipline_obj.is_fifo();
+        let k = scenario.run.dispatchers as usize;
+        let mut dispatchers = Vec::with_capacity(k);
+        for d in 0..k {
+            let mut balancer = build(&ctx).map_err(RunError::Policy)?;
+            let beliefs: Vec<NodeBelief> = specs.iter().map(NodeBelief::idle).collect();
+            let view = ClusterView::new(0.0, mode, &specs, &beliefs);
+            for n in 0..specs.len() {
+                balancer.on_update(n, &view);
+            }
+            // Dispatcher 0 keeps the stream a lone dispatcher always had.
+            let labels: &[u64] = if d == 0 { &[stream::POLICY] } else { &[stream::POLICY, d as u64] };
+            let rng = SimRng::new(derive_seed(seed, labels));
+            dispatchers.push(Dispatcher::new(beliefs, balancer, rng, TaskQueue::new(fifo)));
+        }
+        let warmup = match (scenario.run.warmup, scenario.run.stop) {
+            (Warmup::Fraction(f), Stop::Tasks(n)) => WarmupRule::Tasks((f * n as f64).ceil() as u64),
+            (Warmup::Fraction(f), Stop::Horizon(h)) => WarmupRule::Time(f * h),
+            (Warmup::Seconds(s), _) => WarmupRule::Time(s),
+        };
+        // Replication 0 keeps a time series, in windows of about 1/200 of the expected
+        // length of the arrivals, and a log of fault events.
+        let timeseries = (replication == 0).then(|| {
+            let length = match scenario.run.stop {
+                Stop::Tasks(n) => n as f64 / scenario.workload.arrival.mean_rate(),
+                Stop::Horizon(h) => h,
+            };
+            (length / TIMESERIES_WINDOWS, specs.len() as u32)
+        });
+        let recorder = Recorder::new(warmup, scenario.workload.classes.len(), timeseries);
+        let source = TaskSource::new(&scenario.workload, seed).map_err(|e| RunError::Trace(e.message))?;
+        let mut run = Run {
+            queue: EventQueue::with_capacity(specs.len() + 16),
+            placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
+            network: Network::new(scenario, &specs),
+            faults: FaultState::new(scenario, &specs, seed, replication),
+            measure: Measure::new(
+                scenario,
+                recorder,
+                warmup,
+                (discipline.to_string(), label.to_string()),
+                replication,
+                seed,
+            ),
+            world: World::new(mode, specs.iter().map(|s| Node::new(s, TaskQueue::new(fifo), k)).collect(), specs),
+            tasks: Tasks::default(),
+            arrivals: Arrivals {
+                source,
+                stop: scenario.run.stop,
+                done: false,
+                max_in_system: scenario.run.max_in_system,
+            },
+            seed,
+            features: PhantomData,
+        };
+        if let WarmupRule::Time(t) = warmup {
+            if t > 0.0 {
+                run.queue.schedule_at(t, Event::WarmupEnd);
+            }
+        }
+        if F::FAULTS {
+            run.start_faults();
+        }
+        run.schedule_next_arrival(0, 0.0)?;
+        Ok(run)
+    }
+
+    /// The event loop: runs until every task has left, then checks conservation and
+    /// Little's law. Records of departing tasks are built only when `observe` is given.
+    pub fn drive(mut self, mut observe: Option<&mut dyn FnMut(&TaskRecord)>) -> Result<RunOutput, RunError> {
+        self.measure.observing = observe.is_some();
+        while let Some((now, id, event)) = self.queue.pop() {
+            self.handle(event, id, now)?;
+            if let Some(observe) = observe.as_mut() {
+                self.measure.departed.drain(..).for_each(|r| observe(&r));
+            }
+            // Heartbeats and failures go on for ever; the run ends when the last task leaves.
+            if self.arrivals.done && self.tasks.jobs.len() == 0 {
+                break;
+            }
+        }
+        let end = self.measure.last_departure;
+        self.finish(end)
+    }
+
+    /// Hands one event to the part of the model it concerns.
+    #[inline]
+    fn handle(&mut self, event: Event, id: EventId, now: SimTime) -> Result<(), RunError> {
+        match event {
+            Event::Arrival => self.on_arrival(now)?,
+            Event::Done { attempt } => {
+                // A preempted or lost attempt's old completion is stale.
+                if self.tasks.attempt::<F>(attempt).done_event == id {
+                    self.on_done(attempt, now);
+                }
+            }
+            Event::Deliver { msg } => self.on_deliver(msg, now),
+            Event::WarmupEnd => self.snapshot_busy(now),
+            _ if !F::FAULTS => unreachable!("a fault event in a run without faults"),
+            Event::Beat { node } => self.on_beat(node as usize, id, now),
+            Event::Check { node, dispatcher } => self.on_check(dispatcher as usize, node as usize, now),
+            Event::Crash { node } => self.on_random_crash(node as usize, now),
+            Event::Recover { node } => self.on_recover(node as usize, id, now),
+            Event::Scripted { index } => self.on_scripted(index as usize, now),
+            Event::SlowEnd { node } => self.on_slow_end(node as usize, id, now),
+            Event::Retry { job } => self.on_retry(job, id, now),
+            Event::Timeout { attempt } => self.on_timeout(attempt, id, now),
+        }
+        Ok(())
+    }
+
+    // ----- arrivals -------------------------------------------------------------
+
+    /// Schedules the arrival of task `seq` after the one at `now`, unless arrivals stop.
+    #[inline]
+    fn schedule_next_arrival(&mut self, seq: u64, now: SimTime) -> Result<(), RunError> {
+        let next = match self.arrivals.stop {
+            Stop::Tasks(n) if seq >= n => None,
+            Stop::Tasks(_) => self.next_arrival(now)?,
+            Stop::Horizon(h) => self.next_arrival(now)?.filter(|&t| t <= h),
+        };
+        match next {
+            Some(t) => {
+                self.queue.schedule_at(t, Event::Arrival);
+            }
+            None => self.arrivals.done = true,
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn next_arrival(&mut self, now: SimTime) -> Result<Option<SimTime>, RunError> {
+        self.arrivals.source.next_arrival(now).map_err(|e| RunError::Trace(e.message))
+    }
+
+    /// A task arrives: it is drawn, counted, and handed to its dispatcher.
+    fn on_arrival(&mut self, now: SimTime) -> Result<(), RunError> {
+        let seq = self.measure.recorder.arrived();
+        let task = self.arrivals.source.draw(seq, now);
+        let measured = self.measure.recorder.arrive(seq, now);
+        if measured && seq > 0 && self.measure.warmup == WarmupRule::Tasks(seq) {
+            self.snapshot_busy(now);
+        }
+        self.schedule_next_arrival(seq + 1, now)?;
+        let dispatcher = self.placement.dispatcher_for(seq, self.seed);
+        let fits = self.world.fits_some_node(&task);
+        let job = self.tasks.jobs.insert(super::entities::Job {
+            run: super::entities::Attempt::unsent(task, dispatcher),
+            measured,
+            attempts: 0,
+            retry_event: EventId::NONE,
+        });
+        if !fits {
+            // No node is big enough, now or ever: the task fails, visibly.
+            self.fail(job, now);
+            return Ok(());
+        }
+        if self.tasks.jobs.len() as u64 > self.arrivals.max_in_system {
+            return Err(RunError::Overloaded { in_system: self.tasks.jobs.len(), time: now });
+        }
+        self.submit(job, now);
+        Ok(())
+    }
+}
