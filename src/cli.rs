@@ -12,6 +12,7 @@ use crate::sim::RunOutput;
 use crate::workload::{arrival::ARRIVAL_NAMES, dist::DIST_NAMES};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -199,25 +200,38 @@ fn run(args: RunArgs) -> u8 {
         }
     }
 
+    // Each scenario's files are written on its own thread (charts take a while), and
+    // reported in plan order.
+    let writers = if threads == 0 { rayon::current_num_threads() } else { threads };
+    let writers = writers.min(plan.scenarios.len()).max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(writers).build().expect("thread pool");
+    let written: Vec<(Option<_>, Option<String>)> = pool.install(|| {
+        plan.scenarios
+            .par_iter()
+            .zip(&by_file)
+            .map(|(s, runs)| {
+                if runs.is_empty() {
+                    return (None, None);
+                }
+                let dir = args.output.join(&s.name);
+                let summary = match write_tables(&dir, s, runs) {
+                    Ok((_, summary)) => summary,
+                    Err(e) => return (None, Some(format!("error: cannot write results for '{}': {e}", s.name))),
+                };
+                let error = render_scenario(&dir)
+                    .err()
+                    .map(|e| format!("error: cannot draw the charts and report of '{}': {e}", s.name));
+                (Some((summary, dir)), error)
+            })
+            .collect()
+    });
     let mut write_failed = false;
-    for (s, runs) in plan.scenarios.iter().zip(&by_file) {
-        if runs.is_empty() {
-            continue;
-        }
-        let dir = args.output.join(&s.name);
-        let summary = match write_tables(&dir, s, runs) {
-            Ok((_, summary)) => summary,
-            Err(e) => {
-                eprintln!("error: cannot write results for '{}': {e}", s.name);
-                write_failed = true;
-                continue;
-            }
-        };
-        if let Err(e) = render_scenario(&dir) {
-            eprintln!("error: cannot draw the charts and report of '{}': {e}", s.name);
+    for (s, (tables, error)) in plan.scenarios.iter().zip(written) {
+        if let Some(message) = error {
+            eprintln!("{message}");
             write_failed = true;
         }
-        if !args.quiet {
+        if let (Some((summary, dir)), false) = (tables, args.quiet) {
             print_table(s, &summary, &dir);
         }
     }

@@ -48,6 +48,9 @@ pub struct TaskSource {
     classes: Vec<TaskClass>,
     /// Cumulative class shares, for drawing a class by inversion.
     cumulative: Vec<f64>,
+    /// Per class, its cores and memory when they are constant (they draw nothing
+    /// then; working them out once keeps a rounding call off every arrival).
+    fixed: Vec<(Option<u32>, Option<f64>)>,
     estimate_error: f64,
     input: Option<crate::workload::Dist>,
     output: Option<crate::workload::Dist>,
@@ -77,7 +80,10 @@ impl TaskSource {
             ArrivalProcess::Trace(trace) => Some((trace.reader()?, trace.first_submit, trace.scale)),
             _ => None,
         };
+        let fixed =
+            workload.classes.iter().map(|c| (c.cores.as_constant().map(cores_of), c.memory.as_constant())).collect();
         Ok(TaskSource {
+            fixed,
             trace,
             pending: None,
             arrival: workload.arrival.clone(),
@@ -132,13 +138,14 @@ impl TaskSource {
         } else {
             size
         };
-        let cores = match job.and_then(|j| j.cores) {
-            Some(cores) => cores,
-            None => c.cores.sample(&mut self.resources).ceil().max(1.0).min(u32::MAX as f64) as u32,
+        let (fixed_cores, fixed_memory) = self.fixed[class];
+        let cores = match (job.and_then(|j| j.cores), fixed_cores) {
+            (Some(cores), _) | (None, Some(cores)) => cores,
+            (None, None) => cores_of(c.cores.sample(&mut self.resources)),
         };
-        let memory = match job.and_then(|j| j.memory) {
-            Some(memory) => memory,
-            None => c.memory.sample(&mut self.resources),
+        let memory = match (job.and_then(|j| j.memory), fixed_memory) {
+            (Some(memory), _) | (None, Some(memory)) => memory,
+            (None, None) => c.memory.sample(&mut self.resources),
         };
         let input = self.input.as_ref().map_or(0.0, |d| d.sample(&mut self.transfers));
         let output = self.output.as_ref().map_or(0.0, |d| d.sample(&mut self.transfers));
@@ -157,4 +164,10 @@ impl TaskSource {
             work_done: 0.0,
         }
     }
+}
+
+/// Cores a task takes for a drawn value: rounded up, at least one.
+#[inline]
+fn cores_of(drawn: f64) -> u32 {
+    drawn.ceil().max(1.0).min(u32::MAX as f64) as u32
 }

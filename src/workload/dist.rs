@@ -243,6 +243,15 @@ impl Dist {
         Dist { sampler: Sampler::Constant(value), mean: value, min: value, max: Some(value) }
     }
 
+    /// The value of a constant distribution, which draws nothing (`None` for any other).
+    #[inline]
+    pub fn as_constant(&self) -> Option<f64> {
+        match self.sampler {
+            Sampler::Constant(v) => Some(v),
+            _ => None,
+        }
+    }
+
     /// One draw. Never negative.
     #[inline]
     pub fn sample(&self, rng: &mut SimRng) -> f64 {

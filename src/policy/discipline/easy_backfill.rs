@@ -114,7 +114,8 @@ pub trait Backfilling {
     fn start(&mut self, position: usize, hold: Option<Hold>) -> Option<NodeId>;
 }
 
-/// The scan: the tasks behind the head, in queue order, up to `depth` of them, each
+/// The scan: the tasks behind the head, in queue order, at positions 1 to `depth` of
+/// the queue as it shrinks (a task started moves the next one to its position), each
 /// started now if it fits and does not delay `res`: either it ends (by its remaining
 /// estimate at `reserved_speed`, the reserved node's speed) by the shadow time, or it
 /// gets only what the head leaves spare on the reserved node (a [`Hold`] there).
@@ -135,5 +136,149 @@ pub fn backfill(res: &mut Reservation, now: SimTime, depth: usize, reserved_spee
             }
             None => position += 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(seq: u64, estimate: f64, cores: u32) -> Task {
+        Task {
+            seq,
+            arrival: 0.0,
+            size: estimate,
+            estimate,
+            class: 0,
+            priority: 0,
+            cores,
+            memory: 0.0,
+            deadline: None,
+            input: 0.0,
+            output: 0.0,
+            work_done: 0.0,
+        }
+    }
+
+    fn ending(at: f64, cores: u32) -> Ending {
+        Ending { at, cores, memory: 0.0 }
+    }
+
+    /// A hand-built cluster: per node, `None` (down or too small) or its free cores
+    /// and its running tasks' ends.
+    fn reserve(head: &Task, now: f64, nodes: &[Option<(u32, Vec<Ending>)>]) -> Option<Reservation> {
+        reservation(head, now, nodes.len(), |n, ends| {
+            let (free, running) = nodes[n].as_ref()?;
+            ends.extend(running.iter().copied());
+            Some((*free, 0.0))
+        })
+    }
+
+    #[test]
+    fn the_head_waits_for_enough_ends_in_order_of_end() {
+        // 1 core free; ends at 5 (2 cores) and 3 (1 core): 2 free at 3, 4 at 5.
+        let nodes = [Some((1, vec![ending(5.0, 2), ending(3.0, 1)]))];
+        let r = reserve(&task(0, 1.0, 3), 0.0, &nodes).unwrap();
+        assert_eq!(r, Reservation { node: 0, at: 5.0, extra_cores: 1, extra_memory: 0.0 });
+        // A head of 2 cores starts at 3, with nothing spare.
+        let r = reserve(&task(0, 1.0, 2), 0.0, &nodes).unwrap();
+        assert_eq!((r.at, r.extra_cores), (3.0, 0));
+    }
+
+    #[test]
+    fn the_earliest_node_wins_and_ties_go_to_the_lower_index() {
+        let nodes = [
+            None, // down: never reserved
+            Some((0, vec![ending(7.0, 2)])),
+            Some((0, vec![ending(4.0, 2)])),
+            Some((0, vec![ending(4.0, 4)])),
+        ];
+        let r = reserve(&task(0, 1.0, 2), 0.0, &nodes).unwrap();
+        assert_eq!((r.node, r.at, r.extra_cores), (2, 4.0, 0));
+    }
+
+    #[test]
+    fn overdue_ends_count_as_now_and_no_room_ever_means_no_reservation() {
+        let nodes = [Some((0, vec![ending(2.0, 1), ending(9.0, 1)]))];
+        let r = reserve(&task(0, 1.0, 1), 6.0, &nodes).unwrap();
+        assert_eq!(r.at, 6.0);
+        assert!(reserve(&task(0, 1.0, 3), 6.0, &nodes).is_none());
+    }
+
+    /// A waiting queue over a cluster of free cores; a start takes the first node
+    /// with room (after the hold), as a first-fit balancer would.
+    struct Queue {
+        waiting: Vec<Task>,
+        free: Vec<u32>,
+        started: Vec<(u64, NodeId)>,
+    }
+
+    impl Backfilling for Queue {
+        fn task(&self, position: usize) -> Option<&Task> {
+            self.waiting.get(position)
+        }
+
+        fn start(&mut self, position: usize, hold: Option<Hold>) -> Option<NodeId> {
+            let cores = self.waiting[position].cores;
+            let room = |n: usize| match hold {
+                Some(h) if h.node == n => self.free[n].min(h.cores),
+                _ => self.free[n],
+            };
+            let node = (0..self.free.len()).find(|&n| room(n) >= cores)?;
+            self.free[node] -= cores;
+            let t = self.waiting.remove(position);
+            self.started.push((t.seq, node));
+            Some(node)
+        }
+    }
+
+    #[test]
+    fn the_scan_starts_what_ends_in_time_or_fits_the_spare_room() {
+        // Head (seq 0) reserved on node 0 at t = 10 with 1 core spare; node 0 has 2
+        // cores free now, node 1 none.
+        let mut res = Reservation { node: 0, at: 10.0, extra_cores: 1, extra_memory: 0.0 };
+        let mut q = Queue {
+            waiting: vec![task(0, 1.0, 4), task(1, 50.0, 1), task(2, 50.0, 1), task(3, 5.0, 1)],
+            free: vec![2, 0],
+            started: Vec::new(),
+        };
+        backfill(&mut res, 0.0, 10, 1.0, &mut q);
+        // seq 1 is long but takes the spare core; seq 2 is long and finds none left;
+        // seq 3 ends by 10 and takes the last free core.
+        assert_eq!(q.started, vec![(1, 0), (3, 0)]);
+        assert_eq!(res.extra_cores, 0);
+        assert_eq!(q.waiting.iter().map(|t| t.seq).collect::<Vec<_>>(), vec![0, 2]);
+    }
+
+    #[test]
+    fn the_scan_stops_at_its_depth() {
+        let queue = || Queue {
+            waiting: vec![task(0, 1.0, 4), task(1, 50.0, 1), task(2, 50.0, 1), task(3, 1.0, 1)],
+            free: vec![3, 0],
+            started: Vec::new(),
+        };
+        let res = Reservation { node: 0, at: 10.0, extra_cores: 0, extra_memory: 0.0 };
+        // Seq 1 and 2 end too late and node 0 has no spare core: at depth 2 the scan
+        // stops before seq 3, which would fit.
+        let mut q = queue();
+        backfill(&mut res.clone(), 0.0, 2, 1.0, &mut q);
+        assert!(q.started.is_empty());
+        let mut q = queue();
+        backfill(&mut res.clone(), 0.0, 3, 1.0, &mut q);
+        assert_eq!(q.started, vec![(3, 0)]);
+    }
+
+    #[test]
+    fn ending_in_time_is_judged_at_the_reserved_nodes_speed() {
+        let queue =
+            || Queue { waiting: vec![task(0, 1.0, 4), task(1, 15.0, 1)], free: vec![3, 0], started: Vec::new() };
+        let res = Reservation { node: 0, at: 10.0, extra_cores: 0, extra_memory: 0.0 };
+        // 15 units at speed 2 end at 7.5, before the shadow time; at speed 1, at 15.
+        let mut q = queue();
+        backfill(&mut res.clone(), 0.0, 10, 2.0, &mut q);
+        assert_eq!(q.started, vec![(1, 0)]);
+        let mut q = queue();
+        backfill(&mut res.clone(), 0.0, 10, 1.0, &mut q);
+        assert!(q.started.is_empty());
     }
 }
