@@ -7,6 +7,7 @@
 
 mod error;
 mod faults;
+mod locator;
 mod raw;
 mod relocate;
 mod sweep;

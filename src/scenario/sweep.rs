@@ -4,7 +4,8 @@
 //! (`toml_edit` keeps every other byte), checked like any scenario, so an error at a
 //! point names the real line and field of the file, and says which point it was.
 
-use super::error::{located, parse_path, Locator, Seg};
+use super::error::located;
+use super::locator::{parse_path, Locator, Seg};
 use super::{ScenarioError, Sweep, SweepPoint};
 use serde::Deserialize;
 use std::path::Path;
