@@ -122,13 +122,12 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, u8> {
     let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
     for s in &scenarios {
         if let Some(other) = seen.insert(&s.name, &s.source) {
-            eprintln!(
-                "error: {}: name: scenario name '{}' is also used by {}; each scenario needs its own name (it names the results folder)",
-                s.source.display(),
+            let message = format!(
+                "scenario name '{}' is also used by {}; each scenario needs its own name (it names the results folder)",
                 s.name,
                 other.display()
             );
-            return Err(EXIT_BAD_INPUT);
+            return Err(report_bad(&[ScenarioError::new(&s.source, message).with_field("name")]));
         }
     }
     Ok(scenarios)

@@ -1,9 +1,10 @@
 //! [`TaskSource`]: draws each arriving task from the workload.
 
 use super::Task;
+use crate::diagnostic::FieldError;
 use crate::engine::{derive_seed, SimRng, SimTime};
 use crate::scenario::{TaskClass, Workload};
-use crate::workload::{ArrivalProcess, FieldError, TraceJob, TraceReader};
+use crate::workload::{ArrivalProcess, TraceJob, TraceReader};
 
 /// Labels of a run's random streams, one per purpose. Fixed forever: changing one
 /// changes every published result. New purposes take new labels.

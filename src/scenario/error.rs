@@ -1,71 +1,15 @@
-//! [`ScenarioError`], and serde's reading errors turned into located ones.
+//! Serde's reading errors turned into located [`ScenarioError`]s.
 //!
 //! A mistake serde finds while reading the file into the raw structs (syntax, unknown
 //! fields, wrong types) comes with a byte range; [`from_toml`] finds the field at that
 //! place with the [`Locator`] and rewords serde's message in the file's words.
 
 use super::locator::{path_string, Locator, Seg};
+use crate::diagnostic::{did_you_mean, unknown, ScenarioError};
 use crate::workload::arrival::ARRIVAL_NAMES;
 use crate::workload::dist::DIST_NAMES;
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use toml_edit::Value;
-
-/// A mistake in a scenario file: where it is, which field, and what was expected.
-///
-/// Displayed as `file:line:column: field: message`; parts that are not known are left
-/// out (`file: message` for a file that cannot be read).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub struct ScenarioError {
-    /// The scenario file (or the path that could not be read).
-    pub file: PathBuf,
-    /// Line of the mistake, from 1.
-    pub line: Option<usize>,
-    /// Column of the mistake, from 1, counted in characters.
-    pub column: Option<usize>,
-    /// Dotted path of the field, such as `workload.arrival.rate` or `nodes[1].count`.
-    pub field: Option<String>,
-    /// What is wrong, in lower case: what was expected and what was found.
-    pub message: String,
-}
-
-impl ScenarioError {
-    /// An error about a whole file (or path), with no place in it.
-    pub fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        ScenarioError { file: file.into(), line: None, column: None, field: None, message: message.into() }
-    }
-
-    /// The same error at a line and column (both from 1).
-    pub fn at(mut self, line: usize, column: usize) -> Self {
-        self.line = Some(line);
-        self.column = Some(column);
-        self
-    }
-
-    /// The same error about a field (a dotted path; an empty path means none).
-    pub fn with_field(mut self, field: impl Into<String>) -> Self {
-        let field = field.into();
-        self.field = if field.is_empty() { None } else { Some(field) };
-        self
-    }
-}
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        if let Some(field) = &self.field {
-            write!(f, ": {field}")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
 
 /// How serde describes a value in "invalid type" messages (`serde::de::Unexpected`):
 /// `string "x"`, `integer `3``, `floating point `1.5``, `boolean `true``, `map`,
@@ -187,7 +131,7 @@ impl SerdeMessage {
                 } else {
                     format!("expected one of: {}", expected.join(", "))
                 };
-                format!("unknown field '{name}'{} ({list})", suggestion(name, expected))
+                format!("unknown field '{name}'{} ({list})", did_you_mean(name, &refs(expected)))
             }
             SerdeMessage::UnknownVariant { name, expected } => {
                 let noun = match last_key {
@@ -196,11 +140,7 @@ impl SerdeMessage {
                     Some("mode") => "mode",
                     _ => "value",
                 };
-                format!(
-                    "unknown {noun} '{name}'{} (expected one of: {})",
-                    suggestion(name, expected),
-                    expected.join(", ")
-                )
+                unknown(noun, name, &refs(expected))
             }
             SerdeMessage::MissingField(name) => match name.as_str() {
                 "dist" => format!("missing field 'dist': expected a distribution name ({})", names(DIST_NAMES)),
@@ -247,10 +187,9 @@ fn refine(locator: &Locator<'_>, path: &mut Vec<Seg>, kind: &SerdeMessage) {
     path.extend(child.into_iter().flatten());
 }
 
-/// "; did you mean 'x'?" for the candidate nearest to `name`, or nothing.
-fn suggestion(name: &str, candidates: &[String]) -> String {
-    let refs: Vec<&str> = candidates.iter().map(String::as_str).collect();
-    crate::policy::registry::closest(name, &refs).map(|c| format!("; did you mean '{c}'?")).unwrap_or_default()
+/// The names as the string slices [`did_you_mean`] and [`unknown`] take.
+fn refs(names: &[String]) -> Vec<&str> {
+    names.iter().map(String::as_str).collect()
 }
 
 fn names(table: &[(&str, &str)]) -> String {
@@ -295,18 +234,5 @@ fn tidy(message: &str) -> String {
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => "invalid toml".to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn display_leaves_out_unknown_parts() {
-        let e = ScenarioError::new("a.toml", "boom");
-        assert_eq!(e.to_string(), "a.toml: boom");
-        let e = e.at(3, 7).with_field("run.tasks");
-        assert_eq!(e.to_string(), "a.toml:3:7: run.tasks: boom");
     }
 }

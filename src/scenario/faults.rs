@@ -3,8 +3,8 @@
 
 use super::raw::NumberOrDist;
 use super::{FailureModel, FaultKind, Faults, Heartbeat, Network, NodeGroup, Reports, Retry, ScriptedFault, Split};
-use crate::policy::registry::closest;
-use crate::workload::{Dist, DistSpec, FieldError};
+use crate::diagnostic::{non_negative, positive, unknown, FieldError};
+use crate::workload::{Dist, DistSpec};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -67,34 +67,13 @@ pub(super) struct RawFaultEvent {
 
 type Check<T> = Result<T, FieldError>;
 
-fn positive(path: &str, v: f64) -> Check<f64> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(FieldError::new(path, format!("expected a number > 0, got {v}")))
-    }
-}
-
-fn non_negative(path: &str, v: f64) -> Check<f64> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(v)
-    } else {
-        Err(FieldError::new(path, format!("expected a number >= 0, got {v}")))
-    }
-}
-
 /// `[run] split`: "random" (default) or "round_robin".
 pub(super) fn split(raw: Option<&str>) -> Check<Split> {
     match raw {
         None | Some("random") => Ok(Split::Random),
         Some("round_robin") => Ok(Split::RoundRobin),
-        Some(other) => Err(FieldError::new("run.split", unknown_word(other, &["random", "round_robin"]))),
+        Some(other) => Err(FieldError::new("run.split", unknown("value", other, &["random", "round_robin"]))),
     }
-}
-
-fn unknown_word(got: &str, known: &[&str]) -> String {
-    let hint = closest(got, known).map(|c| format!("; did you mean '{c}'?")).unwrap_or_default();
-    format!("unknown value '{got}'{hint} (expected one of: {})", known.join(", "))
 }
 
 /// `[network]`, and each group's latency (its own, or the network's default).
@@ -108,7 +87,9 @@ pub(super) fn network(raw: Option<RawNetwork>, base_dir: &Path) -> Check<(Networ
     let reports = match raw.reports.as_deref() {
         None | Some("results") => Reports::Results,
         Some("heartbeats") => Reports::Heartbeats,
-        Some(other) => return Err(FieldError::new("network.reports", unknown_word(other, &["results", "heartbeats"]))),
+        Some(other) => {
+            return Err(FieldError::new("network.reports", unknown("value", other, &["results", "heartbeats"])))
+        }
     };
     Ok((Network { bandwidth, reports }, latency.filter(|d| d.max() != Some(0.0))))
 }
@@ -215,7 +196,7 @@ fn event(i: usize, e: RawFaultEvent, groups: &[NodeGroup]) -> Check<ScriptedFaul
     let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
     let first_of = |g: usize| groups[..g].iter().map(|x| x.count as usize).sum::<usize>();
     let find_group = |name: &str, field: &str| -> Check<usize> {
-        names.iter().position(|n| *n == name).ok_or_else(|| FieldError::new(at(field), unknown_word(name, &names)))
+        names.iter().position(|n| *n == name).ok_or_else(|| FieldError::new(at(field), unknown("value", name, &names)))
     };
     let nodes = match (e.node, e.group) {
         (Some(_), Some(_)) => return Err(FieldError::new(at("group"), "expected node or group, got both")),
@@ -272,7 +253,7 @@ fn event(i: usize, e: RawFaultEvent, groups: &[NodeGroup]) -> Check<ScriptedFaul
             }
             FaultKind::Slowdown { factor, duration }
         }
-        other => return Err(FieldError::new(at("kind"), unknown_word(other, &["crash", "slowdown"]))),
+        other => return Err(FieldError::new(at("kind"), unknown("value", other, &["crash", "slowdown"]))),
     };
     Ok(ScriptedFault { at: time, nodes, kind })
 }

@@ -13,7 +13,7 @@ mod relocate;
 mod sweep;
 mod validate;
 
-pub use error::ScenarioError;
+pub use crate::diagnostic::ScenarioError;
 pub use relocate::relocate;
 pub use validate::{discover, load, parse};
 

@@ -7,6 +7,7 @@
 use super::error::located;
 use super::locator::{parse_path, Locator, Seg};
 use super::{ScenarioError, Sweep, SweepPoint};
+use crate::diagnostic::FieldError;
 use serde::Deserialize;
 use std::path::Path;
 use toml_edit::{DocumentMut, Item, Value};
@@ -37,8 +38,8 @@ pub(super) struct RawRange {
 }
 
 /// The sweep's values, checked. Errors name a field of `[sweep]`.
-pub(super) fn values(raw: &RawSweep) -> Result<Vec<f64>, (String, String)> {
-    let err = |field: &str, msg: String| Err((format!("sweep.{field}"), msg));
+pub(super) fn values(raw: &RawSweep) -> Result<Vec<f64>, FieldError> {
+    let err = |field: &str, msg: String| Err(FieldError::new(format!("sweep.{field}"), msg));
     let values = match (&raw.values, raw.range) {
         (Some(_), Some(_)) => return err("range", "expected either values or range, got both".into()),
         (None, None) => return err("parameter", "expected values = [...] or range = { from, to, step }".into()),

@@ -1,6 +1,6 @@
 //! From the raw file to a checked [`Scenario`]: defaults, ranges and references.
 //!
-//! Checks stop at the first mistake, which is returned as an [`Invalid`] (a field
+//! Checks stop at the first mistake, which is returned as a [`FieldError`] (a field
 //! path and a message) and then placed in the file by the [`Locator`]. One mistake at
 //! a time keeps every message exact: a later check never runs on a value an earlier
 //! one rejected.
@@ -17,9 +17,10 @@ use super::locator::{parse_path, Locator};
 use super::raw::{RawNodeGroup, RawPolicies, RawRun, RawScenario, RawWarmup};
 use super::sweep;
 use super::{NodeGroup, RunConfig, Scenario, ScenarioError, Stop, Warmup, DEFAULT_MAX_IN_SYSTEM};
+use crate::diagnostic::{non_negative, positive, FieldError};
 use crate::model::Mode;
 use crate::policy::registry::BuildContext;
-use crate::workload::{ArrivalProcess, Dist, FieldError};
+use crate::workload::{ArrivalProcess, Dist};
 use policies::{policy_list, Kind};
 use std::path::{Path, PathBuf};
 use workload::workload;
@@ -49,13 +50,13 @@ pub fn parse(text: &str, source: &Path) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| error::from_toml(&e, text, source))?;
     let raw_sweep = raw.sweep.clone();
     let base_dir = source.parent().unwrap_or(Path::new(""));
-    let locate = |text: &str, e: Invalid| {
+    let locate = |text: &str, e: FieldError| {
         let locator = Locator::new(text);
         located(source, &locator, &parse_path(&e.path), e.message)
     };
     let mut base = scenario(raw, source, base_dir, text).map_err(|e| locate(text, e))?;
     if let Some(raw_sweep) = raw_sweep {
-        let values = sweep::values(&raw_sweep).map_err(|(path, message)| locate(text, Invalid::new(path, message)))?;
+        let values = sweep::values(&raw_sweep).map_err(|e| locate(text, e))?;
         let check_point = |point_text: &str| -> Result<Scenario, ScenarioError> {
             let raw: RawScenario = toml::from_str(point_text).map_err(|e| error::from_toml(&e, point_text, source))?;
             scenario(raw, source, base_dir, text).map_err(|e| locate(point_text, e))
@@ -128,34 +129,12 @@ fn unreadable(path: &Path) -> impl Fn(std::io::Error) -> ScenarioError + '_ {
     }
 }
 
-/// A mistake found while checking: the dotted field path and what is wrong.
-#[derive(Debug)]
-struct Invalid {
-    path: String,
-    message: String,
-}
+type Check<T> = Result<T, FieldError>;
 
-type Check<T> = Result<T, Invalid>;
-
-/// A field error whose path is already complete.
-impl From<FieldError> for Invalid {
-    fn from(e: FieldError) -> Self {
-        Invalid::new(e.path, e.message)
-    }
-}
-
-impl Invalid {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Invalid { path: path.into(), message: message.into() }
-    }
-
-    /// An error from the workload or policy modules, whose path is relative to `prefix`.
-    fn within(prefix: &str) -> impl Fn(FieldError) -> Invalid + '_ {
-        move |e| {
-            let e = e.within(prefix);
-            Invalid::new(e.path, e.message)
-        }
-    }
+/// Prefixes the path of an error from the workload or policy modules, which is
+/// relative to the value they were given, with that value's path.
+fn within(prefix: &str) -> impl Fn(FieldError) -> FieldError + '_ {
+    move |e| e.within(prefix)
 }
 
 fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Check<Scenario> {
@@ -210,7 +189,7 @@ fn scenario_name(given: Option<String>, source: &Path) -> Check<String> {
         return Ok(name);
     }
     let rule = "letters, digits, '.', '_' and '-' only, since it names the results folder";
-    Err(Invalid::new(
+    Err(FieldError::new(
         "name",
         if from_file {
             format!("the file name gives the scenario name {name:?}, which is not valid ({rule}); set name = \"...\"")
@@ -227,7 +206,7 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
         (Some(raw), _) => raw,
         (None, Some(_)) => RawRun::default(),
         (None, None) => {
-            return Err(Invalid::new(
+            return Err(FieldError::new(
                 "run",
                 "missing table [run]: expected tasks = <count> or horizon = <seconds> in it",
             ))
@@ -235,11 +214,11 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
     };
     let stop = match (raw.tasks, raw.horizon) {
         (Some(_), Some(_)) => {
-            return Err(Invalid::new("run.horizon", "expected either tasks or horizon, got both"));
+            return Err(FieldError::new("run.horizon", "expected either tasks or horizon, got both"));
         }
         (None, None) => match trace_jobs {
             Some(jobs) => Stop::Tasks(jobs),
-            None => return Err(Invalid::new("run", "expected tasks = <count> or horizon = <seconds>, got neither")),
+            None => return Err(FieldError::new("run", "expected tasks = <count> or horizon = <seconds>, got neither")),
         },
         // A trace's jobs run out before a larger count.
         (Some(tasks), None) => {
@@ -252,7 +231,7 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
         None => Warmup::Fraction(0.0),
         Some(RawWarmup::Fraction(f)) => {
             if !(0.0..1.0).contains(&f) {
-                return Err(Invalid::new(
+                return Err(FieldError::new(
                     "run.warmup",
                     format!("expected a fraction in [0, 1) of the run, or {{ seconds = <number> }}, got {f}"),
                 ));
@@ -264,7 +243,7 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
             // A warm-up as long as the horizon would leave no task to measure.
             if let Stop::Horizon(h) = stop {
                 if s >= h {
-                    return Err(Invalid::new(
+                    return Err(FieldError::new(
                         "run.warmup.seconds",
                         format!("expected a warm-up shorter than the horizon ({h} s), got {s}"),
                     ));
@@ -280,7 +259,7 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
     let mode = raw.mode.unwrap_or(Mode::Dispatch);
     let dispatchers = integer("run.dispatchers", raw.dispatchers, 1, 1, 10_000)? as u32;
     if dispatchers > 1 && mode == Mode::Central {
-        return Err(Invalid::new(
+        return Err(FieldError::new(
             "run.dispatchers",
             "central mode has one scheduler holding the queue; several dispatchers need mode = \"dispatch\"",
         ));
@@ -292,7 +271,7 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
 fn node_groups(raw: Option<Vec<RawNodeGroup>>, latency: &Option<Dist>, base_dir: &Path) -> Check<Vec<NodeGroup>> {
     let raw = raw.unwrap_or_default();
     if raw.is_empty() {
-        return Err(Invalid::new("nodes", "expected at least one [[nodes]] group, got none"));
+        return Err(FieldError::new("nodes", "expected at least one [[nodes]] group, got none"));
     }
     let mut groups: Vec<NodeGroup> = Vec::with_capacity(raw.len());
     let mut total = 0u64;
@@ -301,11 +280,11 @@ fn node_groups(raw: Option<Vec<RawNodeGroup>>, latency: &Option<Dist>, base_dir:
         let group = node_group(i, raw, latency, base_dir)?;
         if let Some(j) = groups.iter().position(|g| g.name == group.name) {
             let at = if named { format!("nodes[{i}].name") } else { format!("nodes[{i}]") };
-            return Err(Invalid::new(at, format!("duplicate group name '{}': nodes[{j}] has it too", group.name)));
+            return Err(FieldError::new(at, format!("duplicate group name '{}': nodes[{j}] has it too", group.name)));
         }
         total += u64::from(group.count);
         if total > MAX_NODES {
-            return Err(Invalid::new(
+            return Err(FieldError::new(
                 format!("nodes[{i}].count"),
                 format!("expected at most {MAX_NODES} nodes in all, got {total} up to this group"),
             ));
@@ -319,7 +298,7 @@ fn node_group(i: usize, raw: RawNodeGroup, latency: &Option<Dist>, base_dir: &Pa
     let at = |field: &str| format!("nodes[{i}].{field}");
     let name = raw.name.unwrap_or_else(|| format!("group{i}"));
     if name.trim().is_empty() {
-        return Err(Invalid::new(at("name"), "expected a non-empty group name, got \"\""));
+        return Err(FieldError::new(at("name"), "expected a non-empty group name, got \"\""));
     }
     let count = integer(&at("count"), raw.count, 1, 1, u32::MAX.into())? as u32;
     let speed = positive(&at("speed"), raw.speed.unwrap_or(1.0))?;
@@ -327,7 +306,7 @@ fn node_group(i: usize, raw: RawNodeGroup, latency: &Option<Dist>, base_dir: &Pa
     let memory = raw.memory.unwrap_or(f64::INFINITY);
     // Infinite memory is allowed on purpose: it is the default, "unlimited".
     if memory.is_nan() || memory < 0.0 {
-        return Err(Invalid::new(at("memory"), format!("expected a number >= 0, got {memory}")));
+        return Err(FieldError::new(at("memory"), format!("expected a number >= 0, got {memory}")));
     }
     let weight = positive(&at("weight"), raw.weight.unwrap_or(speed * f64::from(cores)))?;
     let (own_latency, failure) = faults::group_extras(i, raw.latency, raw.failure, base_dir)?;
@@ -342,23 +321,7 @@ fn integer(path: &str, v: Option<i64>, default: i64, min: i64, max: i64) -> Chec
         return Ok(v);
     }
     let bound = if v < min { format!(">= {min}") } else { format!("<= {max}") };
-    Err(Invalid::new(path, format!("expected an integer {bound}, got {v}")))
-}
-
-fn positive(path: &str, v: f64) -> Check<f64> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(Invalid::new(path, format!("expected a number > 0, got {v}")))
-    }
-}
-
-fn non_negative(path: &str, v: f64) -> Check<f64> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(v)
-    } else {
-        Err(Invalid::new(path, format!("expected a number >= 0, got {v}")))
-    }
+    Err(FieldError::new(path, format!("expected an integer {bound}, got {v}")))
 }
 
 /// A number in [0, 1).
@@ -366,7 +329,7 @@ fn fraction(path: &str, v: f64) -> Check<f64> {
     if (0.0..1.0).contains(&v) {
         Ok(v)
     } else {
-        Err(Invalid::new(path, format!("expected a number in [0, 1), got {v}")))
+        Err(FieldError::new(path, format!("expected a number in [0, 1), got {v}")))
     }
 }
 

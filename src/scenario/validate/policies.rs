@@ -1,10 +1,10 @@
 //! `[policies]`: the balancer and discipline lists, each element checked against the
 //! registry and kept in canonical form.
 
-use super::{Check, Invalid};
+use super::{within, Check};
+use crate::diagnostic::FieldError;
 use crate::policy::registry::{self, BuildContext};
 use crate::policy::PolicySpec;
-use crate::workload::FieldError;
 
 /// Balancers or disciplines: the same syntax, two registries.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -61,18 +61,21 @@ pub(super) fn policy_list(kind: Kind, value: Option<&toml::Value>, ctx: &BuildCo
         None => return checked_all(kind, kind.default_list(ctx), ctx),
         Some(toml::Value::String(s)) if s == "all" => return checked_all(kind, kind.all(ctx), ctx),
         Some(toml::Value::String(s)) => {
-            return Err(Invalid::new(
+            return Err(FieldError::new(
                 path,
                 format!("expected \"all\" or an array of {noun}s, got string {s:?}; for one {noun}, write [{s:?}]"),
             ))
         }
         Some(toml::Value::Array(items)) => items,
         Some(other) => {
-            return Err(Invalid::new(path, format!("expected \"all\" or an array of {noun}s, got {}", describe(other))))
+            return Err(FieldError::new(
+                path,
+                format!("expected \"all\" or an array of {noun}s, got {}", describe(other)),
+            ))
         }
     };
     if items.is_empty() {
-        return Err(Invalid::new(path, format!("expected at least one {noun}, got an empty array")));
+        return Err(FieldError::new(path, format!("expected at least one {noun}, got an empty array")));
     }
     let mut specs: Vec<PolicySpec> = Vec::with_capacity(items.len());
     for (j, item) in items.iter().enumerate() {
@@ -80,7 +83,7 @@ pub(super) fn policy_list(kind: Kind, value: Option<&toml::Value>, ctx: &BuildCo
         let spec = policy_spec(kind, &at, item)?;
         let canonical = kind.check(&spec, ctx).map_err(|e| policy_error(&at, item, e))?;
         if let Some(k) = specs.iter().position(|s| *s == canonical) {
-            return Err(Invalid::new(at, format!("duplicate {noun} '{canonical}': {path}[{k}] is the same {noun}")));
+            return Err(FieldError::new(at, format!("duplicate {noun} '{canonical}': {path}[{k}] is the same {noun}")));
         }
         specs.push(canonical);
     }
@@ -91,16 +94,16 @@ pub(super) fn policy_list(kind: Kind, value: Option<&toml::Value>, ctx: &BuildCo
 /// policy that cannot be built for this cluster is reported, not run.
 fn checked_all(kind: Kind, specs: Vec<PolicySpec>, ctx: &BuildContext<'_>) -> Check<Vec<PolicySpec>> {
     if specs.is_empty() {
-        return Err(Invalid::new(kind.path(), format!("no {} applies in {} mode", kind.noun(), ctx.mode.name())));
+        return Err(FieldError::new(kind.path(), format!("no {} applies in {} mode", kind.noun(), ctx.mode.name())));
     }
-    specs.iter().map(|s| kind.check(s, ctx).map_err(Invalid::within(kind.path()))).collect()
+    specs.iter().map(|s| kind.check(s, ctx).map_err(within(kind.path()))).collect()
 }
 
 /// One element of a policy list as a spec; only shape is checked here.
 fn policy_spec(kind: Kind, at: &str, item: &toml::Value) -> Check<PolicySpec> {
     let noun = kind.noun();
     match item {
-        toml::Value::String(s) if s == "all" => Err(Invalid::new(
+        toml::Value::String(s) if s == "all" => Err(FieldError::new(
             at,
             format!("\"all\" must stand alone: write {} = \"all\"", kind.path().trim_start_matches("policies.")),
         )),
@@ -109,13 +112,13 @@ fn policy_spec(kind: Kind, at: &str, item: &toml::Value) -> Check<PolicySpec> {
             let name = match t.get("name") {
                 Some(toml::Value::String(s)) => s.clone(),
                 Some(other) => {
-                    return Err(Invalid::new(
+                    return Err(FieldError::new(
                         format!("{at}.name"),
                         format!("expected a {noun} name, got {}", describe(other)),
                     ))
                 }
                 None => {
-                    return Err(Invalid::new(
+                    return Err(FieldError::new(
                         format!("{at}.name"),
                         format!("missing field: expected the {noun}'s name, such as name = \"power_of_d\""),
                     ))
@@ -127,7 +130,7 @@ fn policy_spec(kind: Kind, at: &str, item: &toml::Value) -> Check<PolicySpec> {
                     toml::Value::Integer(i) => *i as f64,
                     toml::Value::Float(f) => *f,
                     other => {
-                        return Err(Invalid::new(
+                        return Err(FieldError::new(
                             format!("{at}.{key}"),
                             format!("expected a number for parameter '{key}', got {}", describe(other)),
                         ))
@@ -137,7 +140,7 @@ fn policy_spec(kind: Kind, at: &str, item: &toml::Value) -> Check<PolicySpec> {
             }
             Ok(spec)
         }
-        other => Err(Invalid::new(
+        other => Err(FieldError::new(
             at,
             format!(
                 "expected a {noun} name or a table {{ name = \"...\", <parameter> = <number> }}, got {}",
@@ -148,11 +151,11 @@ fn policy_spec(kind: Kind, at: &str, item: &toml::Value) -> Check<PolicySpec> {
 }
 
 /// Places a registry error: `name` is the element itself when it is a bare string.
-fn policy_error(at: &str, item: &toml::Value, e: FieldError) -> Invalid {
+fn policy_error(at: &str, item: &toml::Value, e: FieldError) -> FieldError {
     if e.path == "name" && item.is_str() {
-        Invalid::new(at, e.message)
+        FieldError::new(at, e.message)
     } else {
-        Invalid::within(at)(e)
+        within(at)(e)
     }
 }
 

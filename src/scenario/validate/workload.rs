@@ -1,7 +1,8 @@
 //! `[workload]`: the arrival process, task classes and their requirements, checked
 //! against the node groups.
 
-use super::{fraction, integer, non_negative, positive, Check, Invalid};
+use super::{fraction, integer, non_negative, positive, within, Check};
+use crate::diagnostic::FieldError;
 use crate::scenario::faults;
 use crate::scenario::raw::{NumberOrDist, RawClass, RawWorkload};
 use crate::scenario::{NodeGroup, TaskClass, Workload};
@@ -33,25 +34,24 @@ pub(super) fn workload(
     bandwidth: Option<f64>,
 ) -> Check<Workload> {
     let raw =
-        raw.ok_or_else(|| Invalid::new("workload", "missing table [workload]: expected at least arrival and size"))?;
+        raw.ok_or_else(|| FieldError::new("workload", "missing table [workload]: expected at least arrival and size"))?;
     let arrival = raw
         .arrival
         .ok_or_else(|| {
-            Invalid::new(
+            FieldError::new(
                 "workload.arrival",
                 "missing field: expected an arrival process such as { process = \"poisson\", rate = 10.0 }",
             )
         })?
         .build(base_dir)
-        .map_err(Invalid::within("workload.arrival"))?;
+        .map_err(within("workload.arrival"))?;
     let estimate_error = fraction("workload.estimate_error", raw.estimate_error.unwrap_or(0.0))?;
     let mut size_default = raw.size.map(|s| size("workload.size", &s, base_dir)).transpose()?;
     if let (None, ArrivalProcess::Trace(trace)) = (&size_default, &arrival) {
         // A trace gives every task's size; this stands for it where a class's size
         // is asked for (its mean, for the offered load).
-        let dist = DistSpec::Constant { value: trace.mean_size() }
-            .build(base_dir)
-            .map_err(Invalid::within("workload.arrival"))?;
+        let dist =
+            DistSpec::Constant { value: trace.mean_size() }.build(base_dir).map_err(within("workload.arrival"))?;
         size_default = Some(Placed { dist, path: "workload.arrival".into() });
     }
     let defaults = Defaults {
@@ -71,7 +71,7 @@ pub(super) fn workload(
 /// The one class of a workload without `classes`.
 fn default_class(defaults: Defaults, groups: &[NodeGroup]) -> Check<TaskClass> {
     let size = defaults.size.ok_or_else(|| {
-        Invalid::new(
+        FieldError::new(
             "workload.size",
             "missing field: expected a task size such as { dist = \"exponential\", mean = 1.0 }",
         )
@@ -92,13 +92,13 @@ fn default_class(defaults: Defaults, groups: &[NodeGroup]) -> Check<TaskClass> {
 /// Every class, shares normalised.
 fn classes(list: Vec<RawClass>, defaults: &Defaults, groups: &[NodeGroup], base_dir: &Path) -> Check<Vec<TaskClass>> {
     if list.is_empty() {
-        return Err(Invalid::new("workload.classes", "expected at least one class, got an empty array"));
+        return Err(FieldError::new("workload.classes", "expected at least one class, got an empty array"));
     }
     let mut out: Vec<TaskClass> = Vec::with_capacity(list.len());
     for (i, raw) in list.into_iter().enumerate() {
         let c = class(i, raw, defaults, groups, base_dir)?;
         if let Some(j) = out.iter().position(|o| o.name == c.name) {
-            return Err(Invalid::new(
+            return Err(FieldError::new(
                 format!("workload.classes[{i}].name"),
                 format!("duplicate class name '{}': classes[{j}] has it too", c.name),
             ));
@@ -110,7 +110,7 @@ fn classes(list: Vec<RawClass>, defaults: &Defaults, groups: &[NodeGroup], base_
         let terms: Vec<String> = out.iter().map(|c| c.share.to_string()).collect();
         // Rounded so that 0.3 + 0.6 reads 0.9, not 0.8999999999999999.
         let shown = (total * 1e9).round() / 1e9;
-        return Err(Invalid::new(
+        return Err(FieldError::new(
             "workload.classes",
             format!("expected class shares summing to 1, got {shown} ({})", terms.join(" + ")),
         ));
@@ -124,15 +124,15 @@ fn classes(list: Vec<RawClass>, defaults: &Defaults, groups: &[NodeGroup], base_
 
 fn class(i: usize, raw: RawClass, defaults: &Defaults, groups: &[NodeGroup], base_dir: &Path) -> Check<TaskClass> {
     let at = |field: &str| format!("workload.classes[{i}].{field}");
-    let name = raw.name.ok_or_else(|| Invalid::new(at("name"), "missing field: expected a class name"))?;
+    let name = raw.name.ok_or_else(|| FieldError::new(at("name"), "missing field: expected a class name"))?;
     if name.trim().is_empty() {
-        return Err(Invalid::new(at("name"), "expected a non-empty class name, got \"\""));
+        return Err(FieldError::new(at("name"), "expected a non-empty class name, got \"\""));
     }
-    let share = raw
-        .share
-        .ok_or_else(|| Invalid::new(at("share"), "missing field: expected the class's share of arrivals, in (0, 1]"))?;
+    let share = raw.share.ok_or_else(|| {
+        FieldError::new(at("share"), "missing field: expected the class's share of arrivals, in (0, 1]")
+    })?;
     if !(share > 0.0 && share <= 1.0) {
-        return Err(Invalid::new(at("share"), format!("expected a share in (0, 1], got {share}")));
+        return Err(FieldError::new(at("share"), format!("expected a share in (0, 1], got {share}")));
     }
     let priority = integer(&at("priority"), raw.priority, 0, 0, u32::MAX.into())? as u32;
     let deadline = raw.deadline.map(|d| positive(&at("deadline"), d)).transpose()?;
@@ -141,7 +141,7 @@ fn class(i: usize, raw: RawClass, defaults: &Defaults, groups: &[NodeGroup], bas
         None => match &defaults.size {
             Some(s) => s.dist.clone(),
             None => {
-                return Err(Invalid::new(
+                return Err(FieldError::new(
                     at("size"),
                     format!("missing field: class '{name}' gives no size, and [workload] has no size to inherit"),
                 ))
@@ -166,9 +166,9 @@ fn class(i: usize, raw: RawClass, defaults: &Defaults, groups: &[NodeGroup], bas
 
 /// A size distribution: it must have a positive mean, or no task would ever need work.
 fn size(path: &str, spec: &DistSpec, base_dir: &Path) -> Check<Placed> {
-    let dist = spec.build(base_dir).map_err(Invalid::within(path))?;
+    let dist = spec.build(base_dir).map_err(within(path))?;
     if dist.mean() <= 0.0 {
-        return Err(Invalid::new(
+        return Err(FieldError::new(
             path,
             format!("expected a size distribution with a mean > 0, got a mean of {}", dist.mean()),
         ));
@@ -192,7 +192,7 @@ fn requirement(resource: Resource, path: &str, raw: Option<NumberOrDist>, base_d
         (None, Resource::Memory) => Dist::constant(0.0),
         (Some(NumberOrDist::Number(n)), Resource::Cores) => Dist::constant(positive(path, n)?),
         (Some(NumberOrDist::Number(n)), Resource::Memory) => Dist::constant(non_negative(path, n)?),
-        (Some(NumberOrDist::Dist(spec)), _) => spec.build(base_dir).map_err(Invalid::within(path))?,
+        (Some(NumberOrDist::Dist(spec)), _) => spec.build(base_dir).map_err(within(path))?,
     };
     Ok(Placed { dist, path: path.to_string() })
 }
@@ -204,7 +204,7 @@ fn fits_cores(who: &str, cores: &Placed, groups: &[NodeGroup]) -> Check<()> {
     match cores.dist.max() {
         Some(max) if max.ceil().max(1.0) > f64::from(largest) => {
             let need = max.ceil().max(1.0);
-            Err(Invalid::new(
+            Err(FieldError::new(
                 &cores.path,
                 format!("{who} up to {need} cores, but no node has {need} cores; the largest has {largest}"),
             ))
@@ -216,7 +216,7 @@ fn fits_cores(who: &str, cores: &Placed, groups: &[NodeGroup]) -> Check<()> {
 fn fits_memory(who: &str, memory: &Placed, groups: &[NodeGroup]) -> Check<()> {
     let largest = groups.iter().map(|g| g.memory).fold(0.0, f64::max);
     match memory.dist.max() {
-        Some(max) if max > largest => Err(Invalid::new(
+        Some(max) if max > largest => Err(FieldError::new(
             &memory.path,
             format!("{who} up to {max} memory, but no node has {max} memory; the largest has {largest}"),
         )),
