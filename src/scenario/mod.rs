@@ -20,6 +20,7 @@ pub use validate::{discover, load, parse};
 use crate::model::{Mode, NodeSpec};
 use crate::policy::PolicySpec;
 use crate::workload::{ArrivalProcess, Dist};
+pub use crate::workload::{TaskClass, Workload};
 use std::path::PathBuf;
 
 /// A checked scenario: everything needed to plan and run its simulations.
@@ -243,42 +244,6 @@ pub struct NodeGroup {
     pub failure: Option<FailureModel>,
 }
 
-/// `[workload]`: arrivals and the kinds of task.
-#[derive(Debug, Clone)]
-pub struct Workload {
-    /// The arrival process.
-    pub arrival: ArrivalProcess,
-    /// Relative error of size estimates, in [0, 1): estimate = size x (1 + e u),
-    /// u uniform in [-1, 1].
-    pub estimate_error: f64,
-    /// Bytes a task sends to its node (input) and back (output), with a bandwidth.
-    pub input: Option<Dist>,
-    /// Bytes of a task's result.
-    pub output: Option<Dist>,
-    /// Task classes; shares sum to 1. A workload without `classes` has one class,
-    /// `default`, with priority 0.
-    pub classes: Vec<TaskClass>,
-}
-
-/// One kind of task.
-#[derive(Debug, Clone)]
-pub struct TaskClass {
-    /// Class name, unique in the scenario.
-    pub name: String,
-    /// Fraction of arrivals, in (0, 1]; normalised so the shares sum to 1.
-    pub share: f64,
-    /// Priority: lower is served first by priority disciplines.
-    pub priority: u32,
-    /// Relative deadline in seconds after arrival, if any.
-    pub deadline: Option<f64>,
-    /// Task size in work units.
-    pub size: Dist,
-    /// Cores a task needs (a draw rounded up to a whole number, at least 1).
-    pub cores: Dist,
-    /// Memory a task needs.
-    pub memory: Dist,
-}
-
 impl Scenario {
     /// Every node of the cluster, group by group, in file order.
     pub fn nodes(&self) -> Vec<NodeSpec> {
@@ -306,21 +271,7 @@ impl Scenario {
             // The trace's own sizes and cores.
             return trace.mean_rate() * trace.mean_work() / capacity;
         }
-        let mean_work: f64 =
-            self.workload.classes.iter().map(|c| c.share * c.size.mean() * mean_task_cores(&c.cores)).sum();
+        let mean_work: f64 = self.workload.classes.iter().map(|c| c.share * c.size.mean() * c.mean_cores()).sum();
         self.workload.arrival.mean_rate() * mean_work / capacity
     }
-}
-
-/// The mean number of cores a task takes: E[max(1, ceil(X))] for the class's draw X.
-/// Exact for a constant; otherwise estimated from 100,000 draws of a fixed stream
-/// (standard error well under 1% for any distribution with a finite variance), since
-/// the expectation of a rounded draw has no closed form for most distributions.
-fn mean_task_cores(cores: &crate::workload::Dist) -> f64 {
-    if cores.max() == Some(cores.min()) {
-        return cores.min().ceil().max(1.0);
-    }
-    let mut rng = crate::engine::SimRng::new(0x5eed);
-    let n = 100_000;
-    (0..n).map(|_| cores.sample(&mut rng).ceil().max(1.0)).sum::<f64>() / n as f64
 }

@@ -70,7 +70,7 @@ pub enum ArrivalProcess {
         /// Time left in the current state (drawn on entry).
         left_in_state: f64,
     },
-    /// A job log, read by [`TaskSource`](crate::model::TaskSource) job by job.
+    /// A job log, read by [`TaskSource`](super::TaskSource) job by job.
     Trace(Trace),
 }
 

@@ -5,8 +5,8 @@ use super::{fraction, integer, non_negative, positive, within, Check};
 use crate::diagnostic::FieldError;
 use crate::scenario::faults;
 use crate::scenario::raw::{NumberOrDist, RawClass, RawWorkload};
-use crate::scenario::{NodeGroup, TaskClass, Workload};
-use crate::workload::{ArrivalProcess, Dist, DistSpec};
+use crate::scenario::NodeGroup;
+use crate::workload::{ArrivalProcess, Dist, DistSpec, TaskClass, Workload};
 use std::path::Path;
 
 /// How far the class shares may sum from 1 (rounding in hand-written thirds).
