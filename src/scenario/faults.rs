@@ -1,68 +1,110 @@
-//! `[network]`, `[faults]`, and the per-group `latency` and `failure`: reading and
-//! checking the parts of a scenario that model the network and failures.
+//! `[network]`, `[faults]`, and the per-group `latency` and `failure`: the checked
+//! types of the parts of a scenario that model the network and failures, and their
+//! checks, from the raw types of `raw.rs`.
 
-use super::raw::NumberOrDist;
-use super::{FailureModel, FaultKind, Faults, Heartbeat, Network, NodeGroup, Reports, Retry, ScriptedFault, Split};
+use super::raw::{NumberOrDist, RawFailure, RawFaultEvent, RawFaults, RawNetwork};
+use super::{NodeGroup, Split};
 use crate::diagnostic::{non_negative, positive, unknown, FieldError};
 use crate::workload::{Dist, DistSpec};
-use serde::Deserialize;
 use std::path::Path;
 
-/// `[network]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawNetwork {
-    pub latency: Option<DistSpec>,
+/// `[network]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    /// Bytes per second of every link, if transfers take time (with task input and
+    /// output sizes).
     pub bandwidth: Option<f64>,
-    pub reports: Option<String>,
+    /// When nodes report their state to the dispatchers.
+    pub reports: Reports,
 }
 
-/// `failure = { mtbf = ..., mttr = ... }` of a node group.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawFailure {
-    pub mtbf: DistSpec,
-    pub mttr: DistSpec,
+/// When nodes send state reports (tasks waiting and running, tasks received).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reports {
+    /// With every result (and every heartbeat).
+    Results,
+    /// Only with heartbeats: views are as stale as the heartbeat interval.
+    Heartbeats,
 }
 
-/// `[faults]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawFaults {
-    pub heartbeat: Option<RawHeartbeat>,
-    pub retry: Option<RawRetry>,
-    pub events: Option<Vec<RawFaultEvent>>,
+/// `[faults]`.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Heartbeats and the failure detector; required when nodes can fail.
+    pub heartbeat: Option<Heartbeat>,
+    /// What happens to a task lost with its node.
+    pub retry: Retry,
+    /// Scripted faults, in time order.
+    pub events: Vec<ScriptedFault>,
 }
 
-/// `heartbeat = { interval, timeout }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawHeartbeat {
+/// Nodes send a heartbeat every `interval`; a dispatcher declares a node dead after
+/// `timeout` without one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Heartbeat {
+    /// Seconds between heartbeats (> 0).
     pub interval: f64,
+    /// Seconds without a heartbeat before a node is declared dead (> interval).
     pub timeout: f64,
 }
 
-/// `retry = { max_attempts, backoff, factor, jitter, timeout }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawRetry {
-    pub max_attempts: Option<i64>,
-    pub backoff: Option<f64>,
-    pub factor: Option<f64>,
-    pub jitter: Option<f64>,
+/// Resubmission of lost tasks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retry {
+    /// Attempts in all, the first included (>= 1); a task whose last attempt is lost fails.
+    pub max_attempts: u32,
+    /// Wait before attempt k + 1: `backoff x factor^(k - 1)`, times (1 + jitter u), u
+    /// uniform in (-1, 1).
+    pub backoff: f64,
+    /// Growth of the backoff per attempt (1 = fixed).
+    pub factor: f64,
+    /// Relative jitter of the backoff, in [0, 1).
+    pub jitter: f64,
+    /// Resubmit a task whose result has not come back this long after it was sent.
     pub timeout: Option<f64>,
 }
 
-/// One `[[faults.events]]`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawFaultEvent {
+impl Default for Retry {
+    fn default() -> Self {
+        Retry { max_attempts: 3, backoff: 0.0, factor: 1.0, jitter: 0.0, timeout: None }
+    }
+}
+
+/// A fault written in the scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptedFault {
+    /// When, in seconds.
     pub at: f64,
-    pub node: Option<String>,
-    pub group: Option<String>,
-    pub kind: String,
-    pub duration: Option<f64>,
-    pub factor: Option<f64>,
+    /// The nodes it hits (indices into [`Scenario::nodes`]).
+    pub nodes: Vec<usize>,
+    /// What happens.
+    pub kind: FaultKind,
+}
+
+/// A kind of fault.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FaultKind {
+    /// Fail-stop for `duration` seconds; the node comes back empty.
+    Crash {
+        /// Seconds down.
+        duration: f64,
+    },
+    /// Runs at `factor` of its speed for `duration` seconds (a straggler).
+    Slowdown {
+        /// Fraction of speed kept, in (0, 1].
+        factor: f64,
+        /// Seconds slow.
+        duration: f64,
+    },
+}
+
+/// Random failures of a node group: time to failure and time to repair.
+#[derive(Debug, Clone)]
+pub struct FailureModel {
+    /// Time from coming up to failing.
+    pub mtbf: Dist,
+    /// Time from failing to coming back.
+    pub mttr: Dist,
 }
 
 type Check<T> = Result<T, FieldError>;

@@ -1,9 +1,11 @@
 //! Scenario files: the TOML a user writes, checked and turned into a [`Scenario`].
 //!
-//! `raw.rs` mirrors the file with serde (unknown fields rejected); `validate.rs`
-//! checks ranges and references and builds the validated types below, which are all
-//! the simulation sees. Errors are [`ScenarioError`]s that name the file, line, column
-//! and field, and suggest the closest name for a misspelt one.
+//! `raw.rs` mirrors the file with serde (unknown fields rejected); `validate.rs` (with
+//! `faults.rs` for the network and failures, `sweep.rs` for sweeps) checks ranges and
+//! references and builds the validated types, which are all the simulation sees.
+//! Errors are [`ScenarioError`]s that name the file, line, column and field
+//! (`locator.rs` maps field paths to places in the file, `error.rs` rewords serde's
+//! errors), and suggest the closest name for a misspelt one.
 
 mod error;
 mod faults;
@@ -14,6 +16,7 @@ mod sweep;
 mod validate;
 
 pub use crate::diagnostic::ScenarioError;
+pub use faults::{FailureModel, FaultKind, Faults, Heartbeat, Network, Reports, Retry, ScriptedFault};
 pub use relocate::relocate;
 pub use validate::{discover, load, parse};
 
@@ -100,105 +103,6 @@ pub enum Split {
     Random,
     /// Arrival k to dispatcher k mod (number of dispatchers).
     RoundRobin,
-}
-
-/// `[network]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Network {
-    /// Bytes per second of every link, if transfers take time (with task input and
-    /// output sizes).
-    pub bandwidth: Option<f64>,
-    /// When nodes report their state to the dispatchers.
-    pub reports: Reports,
-}
-
-/// When nodes send state reports (tasks waiting and running, tasks received).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reports {
-    /// With every result (and every heartbeat).
-    Results,
-    /// Only with heartbeats: views are as stale as the heartbeat interval.
-    Heartbeats,
-}
-
-/// `[faults]`.
-#[derive(Debug, Clone, Default)]
-pub struct Faults {
-    /// Heartbeats and the failure detector; required when nodes can fail.
-    pub heartbeat: Option<Heartbeat>,
-    /// What happens to a task lost with its node.
-    pub retry: Retry,
-    /// Scripted faults, in time order.
-    pub events: Vec<ScriptedFault>,
-}
-
-/// Nodes send a heartbeat every `interval`; a dispatcher declares a node dead after
-/// `timeout` without one.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Heartbeat {
-    /// Seconds between heartbeats (> 0).
-    pub interval: f64,
-    /// Seconds without a heartbeat before a node is declared dead (> interval).
-    pub timeout: f64,
-}
-
-/// Resubmission of lost tasks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Retry {
-    /// Attempts in all, the first included (>= 1); a task whose last attempt is lost fails.
-    pub max_attempts: u32,
-    /// Wait before attempt k + 1: `backoff x factor^(k - 1)`, times (1 + jitter u), u
-    /// uniform in (-1, 1).
-    pub backoff: f64,
-    /// Growth of the backoff per attempt (1 = fixed).
-    pub factor: f64,
-    /// Relative jitter of the backoff, in [0, 1).
-    pub jitter: f64,
-    /// Resubmit a task whose result has not come back this long after it was sent.
-    pub timeout: Option<f64>,
-}
-
-impl Default for Retry {
-    fn default() -> Self {
-        Retry { max_attempts: 3, backoff: 0.0, factor: 1.0, jitter: 0.0, timeout: None }
-    }
-}
-
-/// A fault written in the scenario.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScriptedFault {
-    /// When, in seconds.
-    pub at: f64,
-    /// The nodes it hits (indices into [`Scenario::nodes`]).
-    pub nodes: Vec<usize>,
-    /// What happens.
-    pub kind: FaultKind,
-}
-
-/// A kind of fault.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum FaultKind {
-    /// Fail-stop for `duration` seconds; the node comes back empty.
-    Crash {
-        /// Seconds down.
-        duration: f64,
-    },
-    /// Runs at `factor` of its speed for `duration` seconds (a straggler).
-    Slowdown {
-        /// Fraction of speed kept, in (0, 1].
-        factor: f64,
-        /// Seconds slow.
-        duration: f64,
-    },
-}
-
-/// Random failures of a node group: time to failure and time to repair.
-#[derive(Debug, Clone)]
-pub struct FailureModel {
-    /// Time from coming up to failing.
-    pub mtbf: Dist,
-    /// Time from failing to coming back.
-    pub mttr: Dist,
 }
 
 /// `max_in_system` when not given: at ~100 bytes a task in flight, about 200 MB.
