@@ -2,13 +2,12 @@
 //! prints, and maps outcomes to exit codes (0 all good, 1 some runs failed, 2 bad
 //! arguments or scenario files).
 
-use crate::metrics::Summary;
+use crate::metrics::{RunOutput, Summary};
 use crate::output::report::{render_index, render_scenario};
 use crate::output::tables::write_tables;
 use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
 use crate::runner::{Plan, Progress};
 use crate::scenario::{self, Scenario, ScenarioError};
-use crate::sim::RunOutput;
 use crate::workload::{arrival::ARRIVAL_NAMES, dist::DIST_NAMES};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

@@ -5,9 +5,10 @@
 //! replication), so they can run on any number of threads in any order; results are
 //! collected in plan order, which makes the output byte-identical whatever `-j` is.
 
+use crate::metrics::RunOutput;
 use crate::policy::PolicySpec;
 use crate::scenario::Scenario;
-use crate::sim::{RunError, RunOutput, Simulation};
+use crate::sim::{RunError, Simulation};
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -91,3 +91,13 @@ pub struct RunResult {
     /// Engine events delivered.
     pub events: u64,
 }
+
+/// A run's results with their detail (per class, response distribution, time series,
+/// nodes, fault events): everything the tables and reports of a run are made from.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The `runs.csv` row.
+    pub result: RunResult,
+    /// Everything else.
+    pub detail: RunDetail,
+}

@@ -16,9 +16,8 @@
 
 use super::csv::to_csv;
 use super::write_atomic;
-use crate::metrics::{ci95, summarize, RunResult, Summary, Window, QUANTILE_GRID};
+use crate::metrics::{ci95, summarize, RunOutput, RunResult, Summary, Window, QUANTILE_GRID};
 use crate::scenario::Scenario;
-use crate::sim::RunOutput;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 

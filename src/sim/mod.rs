@@ -25,7 +25,8 @@ mod dispatcher;
 mod entities;
 
 use crate::engine::{derive_seed, EventId, EventQueue, SimRng, SimTime};
-use crate::metrics::{FaultRecord, Recorder, RunDetail, RunResult, WarmupRule};
+pub use crate::metrics::RunOutput;
+use crate::metrics::{FaultRecord, Recorder, RunResult, WarmupRule};
 use crate::model::queue::TaskQueue;
 use crate::model::{stream, Mode, Node, NodeId, NodeSpec, Task};
 use crate::policy::registry::{build_balancer, build_discipline, BuildContext};
@@ -103,15 +104,6 @@ enum Event {
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() == 8);
-
-/// A run's results with their detail (per class, distribution, time series, nodes).
-#[derive(Debug, Clone)]
-pub struct RunOutput {
-    /// The `runs.csv` row.
-    pub result: RunResult,
-    /// Everything else.
-    pub detail: RunDetail,
-}
 
 /// How many windows a run's time series aims at.
 const TIMESERIES_WINDOWS: f64 = 200.0;

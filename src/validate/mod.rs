@@ -19,8 +19,9 @@
 pub mod cases;
 pub mod theory;
 
+use crate::metrics::RunOutput;
 use crate::scenario::{self, Scenario, ScenarioError, Stop};
-use crate::sim::{RunOutput, Simulation};
+use crate::sim::Simulation;
 use cases::{Bound, Expect, Measure};
 use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
