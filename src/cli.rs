@@ -177,22 +177,11 @@ fn run(args: RunArgs) -> u8 {
     let mut failed = 0usize;
     let mut by_file: Vec<Vec<&RunOutput>> = vec![Vec::new(); plan.scenarios.len()];
     for (job, outcome) in plan.jobs.iter().zip(&outcomes) {
-        let unit = &plan.units[job.unit];
         match outcome {
-            Ok(output) => by_file[unit.file].push(output),
+            Ok(output) => by_file[plan.units[job.unit].file].push(output),
             Err(f) => {
                 failed += 1;
-                let s = &unit.scenario;
-                let at = unit.sweep.as_ref().map(|(p, v)| format!(" at {p} = {v}")).unwrap_or_default();
-                eprintln!(
-                    "error: {}: run {} / {} / replication {}{at} failed: {} (offered load {:.3})",
-                    s.source.display(),
-                    job.discipline,
-                    job.balancer,
-                    job.replication,
-                    f.message,
-                    s.offered_load()
-                );
+                eprintln!("error: {}", plan.failure_message(f));
             }
         }
     }

@@ -116,6 +116,25 @@ impl Plan {
         })
     }
 
+    /// How a failed run is reported, on one line (without an `error: ` prefix): the
+    /// scenario file, the run (policies, replication, sweep point), why it failed, and
+    /// the offered load. `failure` must come from this plan.
+    pub fn failure_message(&self, failure: &RunFailure) -> String {
+        let job = &self.jobs[failure.job];
+        let unit = &self.units[job.unit];
+        let s = &unit.scenario;
+        let at = unit.sweep.as_ref().map(|(p, v)| format!(" at {p} = {v}")).unwrap_or_default();
+        format!(
+            "{}: run {} / {} / replication {}{at} failed: {} (offered load {:.3})",
+            s.source.display(),
+            job.discipline,
+            job.balancer,
+            job.replication,
+            failure.message,
+            s.offered_load()
+        )
+    }
+
     /// Runs job number `index`, turning a panic into a failure of that job alone.
     pub fn run_one(&self, index: usize) -> Result<RunOutput, RunFailure> {
         let job = &self.jobs[index];
