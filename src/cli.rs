@@ -2,13 +2,12 @@
 //! prints, and maps outcomes to exit codes (0 all good, 1 some runs failed, 2 bad
 //! arguments or scenario files).
 
-use crate::metrics::Summary;
+use crate::metrics::{RunOutput, Summary};
 use crate::output::report::{render_index, render_scenario};
 use crate::output::tables::write_tables;
 use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
 use crate::runner::{Plan, Progress};
 use crate::scenario::{self, Scenario, ScenarioError};
-use crate::sim::RunOutput;
 use crate::workload::{arrival::ARRIVAL_NAMES, dist::DIST_NAMES};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -123,13 +122,12 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, u8> {
     let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
     for s in &scenarios {
         if let Some(other) = seen.insert(&s.name, &s.source) {
-            eprintln!(
-                "error: {}: name: scenario name '{}' is also used by {}; each scenario needs its own name (it names the results folder)",
-                s.source.display(),
+            let message = format!(
+                "scenario name '{}' is also used by {}; each scenario needs its own name (it names the results folder)",
                 s.name,
                 other.display()
             );
-            return Err(EXIT_BAD_INPUT);
+            return Err(report_bad(&[ScenarioError::new(&s.source, message).with_field("name")]));
         }
     }
     Ok(scenarios)
@@ -180,22 +178,11 @@ fn run(args: RunArgs) -> u8 {
     let mut failed = 0usize;
     let mut by_file: Vec<Vec<&RunOutput>> = vec![Vec::new(); plan.scenarios.len()];
     for (job, outcome) in plan.jobs.iter().zip(&outcomes) {
-        let unit = &plan.units[job.unit];
         match outcome {
-            Ok(output) => by_file[unit.file].push(output),
+            Ok(output) => by_file[plan.units[job.unit].file].push(output),
             Err(f) => {
                 failed += 1;
-                let s = &unit.scenario;
-                let at = unit.sweep.as_ref().map(|(p, v)| format!(" at {p} = {v}")).unwrap_or_default();
-                eprintln!(
-                    "error: {}: run {} / {} / replication {}{at} failed: {} (offered load {:.3})",
-                    s.source.display(),
-                    job.discipline,
-                    job.balancer,
-                    job.replication,
-                    f.message,
-                    s.offered_load()
-                );
+                eprintln!("error: {}", plan.failure_message(f));
             }
         }
     }

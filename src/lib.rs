@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod diagnostic;
 pub mod engine;
 pub mod metrics;
 pub mod model;

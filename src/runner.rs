@@ -5,9 +5,10 @@
 //! replication), so they can run on any number of threads in any order; results are
 //! collected in plan order, which makes the output byte-identical whatever `-j` is.
 
+use crate::metrics::RunOutput;
 use crate::policy::PolicySpec;
 use crate::scenario::Scenario;
-use crate::sim::{RunError, RunOutput, Simulation};
+use crate::sim::{RunError, Simulation};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -159,6 +160,25 @@ impl Plan {
         let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
         done.sort_unstable_by_key(|&(job, _)| job);
         done.into_iter().map(|(_, result)| result).collect()
+    }
+
+    /// How a failed run is reported, on one line (without an `error: ` prefix): the
+    /// scenario file, the run (policies, replication, sweep point), why it failed, and
+    /// the offered load. `failure` must come from this plan.
+    pub fn failure_message(&self, failure: &RunFailure) -> String {
+        let job = &self.jobs[failure.job];
+        let unit = &self.units[job.unit];
+        let s = &unit.scenario;
+        let at = unit.sweep.as_ref().map(|(p, v)| format!(" at {p} = {v}")).unwrap_or_default();
+        format!(
+            "{}: run {} / {} / replication {}{at} failed: {} (offered load {:.3})",
+            s.source.display(),
+            job.discipline,
+            job.balancer,
+            job.replication,
+            failure.message,
+            s.offered_load()
+        )
     }
 
     /// Runs job number `index`, turning a panic into a failure of that job alone.

@@ -1,14 +1,17 @@
-//! Streaming statistics of a run, and their summary over replications.
+//! Streaming statistics of a run, and their summary over replications (`summary.rs`
+//! for `summary.csv`'s rows, `aggregate.rs` for every table's figures over replications).
 //!
 //! Nothing here keeps a record per task: a run's memory does not grow with the
 //! number of tasks it simulates. Response-time percentiles come from an HDR
 //! histogram (Tene's HdrHistogram) with 3 significant digits: every reported
 //! percentile is within 0.1% of the exact one (plus 1 ns of resolution).
 
+mod aggregate;
 mod detail;
 mod recorder;
 mod summary;
 
+pub use aggregate::{ClassSummary, Replications};
 pub use detail::{ClassResult, FaultRecord, Window, QUANTILE_GRID};
 pub use recorder::{Recorder, RunDetail, WarmupRule};
 pub use summary::{ci95, student_t_975, summarize, Summary};
@@ -90,4 +93,14 @@ pub struct RunResult {
     pub end_time: f64,
     /// Engine events delivered.
     pub events: u64,
+}
+
+/// A run's results with their detail (per class, response distribution, time series,
+/// nodes, fault events): everything the tables and reports of a run are made from.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The `runs.csv` row.
+    pub result: RunResult,
+    /// Everything else.
+    pub detail: RunDetail,
 }

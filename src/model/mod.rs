@@ -15,12 +15,11 @@
 
 mod node;
 pub(crate) mod queue;
-mod source;
+pub mod stream;
 mod task;
 
 pub(crate) use node::Node;
 pub use node::{NodeId, NodeSpec};
-pub use source::{stream, TaskSource};
 pub use task::{ClassId, Task};
 
 /// Index of a live task in the run's task table (reused after the task leaves).

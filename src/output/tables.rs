@@ -16,9 +16,8 @@
 
 use super::csv::to_csv;
 use super::write_atomic;
-use crate::metrics::{ci95, summarize, RunResult, Summary, Window, QUANTILE_GRID};
+use crate::metrics::{Replications, RunOutput, RunResult, Summary, Window, QUANTILE_GRID};
 use crate::scenario::Scenario;
-use crate::sim::RunOutput;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -125,9 +124,9 @@ pub fn write_tables(
     runs: &[&RunOutput],
 ) -> Result<(Vec<PathBuf>, Vec<Summary>), String> {
     let drop: &[&str] = if scenario.sweep.is_some() { &[] } else { &["sweep_parameter", "sweep_value"] };
-    let groups = group(runs);
+    let groups = Replications::group(runs);
     let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();
-    let summary: Vec<_> = groups.iter().map(|g| summarize(&g.iter().map(|r| &r.result).collect::<Vec<_>>())).collect();
+    let summary: Vec<Summary> = groups.iter().map(Replications::summary).collect();
 
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", to_csv(&summary, drop).map_err(|e| e.to_string())?),
@@ -182,22 +181,6 @@ pub fn write_tables(
     Ok((written, summary))
 }
 
-/// Splits runs into groups of one (sweep point, discipline, balancer), keeping order.
-fn group<'a>(runs: &[&'a RunOutput]) -> Vec<Vec<&'a RunOutput>> {
-    let mut groups: Vec<Vec<&RunOutput>> = Vec::new();
-    for &r in runs {
-        match groups.last_mut() {
-            Some(g) if same_group(&g[0].result, &r.result) => g.push(r),
-            _ => groups.push(vec![r]),
-        }
-    }
-    groups
-}
-
-fn same_group(a: &RunResult, b: &RunResult) -> bool {
-    a.sweep_value == b.sweep_value && a.discipline == b.discipline && a.balancer == b.balancer
-}
-
 fn labels(r: &RunResult) -> Labels {
     Labels {
         scenario: r.scenario.clone(),
@@ -208,57 +191,45 @@ fn labels(r: &RunResult) -> Labels {
     }
 }
 
-fn mean(xs: impl Iterator<Item = f64>) -> f64 {
-    let (sum, n) = xs.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    if n == 0 {
-        f64::NAN
-    } else {
-        sum / n as f64
-    }
-}
-
-fn class_rows(group: &[&RunOutput]) -> Vec<ClassRow> {
-    let l = labels(&group[0].result);
-    let classes = group[0].detail.classes.len();
-    (0..classes)
-        .map(|c| {
-            let per_run: Vec<_> = group.iter().map(|r| &r.detail.classes[c]).collect();
-            let first = per_run[0];
-            ClassRow {
-                scenario: l.scenario.clone(),
-                sweep_parameter: l.sweep_parameter.clone(),
-                sweep_value: l.sweep_value,
-                discipline: l.discipline.clone(),
-                balancer: l.balancer.clone(),
-                class: first.class.clone(),
-                priority: first.priority,
-                replications: per_run.len() as u32,
-                tasks_completed: per_run.iter().map(|x| x.tasks_completed).sum(),
-                mean_response: mean(per_run.iter().map(|x| x.mean_response)),
-                mean_response_ci95: ci95(&per_run.iter().map(|x| x.mean_response).collect::<Vec<_>>()),
-                p50_response: mean(per_run.iter().map(|x| x.p50_response)),
-                p95_response: mean(per_run.iter().map(|x| x.p95_response)),
-                p99_response: mean(per_run.iter().map(|x| x.p99_response)),
-                max_response: per_run.iter().map(|x| x.max_response).fold(f64::NAN, f64::max),
-                deadline_misses: per_run.iter().map(|x| x.deadline_misses).sum(),
-            }
+fn class_rows(group: &Replications<'_>) -> Vec<ClassRow> {
+    let l = labels(group.first());
+    group
+        .classes()
+        .into_iter()
+        .map(|c| ClassRow {
+            scenario: l.scenario.clone(),
+            sweep_parameter: l.sweep_parameter.clone(),
+            sweep_value: l.sweep_value,
+            discipline: l.discipline.clone(),
+            balancer: l.balancer.clone(),
+            class: c.class,
+            priority: c.priority,
+            replications: c.replications,
+            tasks_completed: c.tasks_completed,
+            mean_response: c.mean_response,
+            mean_response_ci95: c.mean_response_ci95,
+            p50_response: c.p50_response,
+            p95_response: c.p95_response,
+            p99_response: c.p99_response,
+            max_response: c.max_response,
+            deadline_misses: c.deadline_misses,
         })
         .collect()
 }
 
-fn cdf_rows(group: &[&RunOutput]) -> Vec<CdfRow> {
-    let l = labels(&group[0].result);
+fn cdf_rows(group: &Replications<'_>) -> Vec<CdfRow> {
+    let l = labels(group.first());
     QUANTILE_GRID
         .iter()
-        .enumerate()
-        .map(|(i, &q)| CdfRow {
+        .zip(group.quantiles())
+        .map(|(&q, response)| CdfRow {
             scenario: l.scenario.clone(),
             sweep_parameter: l.sweep_parameter.clone(),
             sweep_value: l.sweep_value,
             discipline: l.discipline.clone(),
             balancer: l.balancer.clone(),
             quantile: q,
-            response: mean(group.iter().map(|r| r.detail.quantiles[i])),
+            response,
         })
         .collect()
 }
@@ -287,13 +258,14 @@ fn time_rows(run: &RunOutput) -> Vec<TimeRow> {
         .collect()
 }
 
-fn node_rows(group: &[&RunOutput], scenario: &Scenario) -> Vec<NodeRow> {
-    let l = labels(&group[0].result);
+fn node_rows(group: &Replications<'_>, scenario: &Scenario) -> Vec<NodeRow> {
+    let l = labels(group.first());
     let specs = scenario.nodes();
     specs
         .iter()
+        .zip(group.node_utilization(specs.len()))
         .enumerate()
-        .map(|(n, spec)| NodeRow {
+        .map(|(n, (spec, utilization))| NodeRow {
             scenario: l.scenario.clone(),
             sweep_parameter: l.sweep_parameter.clone(),
             sweep_value: l.sweep_value,
@@ -301,7 +273,7 @@ fn node_rows(group: &[&RunOutput], scenario: &Scenario) -> Vec<NodeRow> {
             balancer: l.balancer.clone(),
             node: n,
             group: scenario.node_groups[spec.group].name.clone(),
-            utilization: mean(group.iter().filter_map(|r| r.detail.node_utilization.get(n).copied())),
+            utilization,
         })
         .collect()
 }

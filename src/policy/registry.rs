@@ -3,8 +3,8 @@
 //! and the runner build from it.
 
 use super::{balancer, discipline, Balancer, Discipline, PolicySpec};
+use crate::diagnostic::{did_you_mean, finite, FieldError};
 use crate::model::{Mode, NodeSpec};
-use crate::workload::FieldError;
 use std::sync::Arc;
 
 /// A policy parameter, for documentation and checking.
@@ -317,22 +317,11 @@ pub fn all_disciplines(ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
     DISCIPLINES.iter().map(|e| default_spec(&e.info)).filter(|spec| build_discipline(spec, ctx).is_ok()).collect()
 }
 
-/// The candidate nearest to `name` by edit distance, if near enough to be a likely typo.
-pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(name, c), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min()
-        .map(|(_, c)| c)
-}
-
 fn unknown(kind: &str, name: &str, names: &[&str]) -> FieldError {
-    let hint = match closest(name, names) {
-        Some(c) => format!("; did you mean '{c}'?"),
-        None => String::new(),
-    };
-    FieldError::new("name", format!("unknown {kind} '{name}'{hint} (known: {})", names.join(", ")))
+    FieldError::new(
+        "name",
+        format!("unknown {kind} '{name}'{} (known: {})", did_you_mean(name, names), names.join(", ")),
+    )
 }
 
 fn check(info: &PolicyInfo, spec: &PolicySpec, mode: Mode) -> Result<(), FieldError> {
@@ -351,16 +340,14 @@ fn check(info: &PolicyInfo, spec: &PolicySpec, mode: Mode) -> Result<(), FieldEr
     let known: Vec<&str> = info.params.iter().map(|p| p.name).collect();
     for (key, value) in &spec.params {
         if !known.contains(&key.as_str()) {
-            let hint = closest(key, &known).map(|c| format!("; did you mean '{c}'?")).unwrap_or_default();
+            let hint = did_you_mean(key, &known);
             let takes = if known.is_empty() { "no parameters".to_string() } else { known.join(", ") };
             return Err(FieldError::new(
                 key.clone(),
                 format!("'{}' has no parameter '{key}'{hint} (it takes {takes})", info.name),
             ));
         }
-        if !value.is_finite() {
-            return Err(FieldError::new(key.clone(), format!("expected a finite number, got {value}")));
-        }
+        finite(key, *value)?;
     }
     for p in info.params {
         if p.default.is_none() && !spec.params.contains_key(p.name) {
@@ -399,14 +386,6 @@ pub fn canonical_discipline(spec: &PolicySpec) -> PolicySpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn suggests_the_closest_name() {
-        let names = ["random", "round_robin", "least_connections"];
-        assert_eq!(closest("least_conections", &names), Some("least_connections"));
-        assert_eq!(closest("roundrobin", &names), Some("round_robin"));
-        assert_eq!(closest("zzzzzz", &names), None);
-    }
 
     #[test]
     fn unknown_parameter_is_an_error() {

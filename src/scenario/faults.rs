@@ -1,100 +1,121 @@
-//! `[network]`, `[faults]`, and the per-group `latency` and `failure`: reading and
-//! checking the parts of a scenario that model the network and failures.
+//! `[network]`, `[faults]`, and the per-group `latency` and `failure`: the checked
+//! types of the parts of a scenario that model the network and failures, and their
+//! checks, from the raw types of `raw.rs`.
 
-use super::raw::NumberOrDist;
-use super::{FailureModel, FaultKind, Faults, Heartbeat, Network, NodeGroup, Reports, Retry, ScriptedFault, Split};
-use crate::policy::registry::closest;
-use crate::workload::{Dist, DistSpec, FieldError};
-use serde::Deserialize;
+use super::raw::{NumberOrDist, RawFailure, RawFaultEvent, RawFaults, RawNetwork};
+use super::{NodeGroup, Split};
+use crate::diagnostic::{non_negative, positive, unknown, FieldError};
+use crate::workload::{Dist, DistSpec};
 use std::path::Path;
 
-/// `[network]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawNetwork {
-    pub latency: Option<DistSpec>,
+/// `[network]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    /// Bytes per second of every link, if transfers take time (with task input and
+    /// output sizes).
     pub bandwidth: Option<f64>,
-    pub reports: Option<String>,
+    /// When nodes report their state to the dispatchers.
+    pub reports: Reports,
 }
 
-/// `failure = { mtbf = ..., mttr = ... }` of a node group.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawFailure {
-    pub mtbf: DistSpec,
-    pub mttr: DistSpec,
+/// When nodes send state reports (tasks waiting and running, tasks received).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reports {
+    /// With every result (and every heartbeat).
+    Results,
+    /// Only with heartbeats: views are as stale as the heartbeat interval.
+    Heartbeats,
 }
 
-/// `[faults]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawFaults {
-    pub heartbeat: Option<RawHeartbeat>,
-    pub retry: Option<RawRetry>,
-    pub events: Option<Vec<RawFaultEvent>>,
+/// `[faults]`.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Heartbeats and the failure detector; required when nodes can fail.
+    pub heartbeat: Option<Heartbeat>,
+    /// What happens to a task lost with its node.
+    pub retry: Retry,
+    /// Scripted faults, in time order.
+    pub events: Vec<ScriptedFault>,
 }
 
-/// `heartbeat = { interval, timeout }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawHeartbeat {
+/// Nodes send a heartbeat every `interval`; a dispatcher declares a node dead after
+/// `timeout` without one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Heartbeat {
+    /// Seconds between heartbeats (> 0).
     pub interval: f64,
+    /// Seconds without a heartbeat before a node is declared dead (> interval).
     pub timeout: f64,
 }
 
-/// `retry = { max_attempts, backoff, factor, jitter, timeout }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawRetry {
-    pub max_attempts: Option<i64>,
-    pub backoff: Option<f64>,
-    pub factor: Option<f64>,
-    pub jitter: Option<f64>,
+/// Resubmission of lost tasks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retry {
+    /// Attempts in all, the first included (>= 1); a task whose last attempt is lost fails.
+    pub max_attempts: u32,
+    /// Wait before attempt k + 1: `backoff x factor^(k - 1)`, times (1 + jitter u), u
+    /// uniform in (-1, 1).
+    pub backoff: f64,
+    /// Growth of the backoff per attempt (1 = fixed).
+    pub factor: f64,
+    /// Relative jitter of the backoff, in [0, 1).
+    pub jitter: f64,
+    /// Resubmit a task whose result has not come back this long after it was sent.
     pub timeout: Option<f64>,
 }
 
-/// One `[[faults.events]]`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawFaultEvent {
+impl Default for Retry {
+    fn default() -> Self {
+        Retry { max_attempts: 3, backoff: 0.0, factor: 1.0, jitter: 0.0, timeout: None }
+    }
+}
+
+/// A fault written in the scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptedFault {
+    /// When, in seconds.
     pub at: f64,
-    pub node: Option<String>,
-    pub group: Option<String>,
-    pub kind: String,
-    pub duration: Option<f64>,
-    pub factor: Option<f64>,
+    /// The nodes it hits (indices into [`Scenario::nodes`]).
+    pub nodes: Vec<usize>,
+    /// What happens.
+    pub kind: FaultKind,
+}
+
+/// A kind of fault.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FaultKind {
+    /// Fail-stop for `duration` seconds; the node comes back empty.
+    Crash {
+        /// Seconds down.
+        duration: f64,
+    },
+    /// Runs at `factor` of its speed for `duration` seconds (a straggler).
+    Slowdown {
+        /// Fraction of speed kept, in (0, 1].
+        factor: f64,
+        /// Seconds slow.
+        duration: f64,
+    },
+}
+
+/// Random failures of a node group: time to failure and time to repair.
+#[derive(Debug, Clone)]
+pub struct FailureModel {
+    /// Time from coming up to failing.
+    pub mtbf: Dist,
+    /// Time from failing to coming back.
+    pub mttr: Dist,
 }
 
 type Check<T> = Result<T, FieldError>;
-
-fn positive(path: &str, v: f64) -> Check<f64> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(FieldError::new(path, format!("expected a number > 0, got {v}")))
-    }
-}
-
-fn non_negative(path: &str, v: f64) -> Check<f64> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(v)
-    } else {
-        Err(FieldError::new(path, format!("expected a number >= 0, got {v}")))
-    }
-}
 
 /// `[run] split`: "random" (default) or "round_robin".
 pub(super) fn split(raw: Option<&str>) -> Check<Split> {
     match raw {
         None | Some("random") => Ok(Split::Random),
         Some("round_robin") => Ok(Split::RoundRobin),
-        Some(other) => Err(FieldError::new("run.split", unknown_word(other, &["random", "round_robin"]))),
+        Some(other) => Err(FieldError::new("run.split", unknown("value", other, &["random", "round_robin"]))),
     }
-}
-
-fn unknown_word(got: &str, known: &[&str]) -> String {
-    let hint = closest(got, known).map(|c| format!("; did you mean '{c}'?")).unwrap_or_default();
-    format!("unknown value '{got}'{hint} (expected one of: {})", known.join(", "))
 }
 
 /// `[network]`, and each group's latency (its own, or the network's default).
@@ -108,7 +129,9 @@ pub(super) fn network(raw: Option<RawNetwork>, base_dir: &Path) -> Check<(Networ
     let reports = match raw.reports.as_deref() {
         None | Some("results") => Reports::Results,
         Some("heartbeats") => Reports::Heartbeats,
-        Some(other) => return Err(FieldError::new("network.reports", unknown_word(other, &["results", "heartbeats"]))),
+        Some(other) => {
+            return Err(FieldError::new("network.reports", unknown("value", other, &["results", "heartbeats"])))
+        }
     };
     Ok((Network { bandwidth, reports }, latency.filter(|d| d.max() != Some(0.0))))
 }
@@ -215,7 +238,7 @@ fn event(i: usize, e: RawFaultEvent, groups: &[NodeGroup]) -> Check<ScriptedFaul
     let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
     let first_of = |g: usize| groups[..g].iter().map(|x| x.count as usize).sum::<usize>();
     let find_group = |name: &str, field: &str| -> Check<usize> {
-        names.iter().position(|n| *n == name).ok_or_else(|| FieldError::new(at(field), unknown_word(name, &names)))
+        names.iter().position(|n| *n == name).ok_or_else(|| FieldError::new(at(field), unknown("value", name, &names)))
     };
     let nodes = match (e.node, e.group) {
         (Some(_), Some(_)) => return Err(FieldError::new(at("group"), "expected node or group, got both")),
@@ -272,7 +295,7 @@ fn event(i: usize, e: RawFaultEvent, groups: &[NodeGroup]) -> Check<ScriptedFaul
             }
             FaultKind::Slowdown { factor, duration }
         }
-        other => return Err(FieldError::new(at("kind"), unknown_word(other, &["crash", "slowdown"]))),
+        other => return Err(FieldError::new(at("kind"), unknown("value", other, &["crash", "slowdown"]))),
     };
     Ok(ScriptedFault { at: time, nodes, kind })
 }

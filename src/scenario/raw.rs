@@ -1,7 +1,10 @@
-//! The scenario file as written: serde structs that mirror the TOML, field for field.
+//! The scenario file as written: serde structs that mirror the TOML, field for field,
+//! every section of it (`[network]`, `[faults]` and `[sweep]` too). Nothing here uses
+//! the rest of this module: the checks (`validate.rs`, `faults.rs`, `sweep.rs`) read
+//! these types, never the other way round.
 //!
-//! Everything is optional here, and integers are read as `i64`, so that defaults and
-//! ranges are decided in one place (`validate.rs`), with messages that say what was
+//! Nearly everything is optional here, and integers are read as `i64`, so that
+//! defaults and ranges are decided by the checks, with messages that say what was
 //! expected, rather than split between serde's messages ("invalid value: integer `-1`,
 //! expected u32") and ours. Unknown fields are rejected everywhere. Fields whose shape
 //! varies (a number or a table, a string or an array) get small hand-written
@@ -26,9 +29,9 @@ pub(super) struct RawScenario {
     pub nodes: Option<Vec<RawNodeGroup>>,
     pub workload: Option<RawWorkload>,
     pub policies: Option<RawPolicies>,
-    pub network: Option<super::faults::RawNetwork>,
-    pub faults: Option<super::faults::RawFaults>,
-    pub sweep: Option<super::sweep::RawSweep>,
+    pub network: Option<RawNetwork>,
+    pub faults: Option<RawFaults>,
+    pub sweep: Option<RawSweep>,
 }
 
 /// `[run]`.
@@ -95,7 +98,7 @@ pub(super) struct RawNodeGroup {
     pub memory: Option<f64>,
     pub weight: Option<f64>,
     pub latency: Option<DistSpec>,
-    pub failure: Option<super::faults::RawFailure>,
+    pub failure: Option<RawFailure>,
 }
 
 /// `[workload]`.
@@ -123,6 +126,82 @@ pub(super) struct RawClass {
     pub size: Option<DistSpec>,
     pub cores: Option<NumberOrDist>,
     pub memory: Option<NumberOrDist>,
+}
+
+/// `[network]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNetwork {
+    pub latency: Option<DistSpec>,
+    pub bandwidth: Option<f64>,
+    pub reports: Option<String>,
+}
+
+/// `failure = { mtbf = ..., mttr = ... }` of a node group.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFailure {
+    pub mtbf: DistSpec,
+    pub mttr: DistSpec,
+}
+
+/// `[faults]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFaults {
+    pub heartbeat: Option<RawHeartbeat>,
+    pub retry: Option<RawRetry>,
+    pub events: Option<Vec<RawFaultEvent>>,
+}
+
+/// `heartbeat = { interval, timeout }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHeartbeat {
+    pub interval: f64,
+    pub timeout: f64,
+}
+
+/// `retry = { max_attempts, backoff, factor, jitter, timeout }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRetry {
+    pub max_attempts: Option<i64>,
+    pub backoff: Option<f64>,
+    pub factor: Option<f64>,
+    pub jitter: Option<f64>,
+    pub timeout: Option<f64>,
+}
+
+/// One `[[faults.events]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFaultEvent {
+    pub at: f64,
+    pub node: Option<String>,
+    pub group: Option<String>,
+    pub kind: String,
+    pub duration: Option<f64>,
+    pub factor: Option<f64>,
+}
+
+/// `[sweep]` as written: a parameter and either a list of values or a range.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSweep {
+    pub parameter: String,
+    pub values: Option<Vec<f64>>,
+    pub range: Option<RawRange>,
+}
+
+/// `range = { from = 0.5, to = 0.95, step = 0.05 }`: from, from + step, ... up to `to`
+/// (included when it falls on the grid).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRange {
+    pub from: f64,
+    pub to: f64,
+    pub step: f64,
 }
 
 /// A task requirement: `cores = 2` (a constant) or `cores = { dist = "uniform", ... }`.

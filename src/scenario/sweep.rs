@@ -4,9 +4,11 @@
 //! (`toml_edit` keeps every other byte), checked like any scenario, so an error at a
 //! point names the real line and field of the file, and says which point it was.
 
-use super::error::{located, parse_path, Locator, Seg};
+use super::error::located;
+use super::locator::{parse_path, Locator, Seg};
+use super::raw::RawSweep;
 use super::{ScenarioError, Sweep, SweepPoint};
-use serde::Deserialize;
+use crate::diagnostic::FieldError;
 use std::path::Path;
 use toml_edit::{DocumentMut, Item, Value};
 
@@ -16,28 +18,9 @@ const MAX_POINTS: usize = 10_000;
 /// The pseudo-parameter that sets the offered load by scaling the arrival rate.
 pub(super) const LOAD: &str = "load";
 
-/// `[sweep]` as written: a parameter and either a list of values or a range.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawSweep {
-    pub parameter: String,
-    pub values: Option<Vec<f64>>,
-    pub range: Option<RawRange>,
-}
-
-/// `range = { from = 0.5, to = 0.95, step = 0.05 }`: from, from + step, ... up to `to`
-/// (included when it falls on the grid).
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawRange {
-    pub from: f64,
-    pub to: f64,
-    pub step: f64,
-}
-
 /// The sweep's values, checked. Errors name a field of `[sweep]`.
-pub(super) fn values(raw: &RawSweep) -> Result<Vec<f64>, (String, String)> {
-    let err = |field: &str, msg: String| Err((format!("sweep.{field}"), msg));
+pub(super) fn values(raw: &RawSweep) -> Result<Vec<f64>, FieldError> {
+    let err = |field: &str, msg: String| Err(FieldError::new(format!("sweep.{field}"), msg));
     let values = match (&raw.values, raw.range) {
         (Some(_), Some(_)) => return err("range", "expected either values or range, got both".into()),
         (None, None) => return err("parameter", "expected values = [...] or range = { from, to, step }".into()),

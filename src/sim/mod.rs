@@ -46,7 +46,8 @@ mod placement;
 mod run;
 
 use crate::engine::{derive_seed, SimTime};
-use crate::metrics::{RunDetail, RunResult};
+pub use crate::metrics::RunOutput;
+use crate::metrics::RunResult;
 use crate::model::NodeId;
 use crate::policy::registry::{build_balancer, BuildContext};
 use crate::policy::{Balancer, PolicySpec};
@@ -88,15 +89,6 @@ pub fn run_seed(scenario_seed: u64, replication: u32) -> u64 {
 
 /// Makes a balancer for a cluster (one per dispatcher), or says why it cannot.
 pub type BalancerFactory<'a> = dyn Fn(&BuildContext<'_>) -> Result<Box<dyn Balancer>, String> + 'a;
-
-/// A run's results with their detail (per class, distribution, time series, nodes).
-#[derive(Debug, Clone)]
-pub struct RunOutput {
-    /// The `runs.csv` row.
-    pub result: RunResult,
-    /// Everything else.
-    pub detail: RunDetail,
-}
 
 /// How many windows a run's time series aims at.
 const TIMESERIES_WINDOWS: f64 = 200.0;

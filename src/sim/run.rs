@@ -11,10 +11,11 @@ use super::{BalancerFactory, RunError, RunOutput, TaskRecord, TIMESERIES_WINDOWS
 use crate::engine::{derive_seed, EventId, EventQueue, SimRng, SimTime};
 use crate::metrics::{Recorder, WarmupRule};
 use crate::model::queue::TaskQueue;
-use crate::model::{stream, Node, TaskSource};
+use crate::model::{stream, Node};
 use crate::policy::registry::{build_discipline, BuildContext};
 use crate::policy::{ClusterView, NodeBelief, PolicySpec};
 use crate::scenario::{Scenario, Stop, Warmup};
+use crate::workload::TaskSource;
 use std::marker::PhantomData;
 
 /// What the engine delivers: the model's closed set of events. Each is 8 bytes;

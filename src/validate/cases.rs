@@ -6,10 +6,9 @@
 //! so changing a file changes the prediction with it.
 
 use super::theory::{self, PriorityClass};
-use crate::metrics::ClassResult;
+use crate::metrics::{ClassResult, RunOutput};
 use crate::model::Mode;
 use crate::scenario::{Scenario, Stop, Warmup};
-use crate::sim::RunOutput;
 
 /// How a simulated quantity is compared with its prediction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

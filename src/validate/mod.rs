@@ -19,10 +19,10 @@
 pub mod cases;
 pub mod theory;
 
+use crate::metrics::RunOutput;
+use crate::runner::{Plan, Progress};
 use crate::scenario::{self, Scenario, ScenarioError, Stop};
-use crate::sim::{RunOutput, Simulation};
 use cases::{Bound, Expect, Measure};
-use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -136,6 +136,9 @@ fn plan(
                 p.run.stop = Stop::Tasks(tasks);
             }
             let expects = cases::expectations(&p, &doc).map_err(|e| format!("{}: {e}", s.source.display()))?;
+            // A case puts one policy pair to the test: the first of each list.
+            p.balancers.truncate(1);
+            p.disciplines.truncate(1);
             loads.push(load);
             points.push(Point { case: i, load, scenario: p, expects });
         }
@@ -169,23 +172,25 @@ fn row_prefix(case: &str, load: f64, e: &Expect, predicted: Option<f64>) -> Stri
     row
 }
 
-/// Runs the cases and compares them with theory.
+/// Runs the cases and compares them with theory. Each point's replications run
+/// through the runner's [`Plan`], like any run.
+///
+/// # Errors
+/// If a case cannot be read into points, or if any run fails: then every failed run,
+/// one a line, as `schedsim run` reports it.
 pub fn evaluate(scenarios: &[Scenario], options: &Options) -> Result<Report, String> {
     let (points, cases) = plan(scenarios, options)?;
-    let jobs: Vec<(usize, u32)> =
-        points.iter().enumerate().flat_map(|(p, pt)| (0..pt.scenario.replications).map(move |r| (p, r))).collect();
-    let outputs: Vec<Result<RunOutput, String>> = jobs
-        .par_iter()
-        .map(|&(p, r)| {
-            let s = &points[p].scenario;
-            Simulation::new(s, &s.balancers[0], &s.disciplines[0], r)
-                .and_then(|sim| sim.run_detailed())
-                .map_err(|e| format!("{} at load {}: replication {r}: {e}", s.source.display(), points[p].load))
-        })
-        .collect();
+    let run_plan = Plan::new(points.iter().map(|p| p.scenario.clone()).collect());
+    let outcomes = run_plan.execute(0, &Progress::default());
+    let failures: Vec<String> =
+        outcomes.iter().filter_map(|o| o.as_ref().err()).map(|f| run_plan.failure_message(f)).collect();
+    if !failures.is_empty() {
+        return Err(failures.join("\n"));
+    }
+    // The plan's scenarios are the points, in order.
     let mut by_point: Vec<Vec<RunOutput>> = vec![Vec::new(); points.len()];
-    for ((p, _), o) in jobs.iter().zip(outputs) {
-        by_point[*p].push(o?);
+    for (job, outcome) in run_plan.jobs.iter().zip(outcomes) {
+        by_point[run_plan.units[job.unit].file].extend(outcome.ok());
     }
     let k: usize = points.iter().map(|p| p.expects.len()).sum();
     let alpha = FAMILY_ALPHA / k as f64;
@@ -354,7 +359,9 @@ pub fn command(output: &Path, quick: bool) -> u8 {
     let report = match evaluate(&scenarios, &options) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            for line in e.lines() {
+                eprintln!("error: {line}");
+            }
             return 2;
         }
     };

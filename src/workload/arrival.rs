@@ -1,7 +1,7 @@
 //! Arrival processes: when tasks reach the dispatcher.
 
 use super::trace::Trace;
-use super::FieldError;
+use crate::diagnostic::{positive, FieldError};
 use crate::engine::SimRng;
 use serde::Deserialize;
 use std::path::Path;
@@ -70,7 +70,7 @@ pub enum ArrivalProcess {
         /// Time left in the current state (drawn on entry).
         left_in_state: f64,
     },
-    /// A job log, read by [`TaskSource`](crate::model::TaskSource) job by job.
+    /// A job log, read by [`TaskSource`](super::TaskSource) job by job.
     Trace(Trace),
 }
 
@@ -78,13 +78,6 @@ impl ArrivalSpec {
     /// Checks the parameters (and reads a trace whole, `path` relative to
     /// `base_dir`); an error names the field.
     pub fn build(&self, base_dir: &Path) -> Result<ArrivalProcess, FieldError> {
-        let positive = |field: &str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(v)
-            } else {
-                Err(FieldError::new(field, format!("expected a number > 0, got {v}")))
-            }
-        };
         Ok(match self {
             ArrivalSpec::Poisson { rate } => ArrivalProcess::Poisson { mean_gap: 1.0 / positive("rate", *rate)? },
             ArrivalSpec::Constant { rate } => ArrivalProcess::Constant { gap: 1.0 / positive("rate", *rate)? },

@@ -5,7 +5,7 @@
 //! them and converts them into the generator's own parameters, giving a [`Dist`].
 //! Each conversion is derived in a comment beside it.
 
-use super::FieldError;
+use crate::diagnostic::{finite, non_negative, positive, FieldError};
 use crate::engine::SimRng;
 use rand::distr::Distribution;
 use rand_distr::{LogNormal, Normal, Pareto, Weibull};
@@ -336,30 +336,6 @@ pub fn erfc(x: f64) -> f64 {
         r
     } else {
         2.0 - r
-    }
-}
-
-fn finite(field: &str, v: f64) -> Result<f64, FieldError> {
-    if v.is_finite() {
-        Ok(v)
-    } else {
-        Err(FieldError::new(field, format!("expected a finite number, got {v}")))
-    }
-}
-
-fn non_negative(field: &str, v: f64) -> Result<f64, FieldError> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(v)
-    } else {
-        Err(FieldError::new(field, format!("expected a number >= 0, got {v}")))
-    }
-}
-
-fn positive(field: &str, v: f64) -> Result<f64, FieldError> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(FieldError::new(field, format!("expected a number > 0, got {v}")))
     }
 }
 

@@ -21,7 +21,7 @@
 //! length. Arrival times are shifted so the first job arrives at 0, and multiplied by
 //! `scale` (below 1 compresses the trace: a higher load).
 
-use super::FieldError;
+use crate::diagnostic::{unknown, FieldError};
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -269,15 +269,7 @@ fn csv_columns(header: &csv::StringRecord, at: &At<'_>) -> Result<[Option<usize>
     for (i, name) in header.iter().enumerate() {
         match CSV_COLUMNS.iter().position(|c| *c == name) {
             Some(k) => columns[k] = Some(i),
-            None => {
-                return Err(at.error(format!(
-                    "column {} '{name}': expected one of {CSV_COLUMNS:?}{}",
-                    i + 1,
-                    crate::policy::registry::closest(name, &CSV_COLUMNS)
-                        .map(|c| format!(" (did you mean '{c}'?)"))
-                        .unwrap_or_default()
-                )))
-            }
+            None => return Err(at.error(format!("column {}: {}", i + 1, unknown("column", name, &CSV_COLUMNS)))),
         }
     }
     for (column, name) in columns.iter().zip(CSV_COLUMNS).take(2) {
@@ -430,7 +422,11 @@ mod tests {
             ("d.swf", "1 100 0 x 1\n", ":1: field 4 (run time): expected a number, got 'x'"),
             ("e.swf", "; h\n1 100 0 5\n", ":2: expected at least 5"),
             ("f.swf", "1 100 0 5 1\n2 90 0 5 1\n", ":2: submit times go backwards"),
-            ("g.csv", "arival,size\n", "column 1 'arival': expected one of"),
+            (
+                "g.csv",
+                "arival,size\n",
+                ":1: column 1: unknown column 'arival'; did you mean 'arrival'? (expected one of: arrival,",
+            ),
             ("h.csv", "arrival,size\n1,-2\n", ":2: column 2 (size): expected a number >= 0, got '-2'"),
             ("i.csv", "arrival\n", "the header has no column 'size'"),
             ("j.swf", "; only a header\n", "holds no jobs"),

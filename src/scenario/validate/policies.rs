@@ -1,0 +1,173 @@
+//! `[policies]`: the balancer and discipline lists, each element checked against the
+//! registry and kept in canonical form.
+
+use super::{within, Check};
+use crate::diagnostic::FieldError;
+use crate::policy::registry::{self, BuildContext};
+use crate::policy::PolicySpec;
+
+/// Balancers or disciplines: the same syntax, two registries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Balancer,
+    Discipline,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Balancer => "balancer",
+            Kind::Discipline => "discipline",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Balancer => "policies.balancers",
+            Kind::Discipline => "policies.disciplines",
+        }
+    }
+
+    /// What the key means when absent: every balancer, FIFO only.
+    fn default_list(self, ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
+        match self {
+            Kind::Balancer => registry::all_balancers(ctx),
+            Kind::Discipline => vec![PolicySpec::named("fifo")],
+        }
+    }
+
+    fn all(self, ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
+        match self {
+            Kind::Balancer => registry::all_balancers(ctx),
+            Kind::Discipline => registry::all_disciplines(ctx),
+        }
+    }
+
+    /// Builds the policy (and drops it) to check name, mode and parameters.
+    fn check(self, spec: &PolicySpec, ctx: &BuildContext<'_>) -> Result<PolicySpec, FieldError> {
+        match self {
+            Kind::Balancer => registry::build_balancer(spec, ctx).map(|_| registry::canonical_balancer(spec)),
+            Kind::Discipline => registry::build_discipline(spec, ctx).map(|_| registry::canonical_discipline(spec)),
+        }
+    }
+}
+
+/// `"all"`, or an array of names and `{ name = ..., <param> = <number> }` tables, each
+/// checked against the registry and stored in canonical form.
+pub(super) fn policy_list(kind: Kind, value: Option<&toml::Value>, ctx: &BuildContext<'_>) -> Check<Vec<PolicySpec>> {
+    let path = kind.path();
+    let noun = kind.noun();
+    let items = match value {
+        None => return checked_all(kind, kind.default_list(ctx), ctx),
+        Some(toml::Value::String(s)) if s == "all" => return checked_all(kind, kind.all(ctx), ctx),
+        Some(toml::Value::String(s)) => {
+            return Err(FieldError::new(
+                path,
+                format!("expected \"all\" or an array of {noun}s, got string {s:?}; for one {noun}, write [{s:?}]"),
+            ))
+        }
+        Some(toml::Value::Array(items)) => items,
+        Some(other) => {
+            return Err(FieldError::new(
+                path,
+                format!("expected \"all\" or an array of {noun}s, got {}", describe(other)),
+            ))
+        }
+    };
+    if items.is_empty() {
+        return Err(FieldError::new(path, format!("expected at least one {noun}, got an empty array")));
+    }
+    let mut specs: Vec<PolicySpec> = Vec::with_capacity(items.len());
+    for (j, item) in items.iter().enumerate() {
+        let at = format!("{path}[{j}]");
+        let spec = policy_spec(kind, &at, item)?;
+        let canonical = kind.check(&spec, ctx).map_err(|e| policy_error(&at, item, e))?;
+        if let Some(k) = specs.iter().position(|s| *s == canonical) {
+            return Err(FieldError::new(at, format!("duplicate {noun} '{canonical}': {path}[{k}] is the same {noun}")));
+        }
+        specs.push(canonical);
+    }
+    Ok(specs)
+}
+
+/// The expansion of `"all"` (or of a default), checked like a written list so that a
+/// policy that cannot be built for this cluster is reported, not run.
+fn checked_all(kind: Kind, specs: Vec<PolicySpec>, ctx: &BuildContext<'_>) -> Check<Vec<PolicySpec>> {
+    if specs.is_empty() {
+        return Err(FieldError::new(kind.path(), format!("no {} applies in {} mode", kind.noun(), ctx.mode.name())));
+    }
+    specs.iter().map(|s| kind.check(s, ctx).map_err(within(kind.path()))).collect()
+}
+
+/// One element of a policy list as a spec; only shape is checked here.
+fn policy_spec(kind: Kind, at: &str, item: &toml::Value) -> Check<PolicySpec> {
+    let noun = kind.noun();
+    match item {
+        toml::Value::String(s) if s == "all" => Err(FieldError::new(
+            at,
+            format!("\"all\" must stand alone: write {} = \"all\"", kind.path().trim_start_matches("policies.")),
+        )),
+        toml::Value::String(s) => Ok(PolicySpec::named(s)),
+        toml::Value::Table(t) => {
+            let name = match t.get("name") {
+                Some(toml::Value::String(s)) => s.clone(),
+                Some(other) => {
+                    return Err(FieldError::new(
+                        format!("{at}.name"),
+                        format!("expected a {noun} name, got {}", describe(other)),
+                    ))
+                }
+                None => {
+                    return Err(FieldError::new(
+                        format!("{at}.name"),
+                        format!("missing field: expected the {noun}'s name, such as name = \"power_of_d\""),
+                    ))
+                }
+            };
+            let mut spec = PolicySpec::named(&name);
+            for (key, value) in t.iter().filter(|(k, _)| k.as_str() != "name") {
+                let number = match value {
+                    toml::Value::Integer(i) => *i as f64,
+                    toml::Value::Float(f) => *f,
+                    other => {
+                        return Err(FieldError::new(
+                            format!("{at}.{key}"),
+                            format!("expected a number for parameter '{key}', got {}", describe(other)),
+                        ))
+                    }
+                };
+                spec.params.insert(key.clone(), number);
+            }
+            Ok(spec)
+        }
+        other => Err(FieldError::new(
+            at,
+            format!(
+                "expected a {noun} name or a table {{ name = \"...\", <parameter> = <number> }}, got {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+/// Places a registry error: `name` is the element itself when it is a bare string.
+fn policy_error(at: &str, item: &toml::Value, e: FieldError) -> FieldError {
+    if e.path == "name" && item.is_str() {
+        FieldError::new(at, e.message)
+    } else {
+        within(at)(e)
+    }
+}
+
+/// A TOML value as a message shows what was found.
+fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("string {s:?}"),
+        toml::Value::Integer(i) => format!("integer {i}"),
+        toml::Value::Float(f) => format!("number {f}"),
+        toml::Value::Boolean(b) => format!("boolean {b}"),
+        toml::Value::Datetime(d) => format!("date-time {d}"),
+        toml::Value::Array(_) => "an array".to_string(),
+        toml::Value::Table(_) => "a table".to_string(),
+    }
+}
