@@ -18,7 +18,7 @@ pub(crate) mod queue;
 pub mod stream;
 mod task;
 
-pub(crate) use node::Node;
+pub(crate) use node::{Health, Node};
 pub use node::{NodeId, NodeSpec};
 pub use task::{ClassId, Task};
 

@@ -3,6 +3,7 @@
 use super::queue::TaskQueue;
 use super::TaskId;
 use crate::engine::EventId;
+use smallvec::SmallVec;
 
 /// Index of a node in the cluster, from 0.
 pub type NodeId = usize;
@@ -22,39 +23,21 @@ pub struct NodeSpec {
     pub weight: f64,
 }
 
-/// What a node is doing: its local queue, free resources and accounting.
+/// What a node is doing, as every task placed on it touches: its local queue, what
+/// runs, its free room, its speed and its busy-time accounting. Kept small (two cache
+/// lines) and apart from its [`Health`], which only faults touch, so that clusters of
+/// thousands of nodes stay in the caches.
 #[derive(Debug)]
 pub(crate) struct Node {
     /// Tasks placed here and not yet started, in the discipline's order.
     pub queue: TaskQueue,
-    /// Tasks running now (at most `cores`).
-    pub running: Vec<TaskId>,
-    /// Tasks received so far from each dispatcher (reported to it, which compares it
-    /// with what it sent to know how many of its tasks a report could not include).
-    pub received: Vec<u64>,
-    /// Whether it is up (not crashed).
-    pub up: bool,
-    /// Incremented at every crash: a message sent before a crash carries the old
-    /// epoch, and is lost with the node.
-    pub epoch: u32,
-    /// Fraction of its speed it runs at (below 1 during a slowdown).
-    pub speed_factor: f64,
-    /// Crashes so far (numbers the draws of its failure process).
-    pub crashes: u32,
-    /// When it last crashed.
-    pub crashed_at: f64,
-    /// Total time down before the current outage.
-    pub down_time: f64,
-    /// The recovery it waits for (any other is stale).
-    pub recover_event: EventId,
-    /// The end of slowdown it waits for.
-    pub slow_event: EventId,
-    /// The next heartbeat it will send.
-    pub beat_event: EventId,
-    /// Heartbeats sent so far (numbers their latency draws).
-    pub beats: u64,
+    /// Tasks running now (at most `cores`); a few are held inline, without a heap
+    /// allocation of their own.
+    pub running: SmallVec<[TaskId; 4]>,
     pub free_cores: u32,
     pub free_memory: f64,
+    /// Fraction of its speed it runs at (below 1 during a slowdown).
+    pub speed_factor: f64,
     /// Integral of busy cores over time, up to `busy_since`.
     pub busy_core_seconds: f64,
     /// Time the integral was last brought up to date.
@@ -64,23 +47,14 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    pub fn new(spec: &NodeSpec, queue: TaskQueue, dispatchers: usize) -> Self {
+    /// A node of `spec`, idle, with `queue` as its local queue.
+    pub fn new(spec: &NodeSpec, queue: TaskQueue) -> Self {
         Node {
             queue,
-            running: Vec::with_capacity(spec.cores.min(64) as usize),
-            received: vec![0; dispatchers],
-            up: true,
-            epoch: 0,
-            speed_factor: 1.0,
-            crashes: 0,
-            crashed_at: f64::NAN,
-            down_time: 0.0,
-            recover_event: EventId::NONE,
-            slow_event: EventId::NONE,
-            beat_event: EventId::NONE,
-            beats: 0,
+            running: SmallVec::new(),
             free_cores: spec.cores,
             free_memory: spec.memory,
+            speed_factor: 1.0,
             busy_core_seconds: 0.0,
             busy_since: 0.0,
             busy_at_warmup: 0.0,
@@ -99,5 +73,53 @@ impl Node {
         let busy = spec.cores - self.free_cores;
         self.busy_core_seconds += busy as f64 * (now - self.busy_since);
         self.busy_since = now;
+    }
+
+    /// Tasks at the node: waiting and running.
+    #[inline]
+    pub fn load(&self) -> u32 {
+        (self.queue.len() + self.running.len()) as u32
+    }
+}
+
+/// A node's life: up or down, its crashes and the events that end them. Only a run
+/// with faults reads or changes it.
+#[derive(Debug)]
+pub(crate) struct Health {
+    /// Whether it is up (not crashed).
+    pub up: bool,
+    /// Incremented at every crash: a message sent before a crash carries the old
+    /// epoch, and is lost with the node.
+    pub epoch: u32,
+    /// Crashes so far (numbers the draws of its failure process).
+    pub crashes: u32,
+    /// When it last crashed.
+    pub crashed_at: f64,
+    /// Total time down before the current outage.
+    pub down_time: f64,
+    /// The recovery it waits for (any other is stale).
+    pub recover_event: EventId,
+    /// The end of slowdown it waits for.
+    pub slow_event: EventId,
+    /// The next heartbeat it will send.
+    pub beat_event: EventId,
+    /// Heartbeats sent so far (numbers their latency draws).
+    pub beats: u64,
+}
+
+impl Default for Health {
+    /// Up, never crashed, nothing scheduled.
+    fn default() -> Self {
+        Health {
+            up: true,
+            epoch: 0,
+            crashes: 0,
+            crashed_at: f64::NAN,
+            down_time: 0.0,
+            recover_event: EventId::NONE,
+            slow_event: EventId::NONE,
+            beat_event: EventId::NONE,
+            beats: 0,
+        }
     }
 }

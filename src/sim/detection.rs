@@ -12,16 +12,17 @@ impl<F: Features> Run<F> {
     /// A node sends a heartbeat, with its state report, to every dispatcher, and plans
     /// the next one.
     pub(super) fn on_beat(&mut self, node: NodeId, id: EventId, now: SimTime) {
-        let n = &mut self.world.nodes[node];
-        if !n.up || n.beat_event != id {
+        let h = &mut self.world.health[node];
+        if !h.up || h.beat_event != id {
             return;
         }
         let Some(hb) = self.faults.config.heartbeat else { return };
-        n.beats += 1;
-        let (beat, epoch, queue) = (n.beats, n.epoch, (n.queue.len() + n.running.len()) as u32);
-        n.beat_event = self.queue.schedule_at(now + hb.interval, Event::Beat { node: node as u32 });
+        h.beats += 1;
+        let (beat, epoch) = (h.beats, h.epoch);
+        h.beat_event = self.queue.schedule_at(now + hb.interval, Event::Beat { node: node as u32 });
+        let queue = self.world.nodes[node].load();
         for d in 0..self.placement.dispatchers.len() {
-            let report = Report { queue, received: self.world.nodes[node].received[d] };
+            let report = Report { queue, received: self.world.received(node, d) };
             let delay = self.delay(node, node as u64, beat, 2 + d as u64, 0.0);
             self.transmit(Message::Heartbeat { node, dispatcher: d as u16, epoch, report }, delay, now);
         }
@@ -30,7 +31,7 @@ impl<F: Features> Run<F> {
     /// A heartbeat reaches dispatcher `d`: the node is alive (taken back if it was
     /// declared dead), and its report updates the belief.
     pub(super) fn on_heartbeat(&mut self, d: usize, node: NodeId, epoch: u32, report: Report, now: SimTime) {
-        if epoch != self.world.nodes[node].epoch {
+        if epoch != self.world.health[node].epoch {
             return; // sent before a crash: says nothing of the node now
         }
         let Some(hb) = self.faults.config.heartbeat else { return };
@@ -77,11 +78,11 @@ impl<F: Features> Run<F> {
     /// it sent there and has not seen come back is resubmitted or, at its last
     /// attempt, failed.
     fn declare_dead(&mut self, d: usize, node: NodeId, now: SimTime) {
-        if self.world.nodes[node].up {
+        if self.world.health[node].up {
             self.faults.false_suspicions += 1;
         } else {
             self.faults.detections.0 += 1;
-            self.faults.detections.1 += now - self.world.nodes[node].crashed_at;
+            self.faults.detections.1 += now - self.world.health[node].crashed_at;
         }
         self.log(now, node, "suspected");
         let disp = &mut self.placement.dispatchers[d];

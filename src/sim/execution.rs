@@ -7,14 +7,22 @@ use super::features::Features;
 use super::network::{Message, Report};
 use super::run::{Event, Run};
 use crate::engine::{EventId, SimTime};
-use crate::model::{Mode, Node, NodeId, NodeSpec, Task};
+use crate::model::{Health, Mode, Node, NodeId, NodeSpec, Task};
 use crate::scenario::Reports;
 
 /// The cluster: what each node is, and what it is doing.
 pub(super) struct World {
     pub mode: Mode,
     pub specs: Vec<NodeSpec>,
+    /// What each node is doing (what tasks touch).
     pub nodes: Vec<Node>,
+    /// Each node's life (what faults touch).
+    pub health: Vec<Health>,
+    /// Tasks each node received from each dispatcher, `dispatchers` per node in one
+    /// array (each dispatcher compares the count with what it sent, to know how many
+    /// of its tasks a state report could not include).
+    received: Vec<u64>,
+    dispatchers: usize,
     /// The smallest node's cores and memory: a task within both fits every node.
     min_cores: u32,
     min_memory: f64,
@@ -24,8 +32,9 @@ pub(super) struct World {
 }
 
 impl World {
-    /// The cluster of `specs`, in the state `nodes`, dispatching by `mode`.
-    pub fn new(mode: Mode, nodes: Vec<Node>, specs: Vec<NodeSpec>) -> Self {
+    /// The cluster of `specs`, in the state `nodes`, dispatching by `mode` from
+    /// `dispatchers` dispatchers.
+    pub fn new(mode: Mode, nodes: Vec<Node>, specs: Vec<NodeSpec>, dispatchers: usize) -> Self {
         let mut shapes: Vec<(u32, f64)> = Vec::new();
         for s in &specs {
             if !shapes.contains(&(s.cores, s.memory)) {
@@ -37,6 +46,9 @@ impl World {
             min_cores: specs.iter().map(|s| s.cores).min().unwrap_or(0),
             min_memory: specs.iter().map(|s| s.memory).fold(f64::INFINITY, f64::min),
             shapes,
+            health: (0..nodes.len()).map(|_| Health::default()).collect(),
+            received: vec![0; nodes.len() * dispatchers],
+            dispatchers,
             nodes,
             specs,
         }
@@ -51,7 +63,13 @@ impl World {
 
     /// Nodes up now.
     pub fn nodes_up(&self) -> u32 {
-        self.nodes.iter().filter(|n| n.up).count() as u32
+        self.health.iter().filter(|h| h.up).count() as u32
+    }
+
+    /// Tasks `node` received from dispatcher `d`.
+    #[inline]
+    pub fn received(&self, node: NodeId, d: usize) -> u64 {
+        self.received[node * self.dispatchers + d]
     }
 }
 
@@ -59,13 +77,14 @@ impl<F: Features> Run<F> {
     /// Node side: `node` receives an attempt into its queue (a node that is down loses
     /// it), preempts for it if the discipline says so, and starts what can start.
     pub(super) fn receive(&mut self, node: NodeId, attempt: u32, now: SimTime) {
-        let n = &mut self.world.nodes[node];
-        if F::FAULTS && !n.up {
+        if F::FAULTS && !self.world.health[node].up {
             self.tasks.drop_attempt::<F>(attempt);
             return;
         }
         let a = self.tasks.attempt::<F>(attempt);
-        n.received[a.dispatcher as usize] += 1;
+        let w = &mut self.world;
+        w.received[node * w.dispatchers + a.dispatcher as usize] += 1;
+        let n = &mut w.nodes[node];
         n.queue.push(attempt, self.placement.discipline.rank(&a.task), a.task.seq);
         if self.placement.preemptive {
             self.preempt_for_head(node, now);
@@ -150,9 +169,10 @@ impl<F: Features> Run<F> {
         if let Some(i) = n.running.iter().position(|&r| r == attempt) {
             n.running.swap_remove(i);
         }
+        let queue = n.load();
         let report = (self.network.reports == Reports::Results)
-            .then(|| Report { queue: (n.queue.len() + n.running.len()) as u32, received: n.received[d as usize] });
-        let epoch = n.epoch;
+            .then(|| Report { queue, received: self.world.received(node, d as usize) });
+        let epoch = if F::FAULTS { self.world.health[node].epoch } else { 0 };
         if self.world.mode == Mode::Dispatch {
             self.start_ready(node, now);
         }

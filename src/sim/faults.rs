@@ -62,7 +62,7 @@ impl<F: Features> Run<F> {
             for node in 0..self.world.specs.len() {
                 // Staggered by the golden ratio so heartbeats do not arrive in bursts.
                 let offset = hb.interval * ((node as f64 * 0.618_033_988_749_895).fract());
-                self.world.nodes[node].beat_event = self.queue.schedule_at(offset, Event::Beat { node: node as u32 });
+                self.world.health[node].beat_event = self.queue.schedule_at(offset, Event::Beat { node: node as u32 });
                 for d in 0..self.placement.dispatchers.len() {
                     self.placement.dispatchers[d].check_pending[node] = true;
                     self.queue.schedule_at(hb.timeout, Event::Check { node: node as u32, dispatcher: d as u16 });
@@ -80,23 +80,23 @@ impl<F: Features> Run<F> {
     }
 
     fn schedule_random_crash(&mut self, node: NodeId, now: SimTime) {
-        if let Some(ttf) = self.failure_draw(node, self.world.nodes[node].crashes, 0) {
+        if let Some(ttf) = self.failure_draw(node, self.world.health[node].crashes, 0) {
             self.queue.schedule_at(now + ttf, Event::Crash { node: node as u32 });
         }
     }
 
     pub(super) fn on_random_crash(&mut self, node: NodeId, now: SimTime) {
-        if !self.world.nodes[node].up {
+        if !self.world.health[node].up {
             return; // already down (a scripted crash): the process resumes on recovery
         }
-        let ttr = self.failure_draw(node, self.world.nodes[node].crashes, 1).unwrap_or(0.0);
+        let ttr = self.failure_draw(node, self.world.health[node].crashes, 1).unwrap_or(0.0);
         self.crash(node, now, ttr);
     }
 
     pub(super) fn on_scripted(&mut self, index: usize, now: SimTime) {
         let ScriptedFault { nodes, kind, .. } = self.faults.config.events[index].clone();
         for node in nodes {
-            if !self.world.nodes[node].up {
+            if !self.world.health[node].up {
                 continue;
             }
             match kind {
@@ -105,7 +105,7 @@ impl<F: Features> Run<F> {
                     self.set_speed(node, factor, now);
                     self.log(now, node, "slowdown");
                     let id = self.queue.schedule_at(now + duration, Event::SlowEnd { node: node as u32 });
-                    self.world.nodes[node].slow_event = id;
+                    self.world.health[node].slow_event = id;
                 }
             }
         }
@@ -113,7 +113,7 @@ impl<F: Features> Run<F> {
 
     /// A node's slowdown ends, unless a later event superseded it.
     pub(super) fn on_slow_end(&mut self, node: NodeId, id: EventId, now: SimTime) {
-        if self.world.nodes[node].slow_event == id {
+        if self.world.health[node].slow_event == id {
             self.set_speed(node, 1.0, now);
             self.log(now, node, "recover_speed");
         }
@@ -123,15 +123,16 @@ impl<F: Features> Run<F> {
     /// message it sent that has not arrived (its epoch changes). Back after `down_for`.
     fn crash(&mut self, node: NodeId, now: SimTime, down_for: f64) {
         self.checkpoint(node, now);
+        let h = &mut self.world.health[node];
+        h.up = false;
+        h.epoch += 1;
+        h.crashes += 1;
+        h.crashed_at = now;
+        h.slow_event = EventId::NONE;
+        h.beat_event = EventId::NONE;
         let n = &mut self.world.nodes[node];
         n.account(&self.world.specs[node], now);
-        n.up = false;
-        n.epoch += 1;
-        n.crashes += 1;
-        n.crashed_at = now;
         n.speed_factor = 1.0;
-        n.slow_event = EventId::NONE;
-        n.beat_event = EventId::NONE;
         let running = std::mem::take(&mut n.running);
         let mut queued = Vec::new();
         while let Some(a) = n.queue.pop() {
@@ -146,7 +147,8 @@ impl<F: Features> Run<F> {
             attempt.timeout_event = EventId::NONE;
             self.tasks.drop_attempt::<F>(a);
         }
-        n.recover_event = self.queue.schedule_at(now + down_for, Event::Recover { node: node as u32 });
+        self.world.health[node].recover_event =
+            self.queue.schedule_at(now + down_for, Event::Recover { node: node as u32 });
         self.measure.recorder.nodes_up(now, self.world.nodes_up());
         self.log(now, node, "crash");
     }
@@ -154,15 +156,15 @@ impl<F: Features> Run<F> {
     /// The node comes back, empty, and starts sending heartbeats again (unless a later
     /// event superseded this recovery).
     pub(super) fn on_recover(&mut self, node: NodeId, id: EventId, now: SimTime) {
-        let n = &mut self.world.nodes[node];
-        if n.recover_event != id {
+        let h = &mut self.world.health[node];
+        if h.recover_event != id {
             return;
         }
-        n.account(&self.world.specs[node], now);
-        n.up = true;
-        n.down_time += now - n.crashed_at;
-        n.recover_event = EventId::NONE;
-        n.beat_event = self.queue.schedule_at(now, Event::Beat { node: node as u32 });
+        h.up = true;
+        h.down_time += now - h.crashed_at;
+        h.recover_event = EventId::NONE;
+        h.beat_event = self.queue.schedule_at(now, Event::Beat { node: node as u32 });
+        self.world.nodes[node].account(&self.world.specs[node], now);
         self.measure.recorder.nodes_up(now, self.world.nodes_up());
         self.log(now, node, "recover");
         self.schedule_random_crash(node, now);

@@ -177,9 +177,9 @@ impl<F: Features> Run<F> {
         result.wasted_work = f.wasted_work;
         result.false_suspicions = f.false_suspicions;
         result.detection_latency = if f.detections.0 > 0 { f.detections.1 / f.detections.0 as f64 } else { f64::NAN };
-        let nodes = &self.world.nodes;
-        let down: f64 = nodes.iter().map(|n| n.down_time + if n.up { 0.0 } else { end - n.crashed_at }).sum();
-        result.availability = if end > 0.0 { 1.0 - down / (nodes.len() as f64 * end) } else { f64::NAN };
+        let health = &self.world.health;
+        let down: f64 = health.iter().map(|h| h.down_time + if h.up { 0.0 } else { end - h.crashed_at }).sum();
+        result.availability = if end > 0.0 { 1.0 - down / (health.len() as f64 * end) } else { f64::NAN };
         let span = end - result.measured_from;
         result.goodput = if span > 0.0 { m.completed_work / span } else { f64::NAN };
         for (c, (name, priority)) in detail.classes.iter_mut().zip(m.classes) {

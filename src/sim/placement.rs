@@ -188,7 +188,7 @@ impl<F: Features> Run<F> {
         let (world, tasks) = (&self.world, &self.tasks);
         let reservation = easy_backfill::reservation(task, now, world.specs.len(), |n, ends| {
             let (spec, node) = (&world.specs[n], &world.nodes[n]);
-            if spec.cores < task.cores || spec.memory < task.memory || !node.up {
+            if spec.cores < task.cores || spec.memory < task.memory || !world.health[n].up {
                 return None;
             }
             let speed = node.speed(spec);
@@ -254,7 +254,7 @@ impl<F: Features> Run<F> {
     pub(super) fn on_result(&mut self, attempt: u32, node: NodeId, epoch: u32, report: Option<Report>, now: SimTime) {
         let a = self.tasks.attempt::<F>(attempt);
         let size = a.task.size;
-        if F::FAULTS && epoch != self.world.nodes[node].epoch {
+        if F::FAULTS && epoch != self.world.health[node].epoch {
             // The node crashed after sending it: the work is lost.
             self.faults.wasted_work += size;
             self.tasks.drop_attempt::<F>(attempt);

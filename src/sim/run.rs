@@ -143,7 +143,7 @@ impl<F: Features> Run<F> {
                 replication,
                 seed,
             ),
-            world: World::new(mode, specs.iter().map(|s| Node::new(s, TaskQueue::new(fifo), k)).collect(), specs),
+            world: World::new(mode, specs.iter().map(|s| Node::new(s, TaskQueue::new(fifo))).collect(), specs, k),
             tasks: Tasks::default(),
             arrivals: Arrivals {
                 source,
