@@ -1,12 +1,18 @@
-//! The hold model of `benches/engine.rs` in one run, for instruction counts:
+//! The hold model of `benches/engine.rs` outside criterion: one run for instruction
+//! counts, or alternating timed blocks of the event queue and of the 4-ary heap it
+//! replaced, which a shared machine's load affects alike.
 //!
 //! ```sh
+//! # instructions per event: the difference of two runs, 1 M and 3 M events
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-//!     target/release/examples/queue_hold heap4 1000 exponential 2000000
+//!     target/release/examples/queue_hold event_queue 1000 exponential 1000000
+//! # least and median ns per event over 15 rounds of 200,000 events each
+//! target/release/examples/queue_hold compare 1000 pareto
+//! # 7 rounds: fresh queues, 200,000 events at mean delay 1 then 200,000 at 1e4
+//! target/release/examples/queue_hold scale 10000 1e4
 //! ```
-//! Arguments: queue (`heap4`, the queue before issue 11, or `event_queue`), pending
-//! events, delay shape (`exponential`, `pareto`), events after the warm-up. The
-//! difference of two runs with different event counts is the cost of the events alone.
+//! Arguments of a run: queue (`heap4`, the queue before issue 11, or `event_queue`),
+//! pending events, delay shape (`exponential`, `pareto`), events after the warm-up.
 
 #[path = "../benches/queues/mod.rs"]
 mod queues;
@@ -44,17 +50,8 @@ fn held<Q: Queue<u32> + 'static>(pending: usize, shape: Shape) -> Box<dyn Block>
 
 /// `compare PENDING SHAPE`: every queue in alternating blocks; least and median ns/event.
 fn compare(pending: usize, shape: Shape) {
-    let mut qs: Vec<(&str, Box<dyn Block>)> = vec![
-        ("heap4", held::<Heap4<u32>>(pending, shape)),
-        ("radix_time", held::<queues::RadixTime<u32>>(pending, shape)),
-        ("radix_min", held::<queues::RadixMin<u32>>(pending, shape)),
-        ("radix128", held::<queues::Radix128<u32>>(pending, shape)),
-        ("radix3", held::<queues::RadixDigits<u32, 3>>(pending, shape)),
-        ("radix4", held::<queues::RadixDigits<u32, 4>>(pending, shape)),
-        ("radix6", held::<queues::RadixDigits<u32, 6>>(pending, shape)),
-        ("calendar", held::<queues::Calendar<u32>>(pending, shape)),
-        ("event_queue", held::<EventQueue<u32>>(pending, shape)),
-    ];
+    let mut qs: Vec<(&str, Box<dyn Block>)> =
+        vec![("heap4", held::<Heap4<u32>>(pending, shape)), ("event_queue", held::<EventQueue<u32>>(pending, shape))];
     let events = 200_000;
     let mut ns: Vec<Vec<f64>> = vec![Vec::new(); qs.len()];
     for _ in 0..15 {
@@ -82,13 +79,7 @@ fn scale(pending: usize, factor: f64) {
         t.elapsed().as_nanos() as f64 / 400_000.0
     }
     type One = fn(usize, &[f64], &[f64]) -> f64;
-    let qs: [(&str, One); 5] = [
-        ("heap4", one::<Heap4<u32>>),
-        ("radix_min", one::<queues::RadixMin<u32>>),
-        ("calendar_brown", one::<queues::Calendar<u32, false>>),
-        ("calendar_adaptive", one::<queues::Calendar<u32, true>>),
-        ("event_queue", one::<EventQueue<u32>>),
-    ];
+    let qs: [(&str, One); 2] = [("heap4", one::<Heap4<u32>>), ("event_queue", one::<EventQueue<u32>>)];
     let before = delays(Shape::Exponential, 1.0, 1);
     let after = delays(Shape::Exponential, factor, 2);
     let mut ns: Vec<Vec<f64>> = vec![Vec::new(); qs.len()];
@@ -120,14 +111,6 @@ fn main() {
     }
     let sum = match arg(0) {
         Some("heap4") => go::<Heap4<u32>>(pending, shape, events),
-        Some("radix_time") => go::<queues::RadixTime<u32>>(pending, shape, events),
-        Some("radix_min") => go::<queues::RadixMin<u32>>(pending, shape, events),
-        Some("radix128") => go::<queues::Radix128<u32>>(pending, shape, events),
-        Some("radix2") => go::<queues::RadixDigits<u32, 2>>(pending, shape, events),
-        Some("radix3") => go::<queues::RadixDigits<u32, 3>>(pending, shape, events),
-        Some("radix4") => go::<queues::RadixDigits<u32, 4>>(pending, shape, events),
-        Some("radix6") => go::<queues::RadixDigits<u32, 6>>(pending, shape, events),
-        Some("calendar") => go::<queues::Calendar<u32>>(pending, shape, events),
         _ => go::<EventQueue<u32>>(pending, shape, events),
     };
     println!("checksum={sum}");
