@@ -218,7 +218,8 @@ impl<'a> ClusterView<'a> {
 ///   completion; in dispatch mode it means no node can ever run it, and the task fails.
 /// - [`on_update`](Self::on_update) is called after every change of a node's
 ///   [`NodeBelief`], and once for every node before the first task, so a balancer can
-///   keep an index (a heap, a segment tree) instead of scanning all nodes per task.
+///   keep an index (a heap, a segment tree) instead of scanning all nodes per task;
+///   unless [`needs_updates`](Self::needs_updates) says it has no use for them.
 /// - It must be deterministic given its inputs and `rng`: draw randomness only from
 ///   `rng`, and break ties in a stated way.
 pub trait Balancer: Send {
@@ -227,6 +228,13 @@ pub trait Balancer: Send {
 
     /// Told that the dispatcher's belief about `node` changed.
     fn on_update(&mut self, _node: NodeId, _view: &ClusterView<'_>) {}
+
+    /// Whether [`on_update`](Self::on_update) does anything: a balancer that keeps no
+    /// state of its own about the nodes answers `false`, and is then never told of
+    /// updates (a call per task saved). Asked once, when the run is built.
+    fn needs_updates(&self) -> bool {
+        true
+    }
 }
 
 /// A queue discipline: the order in which waiting tasks are served.

@@ -44,6 +44,8 @@ mod network;
 mod outcome;
 mod placement;
 mod run;
+#[cfg(test)]
+mod tests;
 
 use crate::engine::{derive_seed, SimTime};
 pub use crate::metrics::RunOutput;

@@ -26,6 +26,8 @@ pub(super) struct Dispatcher {
     /// What it believes about each node.
     beliefs: Vec<NodeBelief>,
     pub balancer: Box<dyn Balancer>,
+    /// Whether the balancer is told of belief changes ([`Balancer::needs_updates`]).
+    tell: bool,
     /// Its own stream of policy randomness.
     pub rng: SimRng,
     /// Per node, the attempts sent there and not seen come back: what it resubmits if
@@ -46,6 +48,7 @@ impl Dispatcher {
         let n = beliefs.len();
         Dispatcher {
             beliefs,
+            tell: balancer.needs_updates(),
             balancer,
             rng,
             outstanding: vec![Vec::new(); n],
@@ -72,7 +75,9 @@ impl Dispatcher {
         change: impl FnOnce(&mut NodeBelief),
     ) {
         change(&mut self.beliefs[node]);
-        self.balancer.on_update(node, &ClusterView::new(now, mode, specs, &self.beliefs));
+        if self.tell {
+            self.balancer.on_update(node, &ClusterView::new(now, mode, specs, &self.beliefs));
+        }
     }
 
     /// Asks the balancer for a node for `task`, with `hold` kept back.

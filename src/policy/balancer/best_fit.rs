@@ -39,6 +39,10 @@ impl Balancer for BestFit {
         }
         chosen
     }
+
+    fn needs_updates(&self) -> bool {
+        false
+    }
 }
 
 /// The normalised room `node` would have left after taking `task`.

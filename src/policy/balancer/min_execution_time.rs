@@ -43,4 +43,8 @@ impl Balancer for MinExecutionTime {
         // of them fits, else the fastest that does.
         super::least_fitting(task, view, rng, |n| -view.specs[n].speed)
     }
+
+    fn needs_updates(&self) -> bool {
+        false
+    }
 }

@@ -60,4 +60,8 @@ impl Balancer for PowerOfD {
             None => super::least_fitting(task, view, rng, |n| f64::from(view.beliefs[n].connections)),
         }
     }
+
+    fn needs_updates(&self) -> bool {
+        false
+    }
 }

@@ -26,4 +26,8 @@ impl Balancer for Random {
         }
         super::uniform_fitting(task, view, rng)
     }
+
+    fn needs_updates(&self) -> bool {
+        false
+    }
 }

@@ -29,4 +29,8 @@ impl Balancer for RoundRobin {
         }
         None
     }
+
+    fn needs_updates(&self) -> bool {
+        false
+    }
 }

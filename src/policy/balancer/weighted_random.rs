@@ -77,6 +77,10 @@ impl Balancer for WeightedRandom {
         }
         weighted_fitting(task, view, rng)
     }
+
+    fn needs_updates(&self) -> bool {
+        false
+    }
 }
 
 /// A fitting node drawn with probability proportional to weight, by a full scan.

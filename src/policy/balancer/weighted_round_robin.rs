@@ -235,4 +235,8 @@ impl Balancer for WeightedRoundRobin {
         self.charge(chosen);
         Some(chosen)
     }
+
+    fn needs_updates(&self) -> bool {
+        false
+    }
 }
