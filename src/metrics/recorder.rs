@@ -82,7 +82,7 @@ impl Recorder {
     }
 
     /// Records an arrival; returns whether the task is measured (after the warm-up).
-    #[inline]
+    #[inline(always)]
     pub fn arrive(&mut self, seq: u64, now: SimTime) -> bool {
         self.arrived += 1;
         if let Some(ts) = &mut self.timeseries {
@@ -104,7 +104,7 @@ impl Recorder {
 
     /// Records a completion. `wait` is arrival to start of service, `service` the time
     /// it ran (size / speed), `deadline` the task's absolute deadline if it has one.
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub fn complete(
         &mut self,

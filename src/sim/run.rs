@@ -213,7 +213,7 @@ impl<F: Features> Run<F> {
     // ----- arrivals -------------------------------------------------------------
 
     /// Schedules the arrival of task `seq` after the one at `now`, unless arrivals stop.
-    #[inline]
+    #[inline(always)]
     fn schedule_next_arrival(&mut self, seq: u64, now: SimTime) -> Result<(), RunError> {
         let next = match self.arrivals.stop {
             Stop::Tasks(n) if seq >= n => None,
