@@ -119,7 +119,7 @@ impl ArrivalProcess {
     /// Draws the time from the previous arrival (or from 0) to the next one. A trace has
     /// no gaps of its own to draw (its jobs carry their times; `TaskSource` reads
     /// them): infinite.
-    #[inline]
+    #[inline(always)]
     pub fn next_gap(&mut self, rng: &mut SimRng) -> f64 {
         match self {
             ArrivalProcess::Poisson { mean_gap } => -rng.open01().ln() * *mean_gap,

@@ -253,7 +253,7 @@ impl Dist {
     }
 
     /// One draw. Never negative.
-    #[inline]
+    #[inline(always)]
     pub fn sample(&self, rng: &mut SimRng) -> f64 {
         match &self.sampler {
             Sampler::Constant(v) => *v,

@@ -77,7 +77,7 @@ impl TaskSource {
     /// The time of the next arrival after the one at `now`: drawn, or the next job of
     /// the trace (`None` when the trace is over). A trace that fails to read now (it
     /// was checked whole when the scenario was read) is an error.
-    #[inline]
+    #[inline(always)]
     pub fn next_arrival(&mut self, now: SimTime) -> Result<Option<SimTime>, FieldError> {
         let Some((reader, first, scale)) = &mut self.trace else {
             return Ok(Some(now + self.arrival.next_gap(&mut self.arrivals)));
@@ -89,7 +89,7 @@ impl TaskSource {
     }
 
     /// Draws the task with arrival index `seq`, arriving at `now`.
-    #[inline]
+    #[inline(always)]
     pub fn draw(&mut self, seq: u64, now: SimTime) -> Task {
         let class = if self.classes.len() == 1 {
             0
