@@ -90,3 +90,4 @@ fn the_networked_run_is_the_full_run_without_faults() {
         assert!(same(&a, &f), "{b}: task records differ");
     }
 }
+
