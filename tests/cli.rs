@@ -85,9 +85,13 @@ fn a_bad_file_among_good_ones_stops_everything_with_exit_code_2() {
     schedsim()
         .args(["run", "-o"])
         .arg(dir.path())
-        .args(["tests/data/small.toml", "tests/data/bad/negative_rate.toml"])
+        .args(["tests/data/small.toml", "tests/data/bad/negative_arrival_rate.toml"])
         .assert()
-        .code(2);
+        .code(2)
+        // The bad rate itself, located: not a missing file or any other error.
+        .stderr(predicate::str::contains("negative_arrival_rate.toml:10:34: workload.arrival.rate"))
+        .stderr(predicate::str::contains("expected a number > 0"))
+        .stderr(predicate::str::contains("cannot read").not());
     assert!(!dir.path().join("small").exists(), "nothing is written when an input is bad");
 }
 

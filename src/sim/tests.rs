@@ -90,4 +90,3 @@ fn the_networked_run_is_the_full_run_without_faults() {
         assert!(same(&a, &f), "{b}: task records differ");
     }
 }
-
