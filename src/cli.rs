@@ -273,8 +273,11 @@ fn print_table(s: &Scenario, rows: &[Summary], dir: &Path) {
     let dw = rows.iter().map(|r| r.discipline.len()).chain(["discipline".len()]).max().unwrap_or(10);
     let bw = rows.iter().map(|r| r.balancer.len()).chain(["balancer".len()]).max().unwrap_or(8);
     let sweep = s.sweep.as_ref().map(|sw| sw.parameter.as_str());
+    // Batch scheduling's own measures, for a cluster scheduler's scenario.
+    let batch = s.run.mode == crate::model::Mode::Central;
+    let batch_head = if batch { format!(" {:>10} {:>14}", "bnd sldn", "makespan (s)") } else { String::new() };
     println!(
-        "  {}{:<dw$}  {:<bw$} {:>12} {:>10} {:>10} {:>10} {:>7}",
+        "  {}{:<dw$}  {:<bw$} {:>12} {:>10} {:>10} {:>10} {:>7}{batch_head}",
         sweep.map(|p| format!("{p:>12} ")).unwrap_or_default(),
         "discipline",
         "balancer",
@@ -292,8 +295,10 @@ fn print_table(s: &Scenario, rows: &[Summary], dir: &Path) {
         } else {
             format!("{:.3e}", r.throughput)
         };
+        let batch_cells =
+            if batch { format!(" {:>10.2} {:>14.1}", r.bounded_slowdown, r.makespan) } else { String::new() };
         println!(
-            "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10} {:>7.3}",
+            "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10} {:>7.3}{batch_cells}",
             r.sweep_value.map(|v| format!("{v:>12} ")).unwrap_or_default(),
             r.discipline,
             r.balancer,

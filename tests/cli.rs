@@ -45,8 +45,9 @@ fn run_writes_summary_and_runs_with_the_documented_columns() {
         header,
         "scenario,discipline,balancer,replications,tasks_arrived,tasks_completed,tasks_failed,tasks_in_system,\
          throughput,throughput_ci95,mean_response,mean_response_ci95,p50_response,p95_response,p99_response,\
-         p99_response_ci95,p999_response,max_response,mean_wait,mean_slowdown,utilization,utilization_ci95,\
-         imbalance,deadline_misses,retries,wasted_work,detection_latency,false_suspicions,availability,goodput"
+         p99_response_ci95,p999_response,max_response,mean_wait,mean_slowdown,bounded_slowdown,utilization,\
+         utilization_ci95,imbalance,deadline_misses,retries,wasted_work,detection_latency,false_suspicions,\
+         availability,goodput,makespan"
     );
     assert_eq!(summary.lines().count(), 1 + 3, "one row per balancer");
     let runs = std::fs::read_to_string(dir.path().join("small/runs.csv")).unwrap();

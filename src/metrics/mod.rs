@@ -66,6 +66,10 @@ pub struct RunResult {
     pub mean_wait: f64,
     /// Mean of response / service time (service time = size / speed of the node that ran it).
     pub mean_slowdown: f64,
+    /// Mean bounded slowdown, max(response / max(service time, tau), 1), of the measured
+    /// tasks that completed: the batch-scheduling form, which keeps very short tasks from
+    /// dominating the mean (tau is `run.slowdown_tau`, 10 s unless set).
+    pub bounded_slowdown: f64,
     /// Busy core-seconds / available core-seconds over the measured span.
     pub utilization: f64,
     /// Coefficient of variation of per-node utilization (0 = perfectly even).
@@ -85,6 +89,9 @@ pub struct RunResult {
     pub availability: f64,
     /// Work units of completed measured tasks per second of the measured span.
     pub goodput: f64,
+    /// From the first arrival to the last completion, of every task (warm-up included);
+    /// NaN if none completed.
+    pub makespan: f64,
     /// Time-average number of measured tasks in the system (Little's L).
     pub mean_in_system: f64,
     /// Start of the measured span (end of the warm-up).

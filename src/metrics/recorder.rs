@@ -40,6 +40,12 @@ pub struct Recorder {
     sum_response: f64,
     sum_wait: f64,
     sum_slowdown: f64,
+    sum_bounded_slowdown: f64,
+    /// The bounded slowdown's threshold, seconds.
+    slowdown_tau: f64,
+    /// When the first task arrived and the last completed (for the makespan).
+    first_arrival: SimTime,
+    last_completion: SimTime,
     sum_sojourn_failed: f64,
     max_response: f64,
 
@@ -52,8 +58,8 @@ pub struct Recorder {
 impl Recorder {
     /// A recorder for a run with the given warm-up rule, `classes` task classes (kept
     /// apart when more than one), and, if `timeseries` gives a window width and a node
-    /// count, a time series.
-    pub fn new(warmup: WarmupRule, classes: usize, timeseries: Option<(f64, u32)>) -> Self {
+    /// count, a time series; `slowdown_tau` is the bounded slowdown's threshold.
+    pub fn new(warmup: WarmupRule, classes: usize, timeseries: Option<(f64, u32)>, slowdown_tau: f64) -> Self {
         Recorder {
             warmup,
             measured_from: match warmup {
@@ -73,6 +79,10 @@ impl Recorder {
             sum_response: 0.0,
             sum_wait: 0.0,
             sum_slowdown: 0.0,
+            sum_bounded_slowdown: 0.0,
+            slowdown_tau,
+            first_arrival: f64::NAN,
+            last_completion: f64::NAN,
             sum_sojourn_failed: 0.0,
             max_response: 0.0,
             in_system: 0,
@@ -84,6 +94,9 @@ impl Recorder {
     /// Records an arrival; returns whether the task is measured (after the warm-up).
     #[inline(always)]
     pub fn arrive(&mut self, seq: u64, now: SimTime) -> bool {
+        if self.arrived == 0 {
+            self.first_arrival = now;
+        }
         self.arrived += 1;
         if let Some(ts) = &mut self.timeseries {
             ts.arrive(now);
@@ -117,6 +130,7 @@ impl Recorder {
         deadline: Option<SimTime>,
     ) {
         self.completed += 1;
+        self.last_completion = now;
         let response = now - arrival;
         if let Some(ts) = &mut self.timeseries {
             ts.leave(now, Some(response));
@@ -138,6 +152,7 @@ impl Recorder {
         } else {
             self.sum_slowdown += 1.0;
         }
+        self.sum_bounded_slowdown += (response / service.max(self.slowdown_tau)).max(1.0);
         if response > self.max_response {
             self.max_response = response;
         }
@@ -271,6 +286,7 @@ impl Recorder {
             max_response: if self.measured_completed > 0 { self.max_response } else { f64::NAN },
             mean_wait: per(self.sum_wait),
             mean_slowdown: per(self.sum_slowdown),
+            bounded_slowdown: per(self.sum_bounded_slowdown),
             utilization,
             imbalance,
             deadline_misses: self.deadline_misses,
@@ -280,6 +296,7 @@ impl Recorder {
             false_suspicions: 0,
             availability: 1.0,
             goodput: f64::NAN,
+            makespan: self.last_completion - self.first_arrival,
             mean_in_system: if span > 0.0 { self.in_system_area / span } else { f64::NAN },
             measured_from: from,
             end_time: end,
@@ -327,7 +344,7 @@ mod tests {
 
     #[test]
     fn conservation_is_checked() {
-        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None);
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 10.0);
         r.arrive(0, 0.0);
         r.arrive(1, 1.0);
         r.complete(true, 0, 0.0, 2.0, 0.0, 2.0, None);
@@ -338,7 +355,7 @@ mod tests {
     fn hand_computed_run() {
         // Two tasks on one single-core node: arrivals 0 and 1, service 2 each (FIFO):
         // completions at 2 and 4, responses 2 and 3, waits 0 and 1.
-        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None);
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 10.0);
         r.arrive(0, 0.0);
         r.arrive(1, 1.0);
         r.complete(true, 0, 0.0, 2.0, 0.0, 2.0, None);
@@ -358,8 +375,34 @@ mod tests {
     }
 
     #[test]
+    fn bounded_slowdown_and_makespan_by_hand() {
+        // tau = 10 s. Task 0: arrives 5, runs 2 s, completes 30 (response 25):
+        // 25 / max(2, 10) = 2.5. Task 1: arrives 6, runs 40 s, completes 70 (response
+        // 64): 64 / 40 = 1.6. Task 2: arrives 7, runs 1 s, completes 9 (response 2):
+        // 2 / 10 = 0.2, raised to 1. Mean (2.5 + 1.6 + 1) / 3 = 1.7; the unbounded
+        // mean is (12.5 + 1.6 + 2) / 3. Makespan: first arrival 5 to last completion 70.
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 10.0);
+        for (seq, at) in [(0, 5.0), (1, 6.0), (2, 7.0)] {
+            r.arrive(seq, at);
+        }
+        r.complete(true, 0, 7.0, 9.0, 1.0, 1.0, None);
+        r.complete(true, 0, 5.0, 30.0, 23.0, 2.0, None);
+        r.complete(true, 0, 6.0, 70.0, 24.0, 40.0, None);
+        let (res, _) = r.finish(70.0, 0, &[43.0], &[1], 6).unwrap();
+        assert!((res.bounded_slowdown - 1.7).abs() < 1e-12, "{}", res.bounded_slowdown);
+        assert!((res.mean_slowdown - (12.5 + 1.6 + 2.0) / 3.0).abs() < 1e-12);
+        assert_eq!(res.makespan, 65.0);
+        // A smaller tau counts short tasks by their own run time.
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 1.0);
+        r.arrive(0, 5.0);
+        r.complete(true, 0, 5.0, 30.0, 23.0, 2.0, None);
+        let (res, _) = r.finish(30.0, 0, &[2.0], &[1], 2).unwrap();
+        assert_eq!(res.bounded_slowdown, 12.5);
+    }
+
+    #[test]
     fn warmup_tasks_are_left_out_of_metrics_but_counted() {
-        let mut r = Recorder::new(WarmupRule::Tasks(1), 1, None);
+        let mut r = Recorder::new(WarmupRule::Tasks(1), 1, None, 10.0);
         assert!(!r.arrive(0, 0.0));
         assert!(r.arrive(1, 1.0));
         r.complete(false, 0, 0.0, 10.0, 0.0, 10.0, None);

@@ -55,6 +55,8 @@ pub struct Summary {
     pub mean_wait: f64,
     /// Mean slowdown.
     pub mean_slowdown: f64,
+    /// Mean bounded slowdown.
+    pub bounded_slowdown: f64,
     /// Mean utilization.
     pub utilization: f64,
     /// Half-width of its 95% confidence interval.
@@ -75,6 +77,8 @@ pub struct Summary {
     pub availability: f64,
     /// Mean goodput.
     pub goodput: f64,
+    /// Mean makespan.
+    pub makespan: f64,
 }
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom: the multiplier of
@@ -115,6 +119,7 @@ pub fn summarize(runs: &[&RunResult]) -> Summary {
         max_response: runs.iter().map(|r| r.max_response).fold(f64::NAN, f64::max),
         mean_wait: mean(|r| r.mean_wait),
         mean_slowdown: mean(|r| r.mean_slowdown),
+        bounded_slowdown: mean(|r| r.bounded_slowdown),
         utilization: mean(|r| r.utilization),
         utilization_ci95: ci(|r| r.utilization),
         imbalance: mean(|r| r.imbalance),
@@ -132,6 +137,7 @@ pub fn summarize(runs: &[&RunResult]) -> Summary {
         false_suspicions: total(|r| r.false_suspicions),
         availability: mean(|r| r.availability),
         goodput: mean(|r| r.goodput),
+        makespan: mean(|r| r.makespan),
     }
 }
 

@@ -94,7 +94,14 @@ pub struct RunConfig {
     pub dispatchers: u32,
     /// How arrivals are shared among the dispatchers.
     pub split: Split,
+    /// The threshold tau of the bounded slowdown, in seconds (default 10): a task's
+    /// bounded slowdown is max(response / max(run time, tau), 1), so that very short
+    /// tasks do not dominate the mean (Feitelson et al., JSSPP 1997).
+    pub slowdown_tau: f64,
 }
+
+/// `slowdown_tau` when not given, in seconds: the value batch-scheduling studies use.
+pub const DEFAULT_SLOWDOWN_TAU: f64 = 10.0;
 
 /// How arrivals are shared among several dispatchers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

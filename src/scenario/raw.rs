@@ -45,6 +45,7 @@ pub(super) struct RawRun {
     pub max_in_system: Option<i64>,
     pub dispatchers: Option<i64>,
     pub split: Option<String>,
+    pub slowdown_tau: Option<f64>,
 }
 
 /// `warmup = 0.1` or `warmup = { seconds = 50.0 }`.

@@ -16,7 +16,7 @@ use super::faults;
 use super::locator::{parse_path, Locator};
 use super::raw::{RawNodeGroup, RawPolicies, RawRun, RawScenario, RawWarmup};
 use super::sweep;
-use super::{NodeGroup, RunConfig, Scenario, ScenarioError, Stop, Warmup, DEFAULT_MAX_IN_SYSTEM};
+use super::{NodeGroup, RunConfig, Scenario, ScenarioError, Stop, Warmup, DEFAULT_MAX_IN_SYSTEM, DEFAULT_SLOWDOWN_TAU};
 use crate::diagnostic::{non_negative, positive, FieldError};
 use crate::model::Mode;
 use crate::policy::registry::BuildContext;
@@ -265,7 +265,11 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
         ));
     }
     let split = faults::split(raw.split.as_deref())?;
-    Ok(RunConfig { stop, warmup, mode, max_in_system, dispatchers, split })
+    let slowdown_tau = match raw.slowdown_tau {
+        None => DEFAULT_SLOWDOWN_TAU,
+        Some(t) => positive("run.slowdown_tau", t)?,
+    };
+    Ok(RunConfig { stop, warmup, mode, max_in_system, dispatchers, split, slowdown_tau })
 }
 
 fn node_groups(raw: Option<Vec<RawNodeGroup>>, latency: &Option<Dist>, base_dir: &Path) -> Check<Vec<NodeGroup>> {

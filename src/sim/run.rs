@@ -128,7 +128,7 @@ impl<F: Features> Run<F> {
             };
             (length / TIMESERIES_WINDOWS, specs.len() as u32)
         });
-        let recorder = Recorder::new(warmup, scenario.workload.classes.len(), timeseries);
+        let recorder = Recorder::new(warmup, scenario.workload.classes.len(), timeseries, scenario.run.slowdown_tau);
         let source = TaskSource::new(&scenario.workload, seed).map_err(|e| RunError::Trace(e.message))?;
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),

@@ -171,6 +171,7 @@ pub(super) struct SummaryRow {
     pub max: Option<f64>,
     pub mean_wait: Option<f64>,
     pub mean_slowdown: Option<f64>,
+    pub bounded_slowdown: Option<f64>,
     pub utilization: Stat,
     pub imbalance: Option<f64>,
     pub deadline_misses: Option<f64>,
@@ -180,6 +181,7 @@ pub(super) struct SummaryRow {
     pub false_suspicions: Option<f64>,
     pub availability: Option<f64>,
     pub goodput: Option<f64>,
+    pub makespan: Option<f64>,
 }
 
 /// One row of `classes.csv`.
@@ -305,6 +307,8 @@ impl Results {
                 max: row.num("max_response")?,
                 mean_wait: row.num("mean_wait")?,
                 mean_slowdown: row.num("mean_slowdown")?,
+                // Absent from result folders written before these columns existed.
+                bounded_slowdown: row.num("bounded_slowdown")?,
                 utilization: row.stat("utilization")?,
                 imbalance: row.num("imbalance")?,
                 deadline_misses: row.num("deadline_misses")?,
@@ -314,6 +318,7 @@ impl Results {
                 false_suspicions: row.num("false_suspicions")?,
                 availability: row.num("availability")?,
                 goodput: row.num("goodput")?,
+                makespan: row.num("makespan")?,
             });
         }
 

@@ -95,6 +95,7 @@ disciplines = ["fifo"]
             max_in_system: DEFAULT_MAX_IN_SYSTEM,
             dispatchers: 1,
             split: Split::Random,
+            slowdown_tau: DEFAULT_SLOWDOWN_TAU,
         }
     );
     assert_eq!(
@@ -133,6 +134,7 @@ fn defaults_fill_every_optional_field() {
             max_in_system: DEFAULT_MAX_IN_SYSTEM,
             dispatchers: 1,
             split: Split::Random,
+            slowdown_tau: DEFAULT_SLOWDOWN_TAU,
         }
     );
     assert_eq!(plain(&s.node_groups), vec![("group0".into(), 1, 1.0, 1, f64::INFINITY, 1.0)]);
@@ -292,5 +294,16 @@ proptest::proptest! {
             let line = e.line.unwrap_or(1);
             proptest::prop_assert!(line >= 1 && line <= text.lines().count().max(1) + 1, "{e}");
         }
+    }
+}
+
+#[test]
+fn the_bounded_slowdowns_tau_defaults_to_10_s_and_must_be_positive() {
+    assert_eq!(ok(MINIMAL).run.slowdown_tau, 10.0);
+    let s = ok(&MINIMAL.replace("[run]", "[run]\nslowdown_tau = 60.0"));
+    assert_eq!(s.run.slowdown_tau, 60.0);
+    for bad in ["0.0", "-1.0", "nan"] {
+        let e = err(&MINIMAL.replace("[run]", &format!("[run]\nslowdown_tau = {bad}")));
+        assert_eq!(e.field.as_deref(), Some("run.slowdown_tau"), "{bad}: {e}");
     }
 }
