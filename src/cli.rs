@@ -270,6 +270,9 @@ fn tick_progress_bar(total: u64, progress: &Progress, done: &AtomicBool, started
 /// per point).
 fn print_table(s: &Scenario, rows: &[Summary], dir: &Path) {
     println!("\n{} — {} (offered load {:.2})", s.name, s.description, s.offered_load());
+    if let crate::workload::ArrivalProcess::Trace(trace) = &s.workload.arrival {
+        println!("  trace: {} jobs replayed, {}", trace.jobs, trace.skipped);
+    }
     let dw = rows.iter().map(|r| r.discipline.len()).chain(["discipline".len()]).max().unwrap_or(10);
     let bw = rows.iter().map(|r| r.balancer.len()).chain(["balancer".len()]).max().unwrap_or(8);
     let sweep = s.sweep.as_ref().map(|sw| sw.parameter.as_str());
@@ -310,6 +313,33 @@ fn print_table(s: &Scenario, rows: &[Summary], dir: &Path) {
         );
     }
     println!("  -> {}", dir.display());
+}
+
+/// What `check` says of a replayed trace: what is replayed and what is skipped, and
+/// the machine the log's header describes, with a warning when the cluster differs.
+fn print_trace(s: &Scenario, trace: &crate::workload::Trace) {
+    println!("  trace {}: {} jobs replayed, {}", trace.path.display(), trace.jobs, trace.skipped);
+    let cores: u64 = s.node_groups.iter().map(|g| u64::from(g.count) * u64::from(g.cores)).sum();
+    let nodes: u64 = s.node_groups.iter().map(|g| u64::from(g.count)).sum();
+    let header = |what: &str, v: Option<u64>| v.map(|v| format!("{what} {v}"));
+    let said: Vec<String> =
+        [header("MaxProcs", trace.max_procs), header("MaxNodes", trace.max_nodes)].into_iter().flatten().collect();
+    if said.is_empty() {
+        return;
+    }
+    println!(
+        "  log header: {}; the cluster has {cores} cores on {nodes} node{}",
+        said.join(", "),
+        plural(nodes as usize)
+    );
+    if trace.max_procs.is_some_and(|p| p != cores) {
+        eprintln!(
+            "warning: {}: the log's machine had {} processors, the cluster has {cores} cores: \
+             the replay runs at another load than the log",
+            s.source.display(),
+            trace.max_procs.unwrap_or(0)
+        );
+    }
 }
 
 /// `schedsim plot DIR`: redraws every scenario folder's charts and report (or the one
@@ -381,6 +411,9 @@ fn check(paths: &[PathBuf]) -> u8 {
             s.offered_load(),
             s.seed
         );
+        if let crate::workload::ArrivalProcess::Trace(trace) = &s.workload.arrival {
+            print_trace(s, trace);
+        }
         let points = s.sweep.as_ref().map_or(1, |sw| sw.points.len());
         if let Some(sw) = &s.sweep {
             let values: Vec<String> = sw.points.iter().map(|p| p.value.to_string()).collect();

@@ -115,3 +115,42 @@ fn a_failing_run_exits_1_and_the_others_are_still_written() {
     assert!(dir.path().join("small/summary.csv").exists());
     assert!(!dir.path().join("overloaded/summary.csv").exists());
 }
+
+#[test]
+fn check_reports_a_traces_skips_and_warns_when_the_log_machine_differs() {
+    schedsim()
+        .args(["check", "scenarios/kth-replay.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1000 jobs replayed, 0 skipped (0 cancelled, 0 without processors"))
+        .stdout(predicate::str::contains("log header: MaxProcs 100, MaxNodes 100; the cluster has 100 cores"))
+        .stderr(predicate::str::contains("warning").not());
+    // The same log on a machine of 64 cores: its wider jobs are skipped, and the load
+    // differs from the log's.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = std::fs::canonicalize("scenarios/traces/KTH-SP2-1996-2.1-cln.excerpt.swf").unwrap();
+    let file = dir.path().join("narrow.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[run]\nmode = \"central\"\n[[nodes]]\ncores = 64\n[workload]\narrival = {{ process = \"trace\", path = {:?} }}\n\
+             [policies]\nbalancers = [\"best_fit\"]\ndisciplines = [\"fifo\"]\n",
+            trace.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = schedsim().arg("check").arg(&file).assert().success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let line = stdout.lines().find(|l| l.contains("jobs replayed")).unwrap();
+    let replayed: u64 = line.split(": ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let wide = std::fs::read_to_string(&trace)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .filter(|l| l.split_whitespace().nth(4).unwrap().parse::<f64>().unwrap() > 64.0)
+        .count() as u64;
+    assert!(wide > 0, "the excerpt has jobs wider than 64 processors");
+    assert_eq!(replayed, 1000 - wide, "{line}");
+    assert!(line.contains(&format!("{wide} wider than any node")), "{line}");
+    out.stderr(predicate::str::contains("the log's machine had 100 processors, the cluster has 64 cores"));
+}

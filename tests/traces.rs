@@ -22,15 +22,26 @@ fn records(s: &Scenario, d: usize, replication: u32) -> Vec<TaskRecord> {
     out
 }
 
-/// The jobs of the bundled excerpt as (submit, run time, processors, requested time),
-/// read here independently of the simulator's reader.
+/// The jobs of the bundled excerpt as (submit, run time, processors, estimate), read
+/// here independently of the simulator's reader, by the field's conventions:
+/// allocated processors (field 5) before requested (field 8), and the requested time
+/// (field 9) raised to the run time when the job ran longer.
 fn excerpt_jobs() -> Vec<(f64, f64, u32, f64)> {
     let text = std::fs::read_to_string(root().join("scenarios/traces/KTH-SP2-1996-2.1-cln.excerpt.swf")).unwrap();
     text.lines()
         .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
         .map(|l| l.split_whitespace().map(|f| f.parse::<f64>().unwrap()).collect::<Vec<f64>>())
         .filter(|f| f[3] >= 0.0)
-        .map(|f| (f[1], f[3], if f[7] > 0.0 { f[7] } else { f[4] } as u32, f[8]))
+        .map(|f| (f[1], f[3], if f[4] > 0.0 { f[4] } else { f[7] } as u32, f[8].max(f[3])))
+        .collect()
+}
+
+/// The requested times (field 9) of the excerpt's jobs.
+fn read_requests() -> Vec<f64> {
+    let text = std::fs::read_to_string(root().join("scenarios/traces/KTH-SP2-1996-2.1-cln.excerpt.swf")).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .map(|l| l.split_whitespace().nth(8).unwrap().parse::<f64>().unwrap())
         .collect()
 }
 
@@ -43,10 +54,14 @@ fn the_bundled_trace_replays_every_job_as_logged() {
     let recs = records(&s, fifo, 0);
     assert_eq!(recs.len(), jobs.len());
     let first = jobs[0].0;
-    for (r, &(submit, run, _, requested)) in recs.iter().zip(&jobs) {
+    assert!(
+        excerpt_jobs().iter().zip(read_requests()).filter(|(j, requested)| j.1 > *requested).count() > 0,
+        "some job of the excerpt ran longer than it asked: the raise is tested"
+    );
+    for (r, &(submit, run, _, estimate)) in recs.iter().zip(&jobs) {
         assert_eq!(r.arrival, submit - first, "task {}", r.seq);
         assert_eq!(r.size, run, "task {}", r.seq);
-        assert_eq!(r.estimate, requested, "task {}", r.seq);
+        assert_eq!(r.estimate, estimate, "task {}", r.seq);
         assert!(r.completed && r.start >= r.arrival);
         // One node of speed 1: a job runs for exactly its logged run time.
         assert!((r.finished - r.start - run).abs() < 1e-6, "task {}", r.seq);

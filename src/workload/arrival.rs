@@ -1,6 +1,6 @@
 //! Arrival processes: when tasks reach the dispatcher.
 
-use super::trace::Trace;
+use super::trace::{Estimates, Replay, Trace};
 use crate::diagnostic::{positive, FieldError};
 use crate::engine::SimRng;
 use serde::Deserialize;
@@ -35,6 +35,9 @@ pub enum ArrivalSpec {
         path: String,
         /// Arrival times are multiplied by this (default 1; below 1 raises the load).
         scale: Option<f64>,
+        /// Where size estimates come from: `"request"` (default) or `"exact"`; see
+        /// [`Estimates`](super::trace::Estimates).
+        estimates: Option<String>,
     },
 }
 
@@ -43,7 +46,10 @@ pub const ARRIVAL_NAMES: &[(&str, &str)] = &[
     ("poisson", "rate: exponential gaps, the memoryless default"),
     ("constant", "rate: evenly spaced arrivals"),
     ("bursty", "rates = [r0, r1], durations = [d0, d1]: two-state MMPP"),
-    ("trace", "path (.swf or .csv, either .gz), scale: replay a job log's arrivals, sizes, estimates, cores"),
+    (
+        "trace",
+        "path (.swf or .csv, either .gz), scale, estimates (\"request\" or \"exact\"): replay a job log's arrivals, sizes, estimates, cores",
+    ),
 ];
 
 /// A checked arrival process with its state: it yields the gap to the next arrival.
@@ -76,13 +82,16 @@ pub enum ArrivalProcess {
 
 impl ArrivalSpec {
     /// Checks the parameters (and reads a trace whole, `path` relative to
-    /// `base_dir`); an error names the field.
-    pub fn build(&self, base_dir: &Path) -> Result<ArrivalProcess, FieldError> {
+    /// `base_dir`, skipping jobs wider than `widest` cores, the widest node); an error
+    /// names the field.
+    pub fn build(&self, base_dir: &Path, widest: u32) -> Result<ArrivalProcess, FieldError> {
         Ok(match self {
             ArrivalSpec::Poisson { rate } => ArrivalProcess::Poisson { mean_gap: 1.0 / positive("rate", *rate)? },
             ArrivalSpec::Constant { rate } => ArrivalProcess::Constant { gap: 1.0 / positive("rate", *rate)? },
-            ArrivalSpec::Trace { path, scale } => {
-                ArrivalProcess::Trace(Trace::load(&base_dir.join(path), scale.unwrap_or(1.0))?)
+            ArrivalSpec::Trace { path, scale, estimates } => {
+                let estimates = estimates.as_deref().map_or(Ok(Estimates::Request), Estimates::parse)?;
+                let replay = Replay { scale: scale.unwrap_or(1.0), estimates, widest };
+                ArrivalProcess::Trace(Trace::load(&base_dir.join(path), replay)?)
             }
             &ArrivalSpec::Bursty { rates, durations } => {
                 for (i, r) in rates.iter().enumerate() {
@@ -161,7 +170,7 @@ mod tests {
             ArrivalSpec::Bursty { rates: [10.0, 1.0], durations: [1.0, 3.0] },
         ];
         for spec in specs {
-            let mut p = spec.build(Path::new(".")).unwrap();
+            let mut p = spec.build(Path::new("."), u32::MAX).unwrap();
             let mut rng = SimRng::new(9);
             let n = 400_000;
             let gaps: Vec<f64> = (0..n).map(|_| p.next_gap(&mut rng)).collect();
@@ -176,9 +185,11 @@ mod tests {
 
     #[test]
     fn bad_rates_name_the_field() {
-        assert_eq!(ArrivalSpec::Poisson { rate: -1.0 }.build(Path::new(".")).unwrap_err().path, "rate");
-        assert_eq!(ArrivalSpec::Constant { rate: 0.0 }.build(Path::new(".")).unwrap_err().path, "rate");
-        let e = ArrivalSpec::Bursty { rates: [1.0, 1.0], durations: [1.0, 0.0] }.build(Path::new(".")).unwrap_err();
+        assert_eq!(ArrivalSpec::Poisson { rate: -1.0 }.build(Path::new("."), u32::MAX).unwrap_err().path, "rate");
+        assert_eq!(ArrivalSpec::Constant { rate: 0.0 }.build(Path::new("."), u32::MAX).unwrap_err().path, "rate");
+        let e = ArrivalSpec::Bursty { rates: [1.0, 1.0], durations: [1.0, 0.0] }
+            .build(Path::new("."), u32::MAX)
+            .unwrap_err();
         assert_eq!(e.path, "durations[1]");
     }
 }

@@ -9,7 +9,7 @@ pub mod trace;
 pub use arrival::{ArrivalProcess, ArrivalSpec};
 pub use dist::{Dist, DistSpec};
 pub use source::TaskSource;
-pub use trace::{Trace, TraceJob, TraceReader};
+pub use trace::{Estimates, Replay, Skipped, Trace, TraceJob, TraceReader};
 
 use crate::engine::SimRng;
 

@@ -50,7 +50,7 @@ impl TaskSource {
             })
             .collect();
         let trace = match &workload.arrival {
-            ArrivalProcess::Trace(trace) => Some((trace.reader()?, trace.first_submit, trace.scale)),
+            ArrivalProcess::Trace(trace) => Some((trace.reader()?, trace.first_submit, trace.scale())),
             _ => None,
         };
         let fixed =

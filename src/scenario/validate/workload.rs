@@ -43,7 +43,7 @@ pub(super) fn workload(
                 "missing field: expected an arrival process such as { process = \"poisson\", rate = 10.0 }",
             )
         })?
-        .build(base_dir)
+        .build(base_dir, groups.iter().map(|g| g.cores).max().unwrap_or(u32::MAX))
         .map_err(within("workload.arrival"))?;
     let estimate_error = fraction("workload.estimate_error", raw.estimate_error.unwrap_or(0.0))?;
     let mut size_default = raw.size.map(|s| size("workload.size", &s, base_dir)).transpose()?;

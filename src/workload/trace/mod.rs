@@ -4,14 +4,20 @@
 //! - **SWF**, the Standard Workload Format of the Parallel Workloads Archive (Chapin et
 //!   al., "Benchmarks and standards for the evaluation of parallel job schedulers",
 //!   JSSPP 1999): one job a line, whitespace-separated fields, `;` header lines.
-//!   A job arrives at its submit time (field 2), its size is its run time (field 4:
-//!   seconds on the traced machine, so work units on a node of speed 1), its cores the
-//!   processors it requested (field 8), or was allocated (field 5) when that is -1, and
-//!   its size estimate the time it requested (field 9) when the log has one. Cancelled
-//!   jobs (run time -1) are skipped and counted; memory fields are not read (their
-//!   units differ between logs).
+//!   The conventions of the field's replays (Feitelson, Tsafrir and Krakov, "Experience
+//!   with using the Parallel Workloads Archive", JPDC 2014; Tsafrir, Etsion and
+//!   Feitelson, "Modeling user runtime estimates", JSSPP 2005): a job arrives at its
+//!   submit time (field 2); its size is its run time (field 4: seconds on the traced
+//!   machine, so work units on a node of speed 1); its cores the processors it was
+//!   allocated (field 5), or, when that is not given, those it requested (field 8); its
+//!   estimate, by [`Estimates`], the time it requested (field 9) raised to its run time
+//!   when it ran longer (the default), or its run time. Skipped, and counted by reason:
+//!   jobs cancelled before they ran (run time -1), jobs with neither processor count,
+//!   and jobs wider than the widest node. The header's `MaxProcs` and `MaxNodes` are
+//!   kept for `check`. Memory fields are not read (their units differ between logs).
 //! - **CSV** with a header: `arrival` and `size` (required), `estimate`, `cores`,
-//!   `memory` (optional; empty cells mean "not given").
+//!   `memory` (optional; empty cells mean "not given"; an estimate of 0 is an estimate).
+//!   Jobs wider than the widest node are skipped and counted.
 //!
 //! What a trace does not give comes from `[workload]` as for generated arrivals
 //! (classes, priorities, deadlines, and cores, memory and estimates it lacks).
@@ -34,7 +40,7 @@ pub struct TraceJob {
     pub submit: f64,
     /// Work units (run time at speed 1), >= 0.
     pub size: f64,
-    /// The size the scheduler believes, if the trace gives one (> 0).
+    /// The size the scheduler believes, if the trace gives one (>= 0).
     pub estimate: Option<f64>,
     /// Cores, if the trace gives them (>= 1).
     pub cores: Option<u32>,
@@ -51,6 +57,75 @@ pub enum TraceFormat {
     Csv,
 }
 
+/// Where a replayed job's size estimate comes from (`estimates = ...` in the scenario).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Estimates {
+    /// `"request"`: the time the job requested (SWF field 9), raised to its run time when
+    /// it ran longer, so that no job outlives its estimate (a real controller would
+    /// have killed it); a CSV's `estimate` column as it is. The default.
+    #[default]
+    Request,
+    /// `"exact"`: the run time itself (perfect estimates).
+    Exact,
+}
+
+impl Estimates {
+    /// The names, as written in a scenario.
+    pub const NAMES: [&'static str; 2] = ["request", "exact"];
+
+    /// The convention named `name`.
+    pub fn parse(name: &str) -> Result<Estimates, FieldError> {
+        match name {
+            "request" => Ok(Estimates::Request),
+            "exact" => Ok(Estimates::Exact),
+            _ => Err(FieldError::new("estimates", unknown("estimate convention", name, &Estimates::NAMES))),
+        }
+    }
+}
+
+/// How a trace is replayed on a cluster.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Replay {
+    /// Arrival times are multiplied by this (> 0).
+    pub scale: f64,
+    /// Where estimates come from.
+    pub estimates: Estimates,
+    /// Cores of the widest node: a job asking for more is skipped.
+    pub widest: u32,
+}
+
+/// Jobs of a trace that are not replayed, by reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Skipped {
+    /// Cancelled before they ran (SWF run time -1).
+    pub cancelled: u64,
+    /// With neither an allocated nor a requested processor count (SWF).
+    pub no_processors: u64,
+    /// Asking for more cores than any node has.
+    pub too_wide: u64,
+}
+
+impl Skipped {
+    /// All of them.
+    pub fn total(&self) -> u64 {
+        self.cancelled + self.no_processors + self.too_wide
+    }
+}
+
+impl std::fmt::Display for Skipped {
+    /// `3 skipped (1 cancelled, 2 without processors, 0 wider than any node)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} skipped ({} cancelled, {} without processors, {} wider than any node)",
+            self.total(),
+            self.cancelled,
+            self.no_processors,
+            self.too_wide
+        )
+    }
+}
+
 /// A checked trace: where it is and what it holds. Cheap to clone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trace {
@@ -58,12 +133,16 @@ pub struct Trace {
     pub path: PathBuf,
     /// Its format.
     pub format: TraceFormat,
-    /// Arrival times are multiplied by this (> 0).
-    pub scale: f64,
+    /// How it is replayed.
+    pub replay: Replay,
     /// Jobs replayed.
     pub jobs: u64,
-    /// Jobs skipped (SWF: cancelled, run time -1).
-    pub skipped: u64,
+    /// Jobs not replayed, by reason.
+    pub skipped: Skipped,
+    /// The SWF header's `MaxProcs` and `MaxNodes`, if it gives them.
+    pub max_procs: Option<u64>,
+    /// See `max_procs`.
+    pub max_nodes: Option<u64>,
     /// The first job's submit time (arrivals are shifted by it).
     pub first_submit: f64,
     /// Last submit minus first, in the file's clock.
@@ -78,18 +157,21 @@ pub struct Trace {
 impl Trace {
     /// Reads and checks the whole trace at `path`. Errors name the file, the line and
     /// the field, and say what was expected.
-    pub fn load(path: &Path, scale: f64) -> Result<Trace, FieldError> {
+    pub fn load(path: &Path, replay: Replay) -> Result<Trace, FieldError> {
+        let scale = replay.scale;
         if !(scale.is_finite() && scale > 0.0) {
             return Err(FieldError::new("scale", format!("expected a number > 0, got {scale}")));
         }
         let format = format_of(path)?;
-        let mut reader = TraceReader::open(path, format)?;
+        let mut reader = TraceReader::open(path, format, replay)?;
         let mut trace = Trace {
             path: path.to_path_buf(),
             format,
-            scale,
+            replay,
             jobs: 0,
-            skipped: 0,
+            skipped: Skipped::default(),
+            max_procs: None,
+            max_nodes: None,
             first_submit: 0.0,
             span: 0.0,
             work: 0.0,
@@ -113,8 +195,12 @@ impl Trace {
             trace.total_size += job.size;
         }
         trace.skipped = reader.skipped;
+        (trace.max_procs, trace.max_nodes) = (reader.max_procs, reader.max_nodes);
         if trace.jobs == 0 {
-            return Err(FieldError::new("path", format!("'{}' holds no jobs", path.display())));
+            return Err(FieldError::new(
+                "path",
+                format!("'{}' holds no job to replay: {}", path.display(), trace.skipped),
+            ));
         }
         trace.span = last - trace.first_submit;
         Ok(trace)
@@ -124,7 +210,7 @@ impl Trace {
     /// at once.
     pub fn mean_rate(&self) -> f64 {
         if self.span > 0.0 {
-            self.jobs as f64 / (self.span * self.scale)
+            self.jobs as f64 / (self.span * self.replay.scale)
         } else {
             f64::INFINITY
         }
@@ -142,7 +228,12 @@ impl Trace {
 
     /// A reader of the jobs from the start, for one run.
     pub fn reader(&self) -> Result<TraceReader, FieldError> {
-        TraceReader::open(&self.path, self.format)
+        TraceReader::open(&self.path, self.format, self.replay)
+    }
+
+    /// The arrival-time scale.
+    pub fn scale(&self) -> f64 {
+        self.replay.scale
     }
 }
 
@@ -168,7 +259,10 @@ pub struct TraceReader {
     source: Source,
     /// The line of the job just read (from 1).
     line: u64,
-    skipped: u64,
+    replay: Replay,
+    skipped: Skipped,
+    max_procs: Option<u64>,
+    max_nodes: Option<u64>,
 }
 
 /// Where a [`TraceReader`] takes its lines from.
@@ -189,7 +283,7 @@ impl std::fmt::Debug for TraceReader {
 const CSV_COLUMNS: [&str; 5] = ["arrival", "size", "estimate", "cores", "memory"];
 
 impl TraceReader {
-    fn open(path: &Path, format: TraceFormat) -> Result<TraceReader, FieldError> {
+    fn open(path: &Path, format: TraceFormat, replay: Replay) -> Result<TraceReader, FieldError> {
         let file =
             File::open(path).map_err(|e| FieldError::new("path", format!("cannot read '{}': {e}", path.display())))?;
         let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
@@ -204,7 +298,8 @@ impl TraceReader {
                 Source::Csv { reader, record: csv::StringRecord::new(), columns }
             }
         };
-        Ok(TraceReader { path: path.to_path_buf(), source, line: 0, skipped: 0 })
+        let skipped = Skipped::default();
+        Ok(TraceReader { path: path.to_path_buf(), source, line: 0, replay, skipped, max_procs: None, max_nodes: None })
     }
 
     /// The next job, or `None` at the end of the file.
@@ -221,10 +316,16 @@ impl TraceReader {
                         return Ok(None);
                     }
                     let text = buf.trim();
-                    if text.is_empty() || text.starts_with(';') {
+                    if let Some(comment) = text.strip_prefix(';') {
+                        let value = |key: &str| comment.trim().strip_prefix(key).and_then(|v| v.trim().parse().ok());
+                        self.max_procs = self.max_procs.or(value("MaxProcs:"));
+                        self.max_nodes = self.max_nodes.or(value("MaxNodes:"));
                         continue;
                     }
-                    swf_job(text, &At { path: &self.path, line: self.line })?
+                    if text.is_empty() {
+                        continue;
+                    }
+                    swf_job(text, &At { path: &self.path, line: self.line }, self.replay.estimates)?
                 }
                 Source::Csv { reader, record, columns } => {
                     let more = reader.read_record(record);
@@ -233,12 +334,14 @@ impl TraceReader {
                         Ok(true) => self.line = record.position().map_or(self.line + 1, |p| p.line()),
                         Err(e) => return Err(csv_error(&self.path, self.line + 1, e)),
                     }
-                    Some(csv_job(record, columns, &At { path: &self.path, line: self.line })?)
+                    Ok(csv_job(record, columns, &At { path: &self.path, line: self.line }, self.replay.estimates)?)
                 }
             };
             match job {
-                Some(job) => return Ok(Some(job)),
-                None => self.skipped += 1,
+                Ok(job) if job.cores.is_some_and(|c| c > self.replay.widest) => self.skipped.too_wide += 1,
+                Ok(job) => return Ok(Some(job)),
+                Err(Skip::Cancelled) => self.skipped.cancelled += 1,
+                Err(Skip::NoProcessors) => self.skipped.no_processors += 1,
             }
         }
     }
@@ -280,8 +383,14 @@ fn csv_columns(header: &csv::StringRecord, at: &At<'_>) -> Result<[Option<usize>
     Ok(columns)
 }
 
-/// One SWF line: `None` for a cancelled job.
-fn swf_job(line: &str, at: &At<'_>) -> Result<Option<TraceJob>, FieldError> {
+/// Why a line of a trace is not a job to replay (beyond what the cluster decides).
+enum Skip {
+    Cancelled,
+    NoProcessors,
+}
+
+/// One SWF line: a job, or why it is skipped.
+fn swf_job(line: &str, at: &At<'_>, estimates: Estimates) -> Result<Result<TraceJob, Skip>, FieldError> {
     const NAMES: [&str; 9] = [
         "job number",
         "submit time",
@@ -314,16 +423,28 @@ fn swf_job(line: &str, at: &At<'_>) -> Result<Option<TraceJob>, FieldError> {
     let run = field(4)?.unwrap_or(-1.0);
     if run < 0.0 {
         // Cancelled before it ran: nothing to replay.
-        return Ok(None);
+        return Ok(Err(Skip::Cancelled));
     }
     let positive = |v: Option<f64>| v.filter(|&v| v > 0.0);
-    let cores = positive(field(8)?).or(positive(field(5)?)).map(|p| p.ceil().min(u32::MAX as f64) as u32);
-    let estimate = positive(field(9)?);
-    Ok(Some(TraceJob { submit, size: run, estimate, cores, memory: None }))
+    // Allocated first: what the job ran on; requested when the log lacks it.
+    let Some(processors) = positive(field(5)?).or(positive(field(8)?)) else {
+        return Ok(Err(Skip::NoProcessors));
+    };
+    let cores = Some(processors.ceil().min(u32::MAX as f64) as u32);
+    let estimate = match estimates {
+        Estimates::Request => positive(field(9)?).map(|requested| requested.max(run)),
+        Estimates::Exact => Some(run),
+    };
+    Ok(Ok(TraceJob { submit, size: run, estimate, cores, memory: None }))
 }
 
 /// One CSV record.
-fn csv_job(record: &csv::StringRecord, columns: &[Option<usize>; 5], at: &At<'_>) -> Result<TraceJob, FieldError> {
+fn csv_job(
+    record: &csv::StringRecord,
+    columns: &[Option<usize>; 5],
+    at: &At<'_>,
+    estimates: Estimates,
+) -> Result<TraceJob, FieldError> {
     let cell = |k: usize, min: f64| -> Result<Option<f64>, FieldError> {
         let Some(i) = columns[k] else { return Ok(None) };
         match record.get(i).unwrap_or("") {
@@ -341,13 +462,16 @@ fn csv_job(record: &csv::StringRecord, columns: &[Option<usize>; 5], at: &At<'_>
     let required = |k: usize| -> Result<f64, FieldError> {
         cell(k, 0.0)?.ok_or_else(|| at.error(format!("column {} is empty", CSV_COLUMNS[k])))
     };
-    let estimate = cell(2, 0.0)?;
-    if estimate == Some(0.0) {
-        return Err(at.error("column estimate: expected a number > 0, got 0"));
-    }
+    let size = required(1)?;
+    // A CSV's estimate is the scheduler's belief as the user wrote it, below the size
+    // or not (an SJF study may want it so).
+    let estimate = match estimates {
+        Estimates::Request => cell(2, 0.0)?,
+        Estimates::Exact => Some(size),
+    };
     Ok(TraceJob {
         submit: required(0)?,
-        size: required(1)?,
+        size,
         estimate,
         cores: cell(3, 1.0)?.map(|c| c.ceil().min(u32::MAX as f64) as u32),
         memory: cell(4, 0.0)?,
@@ -355,95 +479,4 @@ fn csv_job(record: &csv::StringRecord, columns: &[Option<usize>; 5], at: &At<'_>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-
-    fn file(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("schedsim-trace-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    const SWF: &str = "; Version: 2.2\n; MaxProcs: 100\n\
-        1 100 5 50 4 -1 -1 4 60 -1 1 1 1 1 1 -1 -1 -1\n\
-        2 110 0 -1 2 -1 -1 2 30 -1 5 1 1 1 1 -1 -1 -1\n\
-        3 110 0 20 8 -1 -1 -1 -1 -1 1 1 1 1 1 -1 -1 -1\n\
-        \n\
-        4 130 0 0 1 -1 -1 1 10 -1 1 1 1 1 1 -1 -1 -1\n";
-
-    #[test]
-    fn swf_jobs_shift_skip_cancelled_and_fall_back_to_allocated_processors() {
-        let path = file("a.swf", SWF);
-        let trace = Trace::load(&path, 0.5).unwrap();
-        assert_eq!((trace.jobs, trace.skipped, trace.first_submit, trace.span), (3, 1, 100.0, 30.0));
-        assert_eq!(trace.work, 50.0 * 4.0 + 20.0 * 8.0);
-        assert_eq!(trace.mean_rate(), 3.0 / 15.0);
-        let mut r = trace.reader().unwrap();
-        let jobs: Vec<TraceJob> = std::iter::from_fn(|| r.next_job().unwrap()).collect();
-        assert_eq!(jobs[0], TraceJob { submit: 100.0, size: 50.0, estimate: Some(60.0), cores: Some(4), memory: None });
-        assert_eq!(jobs[1], TraceJob { submit: 110.0, size: 20.0, estimate: None, cores: Some(8), memory: None });
-        assert_eq!(jobs[2].size, 0.0);
-    }
-
-    #[test]
-    fn gzipped_traces_read_the_same() {
-        let path = std::env::temp_dir().join(format!("schedsim-trace-{}-b.swf.gz", std::process::id()));
-        let mut gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), flate2::Compression::fast());
-        gz.write_all(SWF.as_bytes()).unwrap();
-        gz.finish().unwrap();
-        let plain = Trace::load(&file("b.swf", SWF), 1.0).unwrap();
-        let zipped = Trace::load(&path, 1.0).unwrap();
-        assert_eq!((zipped.jobs, zipped.work, zipped.span), (plain.jobs, plain.work, plain.span));
-    }
-
-    #[test]
-    fn csv_columns_by_name_with_optional_cells() {
-        let path = file("c.csv", "size,arrival,cores,estimate\n2.5,0,,\n1,0.5,3,1.5\n");
-        let trace = Trace::load(&path, 1.0).unwrap();
-        let mut r = trace.reader().unwrap();
-        let a = r.next_job().unwrap().unwrap();
-        let b = r.next_job().unwrap().unwrap();
-        assert_eq!(a, TraceJob { submit: 0.0, size: 2.5, estimate: None, cores: None, memory: None });
-        assert_eq!(b, TraceJob { submit: 0.5, size: 1.0, estimate: Some(1.5), cores: Some(3), memory: None });
-        assert!(r.next_job().unwrap().is_none());
-        // Quoted fields, as spreadsheets write them.
-        let quoted = file("q.csv", "\"arrival\",\"size\"\n\"1.5\",\"2\"\n");
-        let job = Trace::load(&quoted, 1.0).unwrap().reader().unwrap().next_job().unwrap().unwrap();
-        assert_eq!((job.submit, job.size), (1.5, 2.0));
-    }
-
-    /// Every error names the file and line, and the field, and says what was expected.
-    #[test]
-    fn bad_traces_name_the_file_line_and_field() {
-        let cases = [
-            ("d.swf", "1 100 0 x 1\n", ":1: field 4 (run time): expected a number, got 'x'"),
-            ("e.swf", "; h\n1 100 0 5\n", ":2: expected at least 5"),
-            ("f.swf", "1 100 0 5 1\n2 90 0 5 1\n", ":2: submit times go backwards"),
-            (
-                "g.csv",
-                "arival,size\n",
-                ":1: column 1: unknown column 'arival'; did you mean 'arrival'? (expected one of: arrival,",
-            ),
-            ("h.csv", "arrival,size\n1,-2\n", ":2: column 2 (size): expected a number >= 0, got '-2'"),
-            ("i.csv", "arrival\n", "the header has no column 'size'"),
-            ("j.swf", "; only a header\n", "holds no jobs"),
-            ("k.txt", "1\n", "expected a trace file ending in .swf or .csv"),
-        ];
-        for (name, text, expected) in cases {
-            let err = Trace::load(&file(name, text), 1.0).unwrap_err();
-            assert_eq!(err.path, "path");
-            assert!(err.message.contains(expected), "{name}: {}", err.message);
-            if name != "k.txt" {
-                assert!(err.message.contains(name), "{name}: {}", err.message);
-            }
-        }
-        assert!(err_contains(Trace::load(&file("l.csv", "arrival,size\n1,1\n"), 0.0), "scale"));
-    }
-
-    fn err_contains(r: Result<Trace, FieldError>, path: &str) -> bool {
-        r.is_err_and(|e| e.path == path)
-    }
-}
+mod tests;
