@@ -36,6 +36,7 @@ fn task(estimate: f64, cores: u32, memory: f64) -> Task {
         input: 0.0,
         output: 0.0,
         work_done: 0.0,
+        killed: false,
     }
 }
 

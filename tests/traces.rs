@@ -200,3 +200,31 @@ fn the_scenario_kept_with_the_results_runs_again_to_the_same_results() {
     }
     let _ = (std::fs::remove_dir_all(first), std::fs::remove_dir_all(again));
 }
+
+/// Under `estimates = "kill"` a job that runs past its requested time is killed there,
+/// as a real controller does: it fails, and the machine is free from that moment.
+#[test]
+fn a_job_past_its_request_is_killed_there_under_kill() {
+    let d = dir("kill");
+    // One core. Job 0 asks for 50 s and needs 100; job 1 asks for 20 and needs 10.
+    std::fs::write(d.join("jobs.csv"), "arrival,size,estimate\n0,100,50\n1,10,20\n").unwrap();
+    let text = |estimates: &str| {
+        format!(
+            "[run]\nmode = \"central\"\n[[nodes]]\n[workload]\narrival = {{ process = \"trace\", path = \"jobs.csv\"{estimates} }}\n\
+             [policies]\nbalancers = [\"best_fit\"]\ndisciplines = [\"fifo\"]\n"
+        )
+    };
+    std::fs::write(d.join("kill.toml"), text(", estimates = \"kill\"")).unwrap();
+    let s = scenario::load(&d.join("kill.toml")).unwrap();
+    let recs = records(&s, 0, 0);
+    assert_eq!((recs[0].completed, recs[0].end), (false, 50.0), "killed at its request");
+    assert_eq!((recs[1].completed, recs[1].start, recs[1].end), (true, 50.0, 60.0));
+    let r = Simulation::new(&s, &s.balancers[0], &s.disciplines[0], 0).unwrap().run().unwrap();
+    assert_eq!((r.tasks_completed, r.tasks_failed, r.wasted_work), (1, 1, 50.0));
+    // By default the request is raised to the run time: nothing is killed.
+    std::fs::write(d.join("request.toml"), text("")).unwrap();
+    let s = scenario::load(&d.join("request.toml")).unwrap();
+    let recs = records(&s, 0, 0);
+    assert!(recs.iter().all(|r| r.completed));
+    assert_eq!(recs[1].start, 100.0);
+}

@@ -84,6 +84,7 @@ impl Steady {
             input: 0.0,
             output: 0.0,
             work_done: 0.0,
+            killed: false,
         };
         Steady { mode, specs, beliefs, balancer, policy_rng: SimRng::new(1), world_rng, task, next: 0 }
     }

@@ -37,6 +37,10 @@ pub struct Task {
     /// Work already done, in work units: positive once a preemptive discipline has
     /// stopped it part-way (it resumes where it stopped).
     pub work_done: f64,
+    /// Whether the scheduler kills it when it has done `size` (a replayed job that ran
+    /// past its requested time, under `estimates = "kill"`: its `size` is then the
+    /// requested time, the work it does before it is killed). A killed task fails.
+    pub killed: bool,
 }
 
 impl Task {

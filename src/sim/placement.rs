@@ -258,7 +258,7 @@ impl<F: Features> Run<F> {
     /// lost with the node.
     pub(super) fn on_result(&mut self, attempt: u32, node: NodeId, epoch: u32, report: Option<Report>, now: SimTime) {
         let a = self.tasks.attempt::<F>(attempt);
-        let size = a.task.size;
+        let (size, killed) = (a.task.size, a.task.killed);
         if F::FAULTS && epoch != self.world.health[node].epoch {
             // The node crashed after sending it: the work is lost.
             self.faults.wasted_work += size;
@@ -288,7 +288,11 @@ impl<F: Features> Run<F> {
             }
         });
         let j = &self.tasks.jobs.slots[job as usize];
-        if j.is(seq) {
+        if j.is(seq) && killed {
+            // The scheduler killed it at its limit: the work is lost, the job failed.
+            self.faults.wasted_work += size;
+            self.fail(job, now);
+        } else if j.is(seq) {
             self.complete(job, attempt, node, now);
         } else {
             // Another attempt of this job completed first.

@@ -35,7 +35,7 @@ pub enum ArrivalSpec {
         path: String,
         /// Arrival times are multiplied by this (default 1; below 1 raises the load).
         scale: Option<f64>,
-        /// Where size estimates come from: `"request"` (default) or `"exact"`; see
+        /// Where size estimates come from: `"request"` (default), `"exact"` or `"kill"`; see
         /// [`Estimates`](super::trace::Estimates).
         estimates: Option<String>,
     },
@@ -48,7 +48,7 @@ pub const ARRIVAL_NAMES: &[(&str, &str)] = &[
     ("bursty", "rates = [r0, r1], durations = [d0, d1]: two-state MMPP"),
     (
         "trace",
-        "path (.swf or .csv, either .gz), scale, estimates (\"request\" or \"exact\"): replay a job log's arrivals, sizes, estimates, cores",
+        "path (.swf or .csv, either .gz), scale, estimates (\"request\", \"exact\" or \"kill\"): replay a job log's arrivals, sizes, estimates, cores",
     ),
 ];
 

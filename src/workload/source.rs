@@ -99,7 +99,11 @@ impl TaskSource {
         };
         let c = &self.classes[class];
         let job = self.pending.take();
+        // A job that ran past its limit (a trace under `estimates = "kill"`) does the
+        // work up to it, then is killed.
+        let killed = job.is_some_and(|j| j.limit.is_some_and(|limit| j.size > limit));
         let size = match job {
+            Some(job) if killed => job.limit.unwrap_or(job.size),
             Some(job) => job.size,
             None => c.size.sample(&mut self.sizes),
         };
@@ -135,6 +139,7 @@ impl TaskSource {
             input,
             output,
             work_done: 0.0,
+            killed,
         }
     }
 }

@@ -157,6 +157,7 @@ mod tests {
             input: 0.0,
             output: 0.0,
             work_done: 0.0,
+            killed: false,
         }
     }
 

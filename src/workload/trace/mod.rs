@@ -46,6 +46,9 @@ pub struct TraceJob {
     pub cores: Option<u32>,
     /// Memory, if the trace gives it (>= 0).
     pub memory: Option<f64>,
+    /// Work after which the job is killed (its requested time, under
+    /// [`Estimates::Kill`]).
+    pub limit: Option<f64>,
 }
 
 /// The format of a trace file.
@@ -67,17 +70,21 @@ pub enum Estimates {
     Request,
     /// `"exact"`: the run time itself (perfect estimates).
     Exact,
+    /// `"kill"`: the requested time, as a real controller enforces it: a job still
+    /// running when it is reached is killed there and counted as failed.
+    Kill,
 }
 
 impl Estimates {
     /// The names, as written in a scenario.
-    pub const NAMES: [&'static str; 2] = ["request", "exact"];
+    pub const NAMES: [&'static str; 3] = ["request", "exact", "kill"];
 
     /// The convention named `name`.
     pub fn parse(name: &str) -> Result<Estimates, FieldError> {
         match name {
             "request" => Ok(Estimates::Request),
             "exact" => Ok(Estimates::Exact),
+            "kill" => Ok(Estimates::Kill),
             _ => Err(FieldError::new("estimates", unknown("estimate convention", name, &Estimates::NAMES))),
         }
     }
@@ -431,11 +438,13 @@ fn swf_job(line: &str, at: &At<'_>, estimates: Estimates) -> Result<Result<Trace
         return Ok(Err(Skip::NoProcessors));
     };
     let cores = Some(processors.ceil().min(u32::MAX as f64) as u32);
-    let estimate = match estimates {
-        Estimates::Request => positive(field(9)?).map(|requested| requested.max(run)),
-        Estimates::Exact => Some(run),
+    let requested = positive(field(9)?);
+    let (estimate, limit) = match estimates {
+        Estimates::Request => (requested.map(|requested| requested.max(run)), None),
+        Estimates::Exact => (Some(run), None),
+        Estimates::Kill => (requested, requested),
     };
-    Ok(Ok(TraceJob { submit, size: run, estimate, cores, memory: None }))
+    Ok(Ok(TraceJob { submit, size: run, estimate, cores, memory: None, limit }))
 }
 
 /// One CSV record.
@@ -465,9 +474,10 @@ fn csv_job(
     let size = required(1)?;
     // A CSV's estimate is the scheduler's belief as the user wrote it, below the size
     // or not (an SJF study may want it so).
-    let estimate = match estimates {
-        Estimates::Request => cell(2, 0.0)?,
-        Estimates::Exact => Some(size),
+    let (estimate, limit) = match estimates {
+        Estimates::Request => (cell(2, 0.0)?, None),
+        Estimates::Exact => (Some(size), None),
+        Estimates::Kill => (cell(2, 0.0)?, cell(2, 0.0)?),
     };
     Ok(TraceJob {
         submit: required(0)?,
@@ -475,6 +485,7 @@ fn csv_job(
         estimate,
         cores: cell(3, 1.0)?.map(|c| c.ceil().min(u32::MAX as f64) as u32),
         memory: cell(4, 0.0)?,
+        limit,
     })
 }
 

@@ -33,8 +33,14 @@ fn swf_jobs_shift_skip_cancelled_and_fall_back_to_requested_processors() {
     assert_eq!(trace.mean_rate(), 3.0 / 15.0);
     let mut r = trace.reader().unwrap();
     let jobs: Vec<TraceJob> = std::iter::from_fn(|| r.next_job().unwrap()).collect();
-    assert_eq!(jobs[0], TraceJob { submit: 100.0, size: 50.0, estimate: Some(60.0), cores: Some(4), memory: None });
-    assert_eq!(jobs[1], TraceJob { submit: 110.0, size: 20.0, estimate: None, cores: Some(8), memory: None });
+    assert_eq!(
+        jobs[0],
+        TraceJob { submit: 100.0, size: 50.0, estimate: Some(60.0), cores: Some(4), memory: None, limit: None }
+    );
+    assert_eq!(
+        jobs[1],
+        TraceJob { submit: 110.0, size: 20.0, estimate: None, cores: Some(8), memory: None, limit: None }
+    );
     assert_eq!(jobs[2].size, 0.0);
 }
 
@@ -73,6 +79,9 @@ fn swf_conventions_of_the_field() {
             (9.0, Some(2), None),
         ]
     );
+    let (_, kill) = jobs(Estimates::Kill, 128);
+    let as_asked: Vec<(Option<f64>, Option<f64>)> = kill.iter().map(|j| (j.estimate, j.limit)).collect();
+    assert_eq!(as_asked, vec![(Some(50.0), Some(50.0)), (Some(60.0), Some(60.0)), (None, None)]);
     let (_, exact) = jobs(Estimates::Exact, 128);
     assert_eq!(exact.iter().map(|j| j.estimate).collect::<Vec<_>>(), vec![Some(100.0), Some(30.0), Some(40.0)]);
     // On a narrower cluster the 16-wide job is skipped too.
@@ -117,8 +126,8 @@ fn csv_columns_by_name_with_optional_cells() {
     let mut r = trace.reader().unwrap();
     let a = r.next_job().unwrap().unwrap();
     let b = r.next_job().unwrap().unwrap();
-    assert_eq!(a, TraceJob { submit: 0.0, size: 2.5, estimate: None, cores: None, memory: None });
-    assert_eq!(b, TraceJob { submit: 0.5, size: 1.0, estimate: Some(1.5), cores: Some(3), memory: None });
+    assert_eq!(a, TraceJob { submit: 0.0, size: 2.5, estimate: None, cores: None, memory: None, limit: None });
+    assert_eq!(b, TraceJob { submit: 0.5, size: 1.0, estimate: Some(1.5), cores: Some(3), memory: None, limit: None });
     assert!(r.next_job().unwrap().is_none());
     // Quoted fields, as spreadsheets write them.
     let quoted = file("q.csv", "\"arrival\",\"size\"\n\"1.5\",\"2\"\n");
