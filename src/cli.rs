@@ -447,7 +447,11 @@ fn list() {
             let modes: Vec<&str> = e.modes.iter().map(|m| m.name()).collect();
             println!("  {:<30} {} [{}]", e.name, e.summary, modes.join(", "));
             for p in e.params {
-                let default = p.default.map_or("required".to_string(), |d| format!("default {d}"));
+                let default = match (p.default, p.optional) {
+                    (Some(d), _) => format!("default {d}"),
+                    (None, true) => "optional".to_string(),
+                    (None, false) => "required".to_string(),
+                };
                 println!("  {:<30}   {} = {} ({default})", "", p.name, p.doc);
             }
         }

@@ -14,8 +14,10 @@ pub struct ParamInfo {
     pub name: &'static str,
     /// What it means and its valid range.
     pub doc: &'static str,
-    /// Value when not given; `None` makes it required.
+    /// Value when not given; `None` makes it required, unless `optional`.
     pub default: Option<f64>,
+    /// May be left out, with no value standing for it (a limit that is off unless set).
+    pub optional: bool,
 }
 
 /// What `schedsim list` shows about a policy.
@@ -119,6 +121,7 @@ pub static BALANCERS: &[BalancerEntry] = &[
                 name: "alpha",
                 doc: "smoothing factor of the moving average, in (0, 1]; 1 keeps only the last response",
                 default: Some(0.5),
+                optional: false,
             }],
             modes: BOTH,
         },
@@ -138,6 +141,7 @@ pub static BALANCERS: &[BalancerEntry] = &[
                 name: "d",
                 doc: "nodes sampled per task, a whole number from 1 to the node count",
                 default: Some(2.0),
+                optional: false,
             }],
             modes: BOTH,
         },
@@ -269,17 +273,21 @@ pub static DISCIPLINES: &[DisciplineEntry] = &[
             summary: "FIFO; later tasks start early if they do not delay the head's reservation",
             params: &[ParamInfo {
                 name: "depth",
-                doc: "tasks behind the head tried per pass, integer >= 1",
-                default: Some(500.0),
+                doc: "tasks behind the head tried per pass, integer >= 1 (a controller's tuning, like Slurm's bf_max_job_test; unlimited unless set)",
+                default: None,
+                optional: true,
             }],
             modes: CENTRAL,
         },
         build: |spec, _| {
-            let depth = spec.params["depth"];
-            if depth < 1.0 || depth.fract() != 0.0 {
-                return Err(FieldError::new("depth", format!("expected a whole number >= 1, got {depth}")));
-            }
-            Ok(Arc::new(discipline::EasyBackfill { depth: depth as usize }))
+            let depth = match spec.params.get("depth") {
+                None => usize::MAX,
+                Some(&depth) if depth >= 1.0 && depth.fract() == 0.0 => depth.min(usize::MAX as f64) as usize,
+                Some(depth) => {
+                    return Err(FieldError::new("depth", format!("expected a whole number >= 1, got {depth}")))
+                }
+            };
+            Ok(Arc::new(discipline::EasyBackfill { depth }))
         },
     },
 ];
@@ -350,7 +358,7 @@ fn check(info: &PolicyInfo, spec: &PolicySpec, mode: Mode) -> Result<(), FieldEr
         finite(key, *value)?;
     }
     for p in info.params {
-        if p.default.is_none() && !spec.params.contains_key(p.name) {
+        if p.default.is_none() && !p.optional && !spec.params.contains_key(p.name) {
             return Err(FieldError::new(p.name, format!("'{}' needs parameter '{}': {}", info.name, p.name, p.doc)));
         }
     }

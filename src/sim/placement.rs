@@ -201,6 +201,7 @@ impl<F: Features> Run<F> {
                 let a = tasks.attempt::<F>(a);
                 Ending {
                     at: a.run_start + a.task.remaining_estimate() / speed,
+                    seq: a.task.seq,
                     cores: a.task.cores,
                     memory: a.task.memory,
                 }

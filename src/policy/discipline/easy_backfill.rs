@@ -16,10 +16,12 @@ use crate::policy::{Discipline, Hold};
 ///
 /// EASY (Extensible Argonne Scheduling sYstem): Lifka, "The ANL/IBM SP scheduling
 /// system", JSSPP 1995; analysed by Mu'alem and Feitelson, IEEE TPDS 12(6), 2001. The
-/// scan depth mirrors Slurm's `bf_max_job_test` (default 500 there too).
+/// algorithm tries every waiting task; a scan depth (`depth`, like Slurm's
+/// `bf_max_job_test`) is a real controller's tuning, off unless a scenario sets it.
 #[derive(Debug)]
 pub struct EasyBackfill {
-    /// How many tasks behind the head are tried per scheduling pass.
+    /// How many tasks behind the head are tried per scheduling pass (`usize::MAX`:
+    /// all of them).
     pub depth: usize,
 }
 
@@ -44,6 +46,8 @@ pub struct Ending {
     /// Estimated end: when its current stretch began plus its remaining estimate at
     /// the node's speed.
     pub at: SimTime,
+    /// The task's arrival index: tasks ending together are taken in arrival order.
+    pub seq: u64,
     /// Cores it frees.
     pub cores: u32,
     /// Memory it frees.
@@ -71,7 +75,10 @@ pub struct Reservation {
 /// `node(n, ends)` describes node `n`: `None` if it cannot take the head (down, or too
 /// small ever), else its free cores and memory now, with `ends` (cleared by the caller
 /// of this function, filled by `node`) the tasks running there. On each node the
-/// running tasks are taken in order of estimated end until the head fits.
+/// running tasks are taken in order of estimated end (equal ends in arrival order)
+/// until the head fits: that end is the shadow time. The extra room is what is free
+/// at the shadow time beyond the head's need, counting *every* task that ends by then
+/// (several may end at the shadow time itself), as Mu'alem and Feitelson define it.
 ///
 /// Cost *O*(nodes x cores log cores): a reservation must look at every node.
 pub fn reservation(
@@ -88,13 +95,19 @@ pub fn reservation(
         // Clamped before sorting: ends already overdue all count as now, in the order
         // the node gave them.
         ends.iter_mut().for_each(|e| e.at = e.at.max(now));
-        ends.sort_by(|a, b| a.at.total_cmp(&b.at));
+        ends.sort_by(|a, b| a.at.total_cmp(&b.at).then(a.seq.cmp(&b.seq)));
         let (mut cores, mut memory, mut at) = (free_cores, free_memory, now);
+        let mut taken = 0;
         for e in &ends {
             if cores >= head.cores && memory >= head.memory {
                 break;
             }
             (cores, memory, at) = (cores + e.cores, memory + e.memory, e.at);
+            taken += 1;
+        }
+        // What else ends by the shadow time frees its room by then too.
+        for e in ends[taken..].iter().take_while(|e| e.at <= at) {
+            (cores, memory) = (cores + e.cores, memory + e.memory);
         }
         if cores >= head.cores && memory >= head.memory && best.is_none_or(|b| at < b.at) {
             let (extra_cores, extra_memory) = (cores - head.cores, memory - head.memory);
@@ -162,7 +175,7 @@ mod tests {
     }
 
     fn ending(at: f64, cores: u32) -> Ending {
-        Ending { at, cores, memory: 0.0 }
+        Ending { at, seq: 0, cores, memory: 0.0 }
     }
 
     /// A hand-built cluster: per node, `None` (down or too small) or its free cores
@@ -184,6 +197,28 @@ mod tests {
         // A head of 2 cores starts at 3, with nothing spare.
         let r = reserve(&task(0, 1.0, 2), 0.0, &nodes).unwrap();
         assert_eq!((r.at, r.extra_cores), (3.0, 0));
+    }
+
+    #[test]
+    fn every_task_ending_by_the_shadow_time_counts_in_the_extra_room() {
+        // Nothing free; three tasks end at 5 (2, 2 and 1 cores). The head needs 2: the
+        // shadow time is 5, and all three free their cores then: 5 - 2 = 3 spare.
+        let nodes = [Some((0, vec![ending(5.0, 2), ending(5.0, 2), ending(5.0, 1), ending(9.0, 4)]))];
+        let r = reserve(&task(0, 1.0, 2), 0.0, &nodes).unwrap();
+        assert_eq!((r.at, r.extra_cores), (5.0, 3));
+    }
+
+    #[test]
+    fn tasks_ending_together_are_taken_in_arrival_order() {
+        // Two tasks end at 5; the one that arrived first (seq 1) frees 3 cores, enough
+        // for the head alone: either way the extra counts both, so the reservation
+        // does not depend on the order the node lists them in.
+        let a = Ending { at: 5.0, seq: 7, cores: 1, memory: 0.0 };
+        let b = Ending { at: 5.0, seq: 1, cores: 3, memory: 0.0 };
+        let one = reserve(&task(0, 1.0, 3), 0.0, &[Some((0, vec![a, b]))]).unwrap();
+        let other = reserve(&task(0, 1.0, 3), 0.0, &[Some((0, vec![b, a]))]).unwrap();
+        assert_eq!(one, other);
+        assert_eq!((one.at, one.extra_cores), (5.0, 1));
     }
 
     #[test]
