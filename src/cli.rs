@@ -57,7 +57,7 @@ enum Command {
     /// Run the analytic cases in validation/ against queueing theory and write the report.
     Validate {
         /// Where to write the report.
-        #[arg(short = 'o', default_value = "VALIDATION.md")]
+        #[arg(short = 'o', long = "output", default_value = "VALIDATION.md")]
         output: PathBuf,
         /// A tenth of the run length (wider tolerances, same rule).
         #[arg(long)]
@@ -70,7 +70,7 @@ struct RunArgs {
     /// Scenario files, or folders searched for *.toml [default: scenarios]
     paths: Vec<PathBuf>,
     /// Threads to run on (default: one per core). Results do not depend on it.
-    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = threads)]
     jobs: Option<usize>,
     /// Folder to write results into.
     #[arg(short = 'o', long = "output", value_name = "DIR", default_value = "results")]
@@ -80,8 +80,30 @@ struct RunArgs {
     quiet: bool,
 }
 
+/// `-j N`: a whole number of threads, at least 1.
+fn threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("expected at least 1 thread (leave -j out for one per core)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("expected a whole number of threads, got '{text}'")),
+    }
+}
+
+/// Lets a closed output pipe end the process quietly, as it does every Unix tool
+/// (`schedsim check ... | head`): Rust ignores SIGPIPE, so printing to a closed pipe
+/// would otherwise panic.
+fn die_quietly_on_closed_pipes() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition at start-up, before any thread
+    // is spawned, touches no Rust state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
+    die_quietly_on_closed_pipes();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -154,3 +154,32 @@ fn check_reports_a_traces_skips_and_warns_when_the_log_machine_differs() {
     assert!(line.contains(&format!("{wide} wider than any node")), "{line}");
     out.stderr(predicate::str::contains("the log's machine had 100 processors, the cluster has 64 cores"));
 }
+
+#[test]
+fn zero_threads_is_an_error_not_a_default() {
+    schedsim()
+        .args(["run", "-j", "0", "tests/data/small.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected at least 1 thread"));
+}
+
+/// `schedsim check ... | head`: a reader that goes away ends the process quietly, as
+/// it does any Unix tool, instead of a panic on the broken pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_is_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("schedsim"))
+        .args(["check", "scenarios/"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before the child has loaded its scenarios and printed a line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+}
