@@ -23,21 +23,7 @@ fn plain(n: usize) -> Vec<NodeSpec> {
 
 /// A task of the given size estimate, cores and memory.
 fn task(estimate: f64, cores: u32, memory: f64) -> Task {
-    Task {
-        seq: 0,
-        arrival: 0.0,
-        size: estimate,
-        estimate,
-        class: 0,
-        priority: 0,
-        cores,
-        memory,
-        deadline: None,
-        input: 0.0,
-        output: 0.0,
-        work_done: 0.0,
-        killed: false,
-    }
+    Task { cores, memory, ..Task::of_size(0, estimate) }
 }
 
 fn one_core() -> Task {

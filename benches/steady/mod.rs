@@ -71,21 +71,7 @@ impl Steady {
             }
             b
         });
-        let task = Task {
-            seq: 0,
-            arrival: 0.0,
-            size: 1.0,
-            estimate: 1.0,
-            class: 0,
-            priority: 0,
-            cores: 1,
-            memory: 0.0,
-            deadline: None,
-            input: 0.0,
-            output: 0.0,
-            work_done: 0.0,
-            killed: false,
-        };
+        let task = Task::of_size(0, 1.0);
         Steady { mode, specs, beliefs, balancer, policy_rng: SimRng::new(1), world_rng, task, next: 0 }
     }
 

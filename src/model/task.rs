@@ -44,6 +44,27 @@ pub struct Task {
 }
 
 impl Task {
+    /// A task of `size` work units with arrival index `seq`, arriving at 0: one core,
+    /// no memory, class 0 and priority 0, an exact estimate, no deadline or transfers.
+    /// A start for tests and examples: `Task { cores: 4, ..Task::of_size(0, 2.0) }`.
+    pub fn of_size(seq: u64, size: f64) -> Task {
+        Task {
+            seq,
+            arrival: 0.0,
+            size,
+            estimate: size,
+            class: 0,
+            priority: 0,
+            cores: 1,
+            memory: 0.0,
+            deadline: None,
+            input: 0.0,
+            output: 0.0,
+            work_done: 0.0,
+            killed: false,
+        }
+    }
+
     /// The estimate of the work it still needs (never negative).
     #[inline]
     pub fn remaining_estimate(&self) -> f64 {

@@ -6,7 +6,7 @@ use super::run::Run;
 use super::{RunError, RunOutput, TaskRecord};
 use crate::engine::SimTime;
 use crate::metrics::{Recorder, WarmupRule};
-use crate::model::NodeId;
+use crate::model::{NodeId, Task};
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 
@@ -62,6 +62,26 @@ impl Measure {
         }
     }
 
+    /// The record of `task`, which left at `end` after `attempts` attempts without
+    /// completing (a completion's record starts from it).
+    fn failed_record(&mut self, task: &Task, attempts: u32, end: SimTime) -> TaskRecord {
+        TaskRecord {
+            seq: task.seq,
+            class: task.class,
+            arrival: task.arrival,
+            size: task.size,
+            estimate: task.estimate,
+            node: None,
+            start: f64::NAN,
+            finished: f64::NAN,
+            end,
+            completed: false,
+            attempts,
+            preemptions: 0,
+            reservation: self.take_reservation(task.seq),
+        }
+    }
+
     /// The first reservation job `seq` got, if any (NaN if none), forgotten.
     #[inline]
     fn take_reservation(&mut self, seq: u64) -> SimTime {
@@ -87,20 +107,14 @@ impl<F: Features> Run<F> {
             m.completed_work += task.size;
         }
         if m.observing {
+            let failed = m.failed_record(task, j.attempts, now);
             let record = TaskRecord {
-                seq: task.seq,
-                class: task.class,
-                arrival: task.arrival,
-                size: task.size,
-                estimate: task.estimate,
                 node: Some(node),
                 start: a.start,
                 finished: a.finished,
-                end: now,
                 completed: true,
-                attempts: j.attempts,
                 preemptions: a.preemptions,
-                reservation: m.take_reservation(task.seq),
+                ..failed
             };
             m.departed.push(record);
         }
@@ -114,21 +128,7 @@ impl<F: Features> Run<F> {
         let m = &mut self.measure;
         m.recorder.fail(j.measured, task.class, task.arrival, now, task.deadline);
         if m.observing {
-            let record = TaskRecord {
-                seq: task.seq,
-                class: task.class,
-                arrival: task.arrival,
-                size: task.size,
-                estimate: task.estimate,
-                node: None,
-                start: f64::NAN,
-                finished: f64::NAN,
-                end: now,
-                completed: false,
-                attempts: j.attempts,
-                preemptions: 0,
-                reservation: m.take_reservation(task.seq),
-            };
+            let record = m.failed_record(task, j.attempts, now);
             m.departed.push(record);
         }
         self.leave(job, now);

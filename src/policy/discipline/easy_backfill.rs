@@ -157,21 +157,7 @@ mod tests {
     use super::*;
 
     fn task(seq: u64, estimate: f64, cores: u32) -> Task {
-        Task {
-            seq,
-            arrival: 0.0,
-            size: estimate,
-            estimate,
-            class: 0,
-            priority: 0,
-            cores,
-            memory: 0.0,
-            deadline: None,
-            input: 0.0,
-            output: 0.0,
-            work_done: 0.0,
-            killed: false,
-        }
+        Task { cores, ..Task::of_size(seq, estimate) }
     }
 
     fn ending(at: f64, cores: u32) -> Ending {

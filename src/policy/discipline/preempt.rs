@@ -38,21 +38,7 @@ mod tests {
     use crate::policy::discipline::{PreemptivePriority, Srpt};
 
     fn task(seq: u64, priority: u32, estimate: f64, cores: u32) -> Task {
-        Task {
-            seq,
-            arrival: 0.0,
-            size: estimate,
-            estimate,
-            class: 0,
-            priority,
-            cores,
-            memory: 0.0,
-            deadline: None,
-            input: 0.0,
-            output: 0.0,
-            work_done: 0.0,
-            killed: false,
-        }
+        Task { priority, estimate, cores, ..Task::of_size(seq, estimate) }
     }
 
     #[test]
