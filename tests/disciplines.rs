@@ -128,6 +128,8 @@ disciplines = ["easy_backfill"]
             rate = 0.08 * nodes as f64 * cores as f64 / 4.0,
             balancer = ["random", "least_connections", "round_robin"][(seed % 3) as usize],
         );
+        // Every task completes under conservative backfilling too (`run` checks it).
+        run(&text, "conservative_backfill", 0);
         let (_, records) = run(&text, "easy_backfill", 0);
         for r in records.iter().filter(|r| !r.reservation.is_nan()) {
             checked += 1;
@@ -175,6 +177,11 @@ balancers = ["least_connections"]
 /// The start of every job of a hand-made log under EASY backfilling, on one node of
 /// `cores` cores: jobs as (arrival, run time, cores), exact estimates.
 fn easy_starts(cores: u32, jobs: &[(f64, f64, u32)]) -> Vec<f64> {
+    backfill_starts("easy_backfill", cores, jobs)
+}
+
+/// [`easy_starts`] under any central-mode discipline.
+fn backfill_starts(discipline: &str, cores: u32, jobs: &[(f64, f64, u32)]) -> Vec<f64> {
     let dir =
         std::env::temp_dir().join(format!("schedsim-easy-{}-{}", std::process::id(), jobs.len() * 31 + cores as usize));
     std::fs::create_dir_all(&dir).unwrap();
@@ -183,7 +190,7 @@ fn easy_starts(cores: u32, jobs: &[(f64, f64, u32)]) -> Vec<f64> {
     let text = format!(
         "[run]\nmode = \"central\"\n[[nodes]]\ncores = {cores}\n[workload]\n\
          arrival = {{ process = \"trace\", path = \"jobs.csv\", estimates = \"exact\" }}\n\
-         [policies]\nbalancers = [\"best_fit\"]\ndisciplines = [\"easy_backfill\"]\n"
+         [policies]\nbalancers = [\"best_fit\"]\ndisciplines = [\"{discipline}\"]\n"
     );
     std::fs::write(dir.join("s.toml"), text).unwrap();
     let s = schedsim::scenario::load(&dir.join("s.toml")).unwrap();
@@ -217,4 +224,24 @@ fn easy_backfill_reproduces_hand_computed_schedules() {
     // core, 4 s) ends at 6 exactly: starts at 2. J3 (1 core, 1 s) arrives at 3: no free
     // core. At 6: J1 runs 6-8; J3 starts at 8.
     assert_eq!(easy_starts(2, &[(0.0, 6.0, 1), (1.0, 2.0, 2), (2.0, 4.0, 1), (3.0, 1.0, 1)]), [0.0, 6.0, 2.0, 8.0]);
+}
+
+/// Conservative backfilling against EASY on one log (4 cores). J0 takes 2 cores until
+/// 10; J1 (3 cores, 10 s) is reserved at 10; J2 (4 cores, 5 s) is second in line; J3
+/// (1 core, 30 s) fits now and in J1's spare core. EASY protects only the head: J3
+/// starts at 3, and J2 waits until J3 ends at 33. Conservative gives J2 a reservation
+/// too, at 20, which J3 (30 s) would overlap from any start before 25: J3 starts at 25.
+#[test]
+fn conservative_backfill_delays_no_task_by_one_behind_it() {
+    let log = [(0.0, 10.0, 2), (1.0, 10.0, 3), (2.0, 5.0, 4), (3.0, 30.0, 1)];
+    assert_eq!(backfill_starts("easy_backfill", 4, &log), [0.0, 10.0, 33.0, 3.0]);
+    assert_eq!(backfill_starts("conservative_backfill", 4, &log), [0.0, 10.0, 20.0, 25.0]);
+    // J3 short enough to end before J2's reservation (at most 17 s from 3): it starts
+    // at 3 under both.
+    let short = [(0.0, 10.0, 2), (1.0, 10.0, 3), (2.0, 5.0, 4), (3.0, 17.0, 1)];
+    assert_eq!(backfill_starts("conservative_backfill", 4, &short), [0.0, 10.0, 20.0, 3.0]);
+    // Strict FIFO order is kept where nothing fits a hole: J1 and J2 start as they
+    // free up, never out of order.
+    let fifo = [(0.0, 4.0, 4), (1.0, 2.0, 4), (2.0, 1.0, 4)];
+    assert_eq!(backfill_starts("conservative_backfill", 4, &fifo), [0.0, 4.0, 6.0]);
 }

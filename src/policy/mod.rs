@@ -274,6 +274,13 @@ pub trait Discipline: Send + Sync {
     fn backfill_depth(&self) -> Option<usize> {
         None
     }
+
+    /// True for conservative backfilling (central mode): every waiting task holds a
+    /// reservation, made by [`discipline::conservative_backfill::pass`], which also
+    /// chooses each task's node.
+    fn conservative(&self) -> bool {
+        false
+    }
 }
 
 /// A policy as named in a scenario: `"least_connections"` or `{ name = "power_of_d", d = 2 }`.

@@ -290,6 +290,15 @@ pub static DISCIPLINES: &[DisciplineEntry] = &[
             Ok(Arc::new(discipline::EasyBackfill { depth }))
         },
     },
+    DisciplineEntry {
+        info: PolicyInfo {
+            name: "conservative_backfill",
+            summary: "FIFO; every waiting task holds a reservation, and a later one starts early only into a hole none is promised",
+            params: &[],
+            modes: CENTRAL,
+        },
+        build: |_, _| Ok(Arc::new(discipline::ConservativeBackfill)),
+    },
 ];
 
 /// Builds the balancer a spec names, checking the name (suggesting the closest one),

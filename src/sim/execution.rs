@@ -173,9 +173,9 @@ impl<F: Features> Run<F> {
         let report = (self.network.reports == Reports::Results)
             .then(|| Report { queue, received: self.world.received(node, d as usize) });
         let epoch = if F::FAULTS { self.world.health[node].epoch } else { 0 };
-        if self.world.mode == Mode::Dispatch {
-            self.start_ready(node, now);
-        }
+        // In central mode a node's queue is empty but for a task sent on a stale view
+        // (latency), which then starts as soon as there is room, like any other.
+        self.start_ready(node, now);
         let delay = self.delay(node, seq, number as u64, 1, output);
         self.transmit(Message::Result { attempt, node, epoch, report }, delay, now)
     }

@@ -12,6 +12,7 @@ use super::run::{Event, Run};
 use crate::engine::{derive_seed, SimRng, SimTime};
 use crate::model::queue::TaskQueue;
 use crate::model::{stream, Mode, NodeId, NodeSpec, Task};
+use crate::policy::discipline::conservative_backfill::{self, Profile};
 use crate::policy::discipline::easy_backfill::{self, Backfilling, Ending};
 use crate::policy::{Balancer, ClusterView, Discipline, Hold, NodeBelief};
 use crate::scenario::Split;
@@ -107,6 +108,8 @@ pub(super) struct Placement {
     pub preemptive: bool,
     /// The backfilling scan depth, if the discipline backfills.
     pub backfill_depth: Option<usize>,
+    /// Whether the discipline is conservative backfilling (it places tasks itself).
+    conservative: bool,
 }
 
 impl Placement {
@@ -117,6 +120,7 @@ impl Placement {
             split,
             preemptive: discipline.preemptive(),
             backfill_depth: discipline.backfill_depth(),
+            conservative: discipline.conservative(),
             discipline,
         }
     }
@@ -170,6 +174,9 @@ impl<F: Features> Run<F> {
     /// Places waiting jobs of dispatcher `d` in order while the next finds a node (in
     /// central mode: the first that finds none blocks the rest, but for backfilling).
     pub(super) fn place_waiting(&mut self, d: usize, now: SimTime) {
+        if self.placement.conservative && self.world.mode == Mode::Central {
+            return self.conservative_pass(d, now);
+        }
         while let Some(job) = self.placement.dispatchers[d].waiting.peek() {
             if !self.try_place(d, job, now) {
                 break;
@@ -213,6 +220,47 @@ impl<F: Features> Run<F> {
         self.measure.note_reservation(seq, res.at);
         let speed = self.world.specs[res.node].speed;
         easy_backfill::backfill(&mut res, now, depth, speed, &mut Scan { run: self, d, now });
+    }
+
+    /// Conservative backfilling: every waiting task of dispatcher `d` is given a
+    /// reservation over the nodes' profiles (the policy's [`conservative_backfill::pass`]),
+    /// and those whose reservation is now are sent to its node, in queue order.
+    fn conservative_pass(&mut self, d: usize, now: SimTime) {
+        let (world, tasks) = (&self.world, &self.tasks);
+        let mut profiles: Vec<Profile> = (0..world.specs.len())
+            .map(|n| {
+                let (spec, node) = (&world.specs[n], &world.nodes[n]);
+                let speed = node.speed(spec);
+                let ends: Vec<Ending> = (node.running.iter().map(|&a| tasks.attempt::<F>(a)))
+                    .map(|a| Ending {
+                        at: a.run_start + a.task.remaining_estimate() / speed,
+                        seq: a.task.seq,
+                        cores: a.task.cores,
+                        memory: a.task.memory,
+                    })
+                    .collect();
+                Profile::new(now, (node.free_cores, node.free_memory), &ends)
+            })
+            .collect();
+        let waiting = &self.placement.dispatchers[d].waiting;
+        let jobs: Vec<u32> = (0..waiting.len()).map_while(|p| waiting.fifo_at(p)).collect();
+        let needs = jobs.iter().map(|&job| {
+            let t = tasks.jobs.slots[job as usize].task();
+            let durations = (world.specs.iter().zip(&world.health))
+                .map(|(s, h)| {
+                    (h.up && s.cores >= t.cores && s.memory >= t.memory).then(|| t.remaining_estimate() / s.speed)
+                })
+                .collect();
+            ((t.cores, t.memory), durations)
+        });
+        let starts = conservative_backfill::pass(now, &mut profiles, needs);
+        let waiting = &mut self.placement.dispatchers[d].waiting;
+        for &(position, _) in starts.iter().rev() {
+            waiting.remove_fifo_at(position);
+        }
+        for (position, node) in starts {
+            self.send(d, node, jobs[position], now);
+        }
     }
 
     /// Dispatcher `d` sends a new attempt of `job` to `node`.

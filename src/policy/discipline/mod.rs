@@ -1,5 +1,6 @@
 //! Queue disciplines: one file per discipline.
 
+pub mod conservative_backfill;
 pub mod easy_backfill;
 mod edf;
 mod fifo;
@@ -9,6 +10,7 @@ mod priority;
 mod sjf;
 mod srpt;
 
+pub use conservative_backfill::ConservativeBackfill;
 pub use easy_backfill::EasyBackfill;
 pub use edf::Edf;
 pub use fifo::Fifo;
