@@ -89,18 +89,21 @@ impl Profile {
     }
 
     /// The earliest start, at or after the first step, of `duration` seconds needing
-    /// `need` cores and memory throughout; `None` if never.
+    /// `need` cores and memory throughout; `None` if never. Linear in the steps: a
+    /// step too full rules out every start from the candidate up to it, so the next
+    /// candidate is the step after it.
     pub fn earliest(&self, need: (u32, f64), duration: f64) -> Option<SimTime> {
         let fits = |k: usize| self.cores[k] >= i64::from(need.0) && self.memory[k] >= need.1;
-        'start: for s in 0..self.times.len() {
+        let mut s = 0;
+        'start: while s < self.times.len() {
             let start = self.times[s];
-            for k in s..self.times.len() {
-                if k > s && self.times[k] >= start + duration {
-                    break;
-                }
+            let mut k = s;
+            while k < self.times.len() && (k == s || self.times[k] < start + duration) {
                 if !fits(k) {
+                    s = k + 1;
                     continue 'start;
                 }
+                k += 1;
             }
             return Some(start);
         }
@@ -158,6 +161,40 @@ mod tests {
         p.reserve(10.0, 5.0, (3, 0.0));
         assert_eq!(p.earliest((1, 0.0), 8.0), Some(0.0));
         assert_eq!(p.earliest((1, 0.0), 12.0), Some(15.0));
+    }
+
+    /// The earliest start by trying every step against every step it covers.
+    fn brute_force(p: &Profile, need: (u32, f64), duration: f64) -> Option<SimTime> {
+        (0..p.times.len()).map(|s| p.times[s]).find(|&start| {
+            (0..p.times.len()).all(|k| {
+                let (from, to) = (p.times[k], p.times.get(k + 1).copied().unwrap_or(f64::INFINITY));
+                // A task of no duration needs room at its start only.
+                let overlaps =
+                    if duration > 0.0 { from < start + duration && to > start } else { from <= start && to > start };
+                !overlaps || (p.cores[k] >= i64::from(need.0) && p.memory[k] >= need.1)
+            })
+        })
+    }
+
+    #[test]
+    fn the_linear_search_finds_what_trying_every_start_finds() {
+        let mut rng = crate::engine::SimRng::new(3);
+        for _ in 0..2000 {
+            let ends: Vec<Ending> = (0..rng.below(6))
+                .map(|i| end((rng.below(20) as f64) * 0.5, i as u64, 1 + rng.below(3) as u32))
+                .collect();
+            let mut p = Profile::new(0.0, (rng.below(4) as u32, 0.0), &ends);
+            for _ in 0..rng.below(4) {
+                let need = (1 + rng.below(3) as u32, 0.0);
+                let d = rng.below(8) as f64;
+                if let Some(t) = p.earliest(need, d) {
+                    p.reserve(t, d, need);
+                }
+            }
+            let need = (1 + rng.below(6) as u32, 0.0);
+            let d = rng.below(10) as f64 * 0.75;
+            assert_eq!(p.earliest(need, d), brute_force(&p, need, d), "{p:?} {need:?} {d}");
+        }
     }
 
     #[test]
