@@ -255,10 +255,8 @@ impl TimeSeries {
     /// Adds the in-system count's area up to `now`, split over the windows crossed.
     #[inline]
     fn advance(&mut self, now: SimTime) {
-        if self.since >= self.current_start && now < self.current_end {
-            let n = self.in_system as f64;
-            self.windows[self.current].area += n * (now - self.since);
-            self.since = now;
+        if self.in_current(now) {
+            self.current_to(now);
             return;
         }
         while self.since < now {

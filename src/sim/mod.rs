@@ -160,11 +160,11 @@ impl Simulation {
         discipline: &PolicySpec,
         replication: u32,
     ) -> Result<Self, RunError> {
-        let args = (scenario, label, build, discipline, replication);
+        let (s, r) = (scenario, replication);
         Ok(Simulation(match Kind::of(scenario) {
-            Kind::Lean => Compiled::Lean(Run::build(args.0, args.1, args.2, args.3, args.4)?),
-            Kind::Networked => Compiled::Networked(Run::build(args.0, args.1, args.2, args.3, args.4)?),
-            Kind::Full => Compiled::Full(Run::build(args.0, args.1, args.2, args.3, args.4)?),
+            Kind::Lean => Compiled::Lean(Run::build(s, label, build, discipline, r)?),
+            Kind::Networked => Compiled::Networked(Run::build(s, label, build, discipline, r)?),
+            Kind::Full => Compiled::Full(Run::build(s, label, build, discipline, r)?),
         }))
     }
 

@@ -197,22 +197,13 @@ impl<F: Features> Run<F> {
     /// what the scan chooses.
     fn backfill(&mut self, d: usize, head: u32, depth: usize, now: SimTime) {
         let task = self.tasks.jobs.slots[head as usize].task();
-        let (world, tasks) = (&self.world, &self.tasks);
+        let world = &self.world;
         let reservation = easy_backfill::reservation(task, now, world.specs.len(), |n, ends| {
             let (spec, node) = (&world.specs[n], &world.nodes[n]);
             if spec.cores < task.cores || spec.memory < task.memory || !world.health[n].up {
                 return None;
             }
-            let speed = node.speed(spec);
-            ends.extend(node.running.iter().map(|&a| {
-                let a = tasks.attempt::<F>(a);
-                Ending {
-                    at: a.run_start + a.task.remaining_estimate() / speed,
-                    seq: a.task.seq,
-                    cores: a.task.cores,
-                    memory: a.task.memory,
-                }
-            }));
+            ends.extend(self.running_ends(n));
             Some((node.free_cores, node.free_memory))
         });
         let Some(mut res) = reservation else { return };
@@ -229,17 +220,8 @@ impl<F: Features> Run<F> {
         let (world, tasks) = (&self.world, &self.tasks);
         let mut profiles: Vec<Profile> = (0..world.specs.len())
             .map(|n| {
-                let (spec, node) = (&world.specs[n], &world.nodes[n]);
-                let speed = node.speed(spec);
-                let ends: Vec<Ending> = (node.running.iter().map(|&a| tasks.attempt::<F>(a)))
-                    .map(|a| Ending {
-                        at: a.run_start + a.task.remaining_estimate() / speed,
-                        seq: a.task.seq,
-                        cores: a.task.cores,
-                        memory: a.task.memory,
-                    })
-                    .collect();
-                Profile::new(now, (node.free_cores, node.free_memory), &ends)
+                let ends: Vec<Ending> = self.running_ends(n).collect();
+                Profile::new(now, (world.nodes[n].free_cores, world.nodes[n].free_memory), &ends)
             })
             .collect();
         let waiting = &self.placement.dispatchers[d].waiting;
@@ -261,6 +243,17 @@ impl<F: Features> Run<F> {
         for (position, node) in starts {
             self.send(d, node, jobs[position], now);
         }
+    }
+
+    /// The tasks running on `node` as backfilling sees them: each with the end its
+    /// remaining estimate gives at the node's speed now, and the room it frees then.
+    fn running_ends(&self, node: NodeId) -> impl Iterator<Item = Ending> + '_ {
+        let speed = self.world.nodes[node].speed(&self.world.specs[node]);
+        self.world.nodes[node].running.iter().map(move |&a| {
+            let a = self.tasks.attempt::<F>(a);
+            let at = a.run_start + a.task.remaining_estimate() / speed;
+            Ending { at, seq: a.task.seq, cores: a.task.cores, memory: a.task.memory }
+        })
     }
 
     /// Dispatcher `d` sends a new attempt of `job` to `node`.
@@ -337,15 +330,15 @@ impl<F: Features> Run<F> {
             }
         });
         let j = &self.tasks.jobs.slots[job as usize];
-        if j.is(seq) && killed {
+        if !j.is(seq) {
+            // Another attempt of this job completed first.
+            self.faults.wasted_work += size;
+        } else if killed {
             // The scheduler killed it at its limit: the work is lost, the job failed.
             self.faults.wasted_work += size;
             self.fail(job, now);
-        } else if j.is(seq) {
-            self.complete(job, attempt, node, now);
         } else {
-            // Another attempt of this job completed first.
-            self.faults.wasted_work += size;
+            self.complete(job, attempt, node, now);
         }
         self.tasks.drop_attempt::<F>(attempt);
         if self.world.mode == Mode::Central || !self.placement.dispatchers[d].waiting.is_empty() {
