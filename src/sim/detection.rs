@@ -51,9 +51,7 @@ impl<F: Features> Run<F> {
         }
         if back {
             self.log(now, node, "trusted");
-            if !self.placement.dispatchers[d].waiting.is_empty() {
-                self.place_waiting(d, now);
-            }
+            self.schedule_pass(d, now);
         }
     }
 

@@ -41,6 +41,9 @@ pub(super) struct Dispatcher {
     /// Jobs waiting here: in central mode, all that are not placed; in dispatch mode,
     /// those that found no node up.
     pub waiting: TaskQueue,
+    /// Central mode: something changed at this instant, so a scheduling pass is due
+    /// once every event of the instant has been applied.
+    pass_due: bool,
 }
 
 impl Dispatcher {
@@ -56,6 +59,7 @@ impl Dispatcher {
             last_seen: vec![0.0; n],
             check_pending: vec![false; n],
             waiting,
+            pass_due: false,
         }
     }
 
@@ -110,6 +114,8 @@ pub(super) struct Placement {
     pub backfill_depth: Option<usize>,
     /// Whether the discipline is conservative backfilling (it places tasks itself).
     conservative: bool,
+    /// Central mode: some dispatcher has a scheduling pass due at this instant.
+    pub pass_due: bool,
 }
 
 impl Placement {
@@ -121,6 +127,7 @@ impl Placement {
             preemptive: discipline.preemptive(),
             backfill_depth: discipline.backfill_depth(),
             conservative: discipline.conservative(),
+            pass_due: false,
             discipline,
         }
     }
@@ -152,6 +159,36 @@ impl<F: Features> Run<F> {
             Mode::Central => {
                 let task = self.tasks.jobs.slots[job as usize].task();
                 self.placement.dispatchers[d].waiting.push(job, self.placement.discipline.rank(task), task.seq);
+                self.schedule_pass(d, now);
+            }
+        }
+    }
+
+    /// Something changed that may let dispatcher `d` place waiting jobs. In dispatch
+    /// mode it tries at once. In central mode the pass waits until every event of this
+    /// instant has been applied ([`run_due_passes`](Self::run_due_passes)): two jobs
+    /// ending together, or a job ending as another arrives, then lead to one pass that
+    /// sees them all, whatever order the events were queued in.
+    pub(super) fn schedule_pass(&mut self, d: usize, now: SimTime) {
+        match self.world.mode {
+            Mode::Central => {
+                self.placement.dispatchers[d].pass_due = true;
+                self.placement.pass_due = true;
+            }
+            Mode::Dispatch => {
+                if !self.placement.dispatchers[d].waiting.is_empty() {
+                    self.place_waiting(d, now);
+                }
+            }
+        }
+    }
+
+    /// Central mode, once the events of instant `now` have all been applied: one
+    /// scheduling pass for each dispatcher that has one due.
+    pub(super) fn run_due_passes(&mut self, now: SimTime) {
+        self.placement.pass_due = false;
+        for d in 0..self.placement.dispatchers.len() {
+            if std::mem::take(&mut self.placement.dispatchers[d].pass_due) {
                 self.place_waiting(d, now);
             }
         }
@@ -173,7 +210,7 @@ impl<F: Features> Run<F> {
 
     /// Places waiting jobs of dispatcher `d` in order while the next finds a node (in
     /// central mode: the first that finds none blocks the rest, but for backfilling).
-    pub(super) fn place_waiting(&mut self, d: usize, now: SimTime) {
+    fn place_waiting(&mut self, d: usize, now: SimTime) {
         if self.placement.conservative && self.world.mode == Mode::Central {
             return self.conservative_pass(d, now);
         }
@@ -341,9 +378,7 @@ impl<F: Features> Run<F> {
             self.complete(job, attempt, node, now);
         }
         self.tasks.drop_attempt::<F>(attempt);
-        if self.world.mode == Mode::Central || !self.placement.dispatchers[d].waiting.is_empty() {
-            self.place_waiting(d, now);
-        }
+        self.schedule_pass(d, now);
     }
 }
 

@@ -172,6 +172,10 @@ impl<F: Features> Run<F> {
         self.measure.observing = observe.is_some();
         while let Some((now, id, event)) = self.queue.pop() {
             self.handle(event, id, now)?;
+            // Central mode schedules once per instant, after all its events.
+            if self.placement.pass_due && self.queue.peek_time() != Some(now) {
+                self.run_due_passes(now);
+            }
             if let Some(observe) = observe.as_mut() {
                 self.measure.departed.drain(..).for_each(|r| observe(&r));
             }
@@ -186,7 +190,7 @@ impl<F: Features> Run<F> {
 
     /// Hands one event to the part of the model it concerns.
     #[inline]
-    fn handle(&mut self, event: Event, id: EventId, now: SimTime) -> Result<(), RunError> {
+    pub(super) fn handle(&mut self, event: Event, id: EventId, now: SimTime) -> Result<(), RunError> {
         match event {
             Event::Arrival => self.on_arrival(now)?,
             Event::Done { attempt } => {
