@@ -9,6 +9,7 @@ mod disciplines;
 mod examples;
 mod faults;
 mod golden;
+mod least_work;
 mod statistics;
 mod sweeps;
 mod traces;

@@ -10,9 +10,11 @@ pub mod balancer;
 pub mod discipline;
 pub mod index;
 pub mod registry;
+pub mod schedule;
 
 use crate::engine::{SimRng, SimTime};
 use crate::model::{Mode, NodeId, NodeSpec, Task};
+use schedule::CoreSchedule;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -160,13 +162,22 @@ pub struct ClusterView<'a> {
     /// Room held back on one node, if any (see [`Hold`]): [`fits`](Self::fits) and
     /// [`free`](Self::free) account for it.
     pub hold: Option<Hold>,
+    /// The dispatcher's schedule of each node's cores (same indexing), kept only for a
+    /// balancer whose [`Balancer::needs_schedule`] says so; empty otherwise.
+    pub schedules: &'a [CoreSchedule],
 }
 
 impl<'a> ClusterView<'a> {
     /// The view at `now` of a dispatcher in `mode`, nothing held back.
     #[inline]
     pub fn new(now: SimTime, mode: Mode, specs: &'a [NodeSpec], beliefs: &'a [NodeBelief]) -> Self {
-        ClusterView { now, mode, specs, beliefs, hold: None }
+        ClusterView { now, mode, specs, beliefs, hold: None, schedules: &[] }
+    }
+
+    /// This view with the dispatcher's schedules of the nodes' cores.
+    #[inline]
+    pub fn with_schedules(self, schedules: &'a [CoreSchedule]) -> Self {
+        ClusterView { schedules, ..self }
     }
 
     /// The cores and memory believed free on `node`, less what is held back there.
@@ -234,6 +245,13 @@ pub trait Balancer: Send {
     /// updates (a call per task saved). Asked once, when the run is built.
     fn needs_updates(&self) -> bool {
         true
+    }
+
+    /// Whether it decides on when nodes' cores will be free: the dispatcher then keeps
+    /// a [`CoreSchedule`] of every node, in [`ClusterView::schedules`], booking each
+    /// task it sends and correcting by each result. Asked once, when the run is built.
+    fn needs_schedule(&self) -> bool {
+        false
     }
 }
 

@@ -39,9 +39,12 @@ impl<F: Features> Run<F> {
         disp.last_seen[node] = now;
         let back = !disp.belief(node).up;
         let spec = &self.world.specs[node];
-        disp.update(node, now, self.world.mode, &self.world.specs, |b| {
+        disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
             if back {
                 b.on_trusted(spec);
+                if let Some(s) = schedule {
+                    s.reset(now);
+                }
             }
             b.on_report(report.queue, report.received);
         });
@@ -84,7 +87,7 @@ impl<F: Features> Run<F> {
         }
         self.log(now, node, "suspected");
         let disp = &mut self.placement.dispatchers[d];
-        disp.update(node, now, self.world.mode, &self.world.specs, |b| b.on_suspected());
+        disp.update(node, now, self.world.mode, &self.world.specs, |b, _| b.on_suspected());
         let lost = std::mem::take(&mut disp.outstanding[node]);
         for (job, seq, number) in lost {
             let j = &self.tasks.jobs.slots[job as usize];

@@ -109,6 +109,9 @@ pub(super) struct Attempt {
     pub preemptions: u32,
     /// When it finished running on its node (NaN before).
     pub finished: SimTime,
+    /// When its dispatcher's schedule of the node's cores expects it to end (NaN if
+    /// the dispatcher keeps none).
+    pub expected_end: SimTime,
 }
 
 impl Attempt {
@@ -127,6 +130,7 @@ impl Attempt {
             timeout_event: EventId::NONE,
             preemptions: 0,
             finished: f64::NAN,
+            expected_end: f64::NAN,
         }
     }
 }

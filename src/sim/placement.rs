@@ -14,6 +14,7 @@ use crate::model::queue::TaskQueue;
 use crate::model::{stream, Mode, NodeId, NodeSpec, Task};
 use crate::policy::discipline::conservative_backfill::{self, Profile};
 use crate::policy::discipline::easy_backfill::{self, Backfilling, Ending};
+use crate::policy::schedule::CoreSchedule;
 use crate::policy::{Balancer, ClusterView, Discipline, Hold, NodeBelief};
 use crate::scenario::Split;
 use std::sync::Arc;
@@ -29,6 +30,9 @@ pub(super) struct Dispatcher {
     pub balancer: Box<dyn Balancer>,
     /// Whether the balancer is told of belief changes ([`Balancer::needs_updates`]).
     tell: bool,
+    /// Its schedule of each node's cores, if the balancer decides on one
+    /// ([`Balancer::needs_schedule`]); empty otherwise.
+    schedules: Vec<CoreSchedule>,
     /// Its own stream of policy randomness.
     pub rng: SimRng,
     /// Per node, the attempts sent there and not seen come back: what it resubmits if
@@ -47,11 +51,28 @@ pub(super) struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// A dispatcher with these initial beliefs (one per node).
-    pub fn new(beliefs: Vec<NodeBelief>, balancer: Box<dyn Balancer>, rng: SimRng, waiting: TaskQueue) -> Self {
-        let n = beliefs.len();
+    /// A dispatcher in `mode` over idle nodes `specs`, its balancer told of each.
+    pub fn new(
+        mode: Mode,
+        specs: &[NodeSpec],
+        mut balancer: Box<dyn Balancer>,
+        rng: SimRng,
+        waiting: TaskQueue,
+    ) -> Self {
+        let n = specs.len();
+        let beliefs: Vec<NodeBelief> = specs.iter().map(NodeBelief::idle).collect();
+        let schedules: Vec<CoreSchedule> = if balancer.needs_schedule() {
+            specs.iter().map(|s| CoreSchedule::idle(s.cores)).collect()
+        } else {
+            Vec::new()
+        };
+        let view = ClusterView::new(0.0, mode, specs, &beliefs).with_schedules(&schedules);
+        for node in 0..n {
+            balancer.on_update(node, &view);
+        }
         Dispatcher {
             beliefs,
+            schedules,
             tell: balancer.needs_updates(),
             balancer,
             rng,
@@ -69,7 +90,8 @@ impl Dispatcher {
         &self.beliefs[node]
     }
 
-    /// Changes its belief about `node` by `change`, and tells the balancer.
+    /// Changes its belief about `node`, and its schedule of the node's cores if it
+    /// keeps one, by `change`, and tells the balancer.
     #[inline]
     pub fn update(
         &mut self,
@@ -77,11 +99,12 @@ impl Dispatcher {
         now: SimTime,
         mode: Mode,
         specs: &[NodeSpec],
-        change: impl FnOnce(&mut NodeBelief),
+        change: impl FnOnce(&mut NodeBelief, Option<&mut CoreSchedule>),
     ) {
-        change(&mut self.beliefs[node]);
+        change(&mut self.beliefs[node], self.schedules.get_mut(node));
         if self.tell {
-            self.balancer.on_update(node, &ClusterView::new(now, mode, specs, &self.beliefs));
+            let view = ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules);
+            self.balancer.on_update(node, &view);
         }
     }
 
@@ -95,7 +118,7 @@ impl Dispatcher {
         specs: &[NodeSpec],
         hold: Option<Hold>,
     ) -> Option<NodeId> {
-        let mut view = ClusterView::new(now, mode, specs, &self.beliefs);
+        let mut view = ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules);
         view.hold = hold;
         let node = self.balancer.select(task, &view, &mut self.rng);
         debug_assert!(node.is_none_or(|n| view.fits(n, task)), "balancer chose a node that cannot take the task");
@@ -321,7 +344,15 @@ impl<F: Features> Run<F> {
         if F::FAULTS && self.faults.config.heartbeat.is_some() {
             disp.outstanding[node].push((job, seq, number));
         }
-        disp.update(node, now, self.world.mode, &self.world.specs, |b| b.on_sent(task));
+        let speed = self.world.specs[node].speed;
+        let mut expected_end = f64::NAN;
+        disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
+            b.on_sent(task);
+            if let Some(s) = schedule {
+                expected_end = s.send(task.cores, task.remaining_estimate() / speed, now);
+            }
+        });
+        self.tasks.attempt_mut::<F>(attempt).expected_end = expected_end;
         if F::FAULTS {
             if let Some(t) = self.faults.config.retry.timeout {
                 let id = self.queue.schedule_at(now + t, Event::Timeout { attempt });
@@ -357,9 +388,12 @@ impl<F: Features> Run<F> {
             true
         };
         let spec = &self.world.specs[node];
-        disp.update(node, now, self.world.mode, &self.world.specs, |b| {
+        disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
             if known {
                 b.on_returned(&a.task, spec);
+                if let Some(s) = schedule {
+                    s.returned(a.task.cores, a.expected_end, now);
+                }
             }
             b.on_result(now - a.sent);
             if let Some(r) = report {

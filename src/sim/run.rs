@@ -13,7 +13,7 @@ use crate::metrics::{Recorder, WarmupRule};
 use crate::model::queue::TaskQueue;
 use crate::model::{stream, Node};
 use crate::policy::registry::{build_discipline, BuildContext};
-use crate::policy::{ClusterView, NodeBelief, PolicySpec};
+use crate::policy::PolicySpec;
 use crate::scenario::{Scenario, Stop, Warmup};
 use crate::workload::TaskSource;
 use std::marker::PhantomData;
@@ -103,16 +103,11 @@ impl<F: Features> Run<F> {
         let k = scenario.run.dispatchers as usize;
         let mut dispatchers = Vec::with_capacity(k);
         for d in 0..k {
-            let mut balancer = build(&ctx).map_err(RunError::Policy)?;
-            let beliefs: Vec<NodeBelief> = specs.iter().map(NodeBelief::idle).collect();
-            let view = ClusterView::new(0.0, mode, &specs, &beliefs);
-            for n in 0..specs.len() {
-                balancer.on_update(n, &view);
-            }
+            let balancer = build(&ctx).map_err(RunError::Policy)?;
             // Dispatcher 0 keeps the stream a lone dispatcher always had.
             let labels: &[u64] = if d == 0 { &[stream::POLICY] } else { &[stream::POLICY, d as u64] };
             let rng = SimRng::new(derive_seed(seed, labels));
-            dispatchers.push(Dispatcher::new(beliefs, balancer, rng, TaskQueue::new(fifo)));
+            dispatchers.push(Dispatcher::new(mode, &specs, balancer, rng, TaskQueue::new(fifo)));
         }
         let warmup = match (scenario.run.warmup, scenario.run.stop) {
             (Warmup::Fraction(f), Stop::Tasks(n)) => WarmupRule::Tasks((f * n as f64).ceil() as u64),

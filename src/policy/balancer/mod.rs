@@ -56,6 +56,29 @@ pub(crate) fn drain_time(view: &ClusterView<'_>, n: NodeId) -> f64 {
     view.beliefs[n].work_left / (spec.speed * f64::from(spec.cores))
 }
 
+/// When node `n` could start a task of `cores` cores, not counting `now` (so the
+/// value holds as time passes): by the dispatcher's schedule of its cores (see
+/// [`CoreSchedule`](crate::policy::schedule::CoreSchedule)). A view built by hand
+/// without schedules gives `now + work_left / (speed x cores)` instead.
+#[inline]
+pub(crate) fn start_key(view: &ClusterView<'_>, n: NodeId, cores: u32) -> f64 {
+    match view.schedules.get(n) {
+        Some(s) => s.earliest_start(cores),
+        None => view.now + drain_time(view, n),
+    }
+}
+
+/// When node `n`'s cores would clear what was sent to it, on average over its cores
+/// (for one core, when it will be free), not counting `now`; as [`start_key`] for a
+/// view without schedules.
+#[inline]
+pub(crate) fn clear_key(view: &ClusterView<'_>, n: NodeId) -> f64 {
+    match view.schedules.get(n) {
+        Some(s) => s.mean_free(),
+        None => view.now + drain_time(view, n),
+    }
+}
+
 /// The fitting node of least `key`, uniform among ties, by a full scan. Cost *O*(nodes).
 pub(crate) fn least_fitting(
     task: &Task,
