@@ -1,5 +1,6 @@
 //! Queue disciplines: known orderings from queueing theory, and EASY backfilling's
-//! guarantee to the head of the queue.
+//! guarantee to the head of the queue (the backfilling disciplines' hand-computed
+//! schedules are in `backfill.rs`).
 
 use crate::common::scenario;
 use schedsim::policy::PolicySpec;
@@ -172,76 +173,4 @@ balancers = ["least_connections"]
     let (easy, records) = run(text, "easy_backfill", 0);
     assert!(easy < fifo, "easy_backfill {easy} vs fifo {fifo}");
     assert!(records.iter().any(|r| !r.reservation.is_nan()));
-}
-
-/// The start of every job of a hand-made log under EASY backfilling, on one node of
-/// `cores` cores: jobs as (arrival, run time, cores), exact estimates.
-fn easy_starts(cores: u32, jobs: &[(f64, f64, u32)]) -> Vec<f64> {
-    backfill_starts("easy_backfill", cores, jobs)
-}
-
-/// [`easy_starts`] under any central-mode discipline.
-fn backfill_starts(discipline: &str, cores: u32, jobs: &[(f64, f64, u32)]) -> Vec<f64> {
-    let dir =
-        std::env::temp_dir().join(format!("schedsim-easy-{}-{}", std::process::id(), jobs.len() * 31 + cores as usize));
-    std::fs::create_dir_all(&dir).unwrap();
-    let log: String = jobs.iter().map(|(a, s, c)| format!("{a},{s},{c}\n")).collect();
-    std::fs::write(dir.join("jobs.csv"), format!("arrival,size,cores\n{log}")).unwrap();
-    let text = format!(
-        "[run]\nmode = \"central\"\n[[nodes]]\ncores = {cores}\n[workload]\n\
-         arrival = {{ process = \"trace\", path = \"jobs.csv\", estimates = \"exact\" }}\n\
-         [policies]\nbalancers = [\"best_fit\"]\ndisciplines = [\"{discipline}\"]\n"
-    );
-    std::fs::write(dir.join("s.toml"), text).unwrap();
-    let s = schedsim::scenario::load(&dir.join("s.toml")).unwrap();
-    let mut records = Vec::new();
-    Simulation::new(&s, &s.balancers[0], &s.disciplines[0], 0).unwrap().run_observed(|t| records.push(*t)).unwrap();
-    records.sort_by_key(|r| r.seq);
-    records.iter().map(|r| r.start).collect()
-}
-
-/// Hand-computed EASY schedules (Lifka 1995; Mu'alem and Feitelson 2001), each start
-/// worked out in the comment.
-#[test]
-fn easy_backfill_reproduces_hand_computed_schedules() {
-    // 4 cores. J0 takes 3 until 10. J1 (4 cores) is the blocked head: shadow 10, no
-    // spare. J2 (1 core, 8 s) ends at 10, by the shadow time: starts at 2. J3 (1 core)
-    // finds no free core. At 10 both J0 and J2 end (equal ends): J1 runs 10-15, then J3.
-    assert_eq!(easy_starts(4, &[(0.0, 10.0, 3), (1.0, 5.0, 4), (2.0, 8.0, 1), (3.0, 3.0, 1)]), [0.0, 10.0, 2.0, 15.0]);
-    // 4 cores. J0 takes 2 until 10. J1 (3 cores) is the head: shadow 10, 1 core spare.
-    // J2 (1 core, 20 s) ends long after 10 but fits the spare core: starts at 2. J3
-    // (1 core, 20 s) finds the spare taken: waits for J1 (10-14), starts at 14.
-    assert_eq!(
-        easy_starts(4, &[(0.0, 10.0, 2), (1.0, 4.0, 3), (2.0, 20.0, 1), (3.0, 20.0, 1)]),
-        [0.0, 10.0, 2.0, 14.0]
-    );
-    // 5 cores. J0 (2 cores) and J1 (2 cores) both end at 10. J2 (3 cores) is the head:
-    // J0 alone covers it at 10, and J1 ends then too, so 1 + 2 + 2 - 3 = 2 cores are
-    // spare at the shadow time. J3 (1 core, 50 s) runs past 10 but fits them: starts
-    // at 3. At 10: J2 starts.
-    assert_eq!(easy_starts(5, &[(0.0, 10.0, 2), (1.0, 9.0, 2), (2.0, 5.0, 3), (3.0, 50.0, 1)]), [0.0, 1.0, 10.0, 3.0]);
-    // 2 cores. J0 takes 1 until 6. J1 (2 cores) is the head: shadow 6, no spare. J2 (1
-    // core, 4 s) ends at 6 exactly: starts at 2. J3 (1 core, 1 s) arrives at 3: no free
-    // core. At 6: J1 runs 6-8; J3 starts at 8.
-    assert_eq!(easy_starts(2, &[(0.0, 6.0, 1), (1.0, 2.0, 2), (2.0, 4.0, 1), (3.0, 1.0, 1)]), [0.0, 6.0, 2.0, 8.0]);
-}
-
-/// Conservative backfilling against EASY on one log (4 cores). J0 takes 2 cores until
-/// 10; J1 (3 cores, 10 s) is reserved at 10; J2 (4 cores, 5 s) is second in line; J3
-/// (1 core, 30 s) fits now and in J1's spare core. EASY protects only the head: J3
-/// starts at 3, and J2 waits until J3 ends at 33. Conservative gives J2 a reservation
-/// too, at 20, which J3 (30 s) would overlap from any start before 25: J3 starts at 25.
-#[test]
-fn conservative_backfill_delays_no_task_by_one_behind_it() {
-    let log = [(0.0, 10.0, 2), (1.0, 10.0, 3), (2.0, 5.0, 4), (3.0, 30.0, 1)];
-    assert_eq!(backfill_starts("easy_backfill", 4, &log), [0.0, 10.0, 33.0, 3.0]);
-    assert_eq!(backfill_starts("conservative_backfill", 4, &log), [0.0, 10.0, 20.0, 25.0]);
-    // J3 short enough to end before J2's reservation (at most 17 s from 3): it starts
-    // at 3 under both.
-    let short = [(0.0, 10.0, 2), (1.0, 10.0, 3), (2.0, 5.0, 4), (3.0, 17.0, 1)];
-    assert_eq!(backfill_starts("conservative_backfill", 4, &short), [0.0, 10.0, 20.0, 3.0]);
-    // Strict FIFO order is kept where nothing fits a hole: J1 and J2 start as they
-    // free up, never out of order.
-    let fifo = [(0.0, 4.0, 4), (1.0, 2.0, 4), (2.0, 1.0, 4)];
-    assert_eq!(backfill_starts("conservative_backfill", 4, &fifo), [0.0, 4.0, 6.0]);
 }

@@ -1,5 +1,6 @@
 //! One integration-test binary, with modules named for behaviour.
 
+mod backfill;
 mod bad_scenarios;
 mod balancers;
 mod cli;
