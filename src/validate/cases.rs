@@ -191,11 +191,27 @@ pub fn expectations(s: &Scenario, doc: &toml::Table) -> Result<Vec<Expect>, Stri
                 );
             }
         }
-        "mmc-cores" | "mmc-central" => {
-            let c = if s.name == "mmc-cores" { inp.cores } else { inp.n };
-            if (s.name == "mmc-cores") != (inp.n == 1) || (s.name == "mmc-central") != (s.run.mode == Mode::Central) {
-                return Err(format!("{}: expected one node with c cores (mmc-cores) or c single-core nodes in central mode (mmc-central)", s.name));
+        // M/M/c four ways: c cores of one node; c single-core nodes in central mode;
+        // least_work_left over c single-core nodes and min_completion_time over nodes
+        // of several cores, both dispatching with exact sizes and no latency, which
+        // start every task when one central FCFS queue over all cores would.
+        "mmc-cores" | "mmc-central" | "least-work-left" | "min-completion-time" => {
+            let name = s.name.as_str();
+            let balancer = s.balancers.first().map(|b| b.name.as_str()).unwrap_or("");
+            let shape_ok = match name {
+                "mmc-cores" => inp.n == 1,
+                "mmc-central" => s.run.mode == Mode::Central && inp.cores == 1,
+                "least-work-left" => s.run.mode == Mode::Dispatch && inp.cores == 1 && balancer == "least_work_left",
+                _ => s.run.mode == Mode::Dispatch && balancer == "min_completion_time",
+            };
+            if !shape_ok {
+                return Err(format!(
+                    "{name}: expected one node with c cores (mmc-cores), c single-core nodes in central mode \
+                     (mmc-central), c single-core nodes under least_work_left (least-work-left), or nodes of \
+                     any cores under min_completion_time (min-completion-time)"
+                ));
             }
+            let c = inp.n * inp.cores;
             let rho = lambda / (c as f64 * mu);
             let w = warmup(relax_mm1(c as f64 * mu, rho), inp.t_meas);
             w_ref = theory::mmc_response(c, lambda, mu);

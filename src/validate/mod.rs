@@ -309,7 +309,15 @@ pub fn render(report: &Report, command: &str) -> String {
          (0.7% at N = 100, rho = 0.9 in Gast and Van Houdt 2018), and the simulator samples d distinct nodes \
          (also O(1/N)): 1%;\n\
          - **Little's law**: tasks present at the two ends of the measured span: `2 W / T`; its `se` is that of \
-         the per-replication difference `L - X W`.\n"
+         the per-replication difference `L - X W`.\n\n\
+         **Dispatching as central queueing.** `least-work-left` and `min-completion-time` dispatch each task \
+         at once to a node's own FIFO queue, with exact sizes and no latency; keyed on when each node's cores \
+         will be free, both start every task when one central FCFS queue over all the cores would, so they are \
+         M/M/c with c = every core, and their model error is M/M/c's. On nodes of several cores \
+         `least_work_left`'s key is the work left per core, not the start of the next task, and it is not \
+         central FCFS there: on 3 nodes of 4 cores at load 0.9 (10 replications of 200,000 tasks) its mean \
+         response was 1.668 ± 0.032 against M/M/12's 1.533 (+8.8%), where `min_completion_time` gave \
+         1.511 ± 0.033; no check claims more of it.\n"
     );
     let _ = writeln!(md, "## What was run\n");
     let _ = writeln!(md, "| case | file | tasks per run | replications | loads |");
