@@ -9,6 +9,7 @@ mod disciplines;
 mod examples;
 mod faults;
 mod golden;
+mod jobs;
 mod statistics;
 mod sweeps;
 mod traces;
