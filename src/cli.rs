@@ -3,11 +3,12 @@
 //! arguments or scenario files).
 
 use crate::metrics::{RunOutput, Summary};
+use crate::output::jobs::JobFiles;
 use crate::output::report::{render_index, render_scenario};
 use crate::output::tables::write_tables;
 use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
 use crate::runner::{Plan, Progress};
-use crate::scenario::{self, Scenario, ScenarioError};
+use crate::scenario::{self, JobRecords, Scenario, ScenarioError};
 use crate::workload::{arrival::ARRIVAL_NAMES, dist::DIST_NAMES};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -70,8 +71,13 @@ struct RunArgs {
     /// Scenario files, or folders searched for *.toml [default: scenarios]
     paths: Vec<PathBuf>,
     /// Threads to run on (default: one per core). Results do not depend on it.
-    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = threads)]
-    jobs: Option<usize>,
+    #[arg(short = 'j', long = "threads", value_name = "N", value_parser = threads)]
+    threads: Option<usize>,
+    /// Also write jobs.csv: a row per task of replication 0 (id, class, arrival, start,
+    /// completion, node, cores, size, estimate, attempts, outcome), or of every
+    /// replication with `--jobs all`. Same as `[output] jobs` in a scenario.
+    #[arg(long = "jobs", value_name = "all", num_args = 0..=1, default_missing_value = "first", value_parser = jobs_flag)]
+    jobs: Option<JobsFlag>,
     /// Folder to write results into.
     #[arg(short = 'o', long = "output", value_name = "DIR", default_value = "results")]
     output: PathBuf,
@@ -86,6 +92,29 @@ fn threads(text: &str) -> Result<usize, String> {
         Ok(0) => Err("expected at least 1 thread (leave -j out for one per core)".into()),
         Ok(n) => Ok(n),
         Err(_) => Err(format!("expected a whole number of threads, got '{text}'")),
+    }
+}
+
+/// What `--jobs` was given.
+#[derive(Debug, Clone)]
+enum JobsFlag {
+    /// `--jobs` (replication 0) or `--jobs all`.
+    Records(JobRecords),
+    /// A bare `--jobs` followed by a scenario path, which clap takes as its value
+    /// (`schedsim run --jobs scenarios/mm1.toml`): the path is put back with the others.
+    FirstAndPath(PathBuf),
+}
+
+/// `--jobs [all]`.
+fn jobs_flag(text: &str) -> Result<JobsFlag, String> {
+    match text {
+        "first" => Ok(JobsFlag::Records(JobRecords::FirstReplication)),
+        "all" => Ok(JobsFlag::Records(JobRecords::All)),
+        n if n.parse::<f64>().is_ok() => Err(format!(
+            "--jobs writes jobs.csv and takes no number ('--jobs' for replication 0, '--jobs all' for every \
+             replication); for {n} threads write -j {n} (--threads {n})"
+        )),
+        path => Ok(JobsFlag::FirstAndPath(PathBuf::from(path))),
     }
 }
 
@@ -163,7 +192,16 @@ fn report_bad(errors: &[ScenarioError]) -> u8 {
 }
 
 fn run(args: RunArgs) -> u8 {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from("scenarios")] } else { args.paths };
+    let mut paths = args.paths;
+    let jobs = match args.jobs {
+        None => JobRecords::Off,
+        Some(JobsFlag::Records(r)) => r,
+        Some(JobsFlag::FirstAndPath(path)) => {
+            paths.push(path);
+            JobRecords::FirstReplication
+        }
+    };
+    let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
     let scenarios = match load_all(&paths) {
         Ok(s) => s,
         Err(code) => return code,
@@ -172,8 +210,9 @@ fn run(args: RunArgs) -> u8 {
         eprintln!("error: cannot create output folder '{}': {e}", args.output.display());
         return EXIT_BAD_INPUT;
     }
-    let threads = args.jobs.unwrap_or(0);
+    let threads = args.threads.unwrap_or(0);
     let plan = Plan::new(scenarios);
+    let job_files = JobFiles::new(&plan, &args.output, jobs);
     if !args.quiet {
         let threads = if threads == 0 { rayon::current_num_threads() } else { threads };
         eprintln!(
@@ -192,7 +231,7 @@ fn run(args: RunArgs) -> u8 {
         if show_bar {
             scope.spawn(|| tick_progress_bar(plan.jobs.len() as u64, &progress, &done, started));
         }
-        let outcomes = plan.execute(threads, &progress);
+        let outcomes = plan.execute_watched(threads, &progress, Some(&job_files));
         done.store(true, Ordering::Relaxed);
         outcomes
     });
@@ -218,7 +257,8 @@ fn run(args: RunArgs) -> u8 {
         plan.scenarios
             .par_iter()
             .zip(&by_file)
-            .map(|(s, runs)| {
+            .enumerate()
+            .map(|(file, (s, runs))| {
                 if runs.is_empty() {
                     return (None, None);
                 }
@@ -227,6 +267,10 @@ fn run(args: RunArgs) -> u8 {
                     Ok((_, summary)) => summary,
                     Err(e) => return (None, Some(format!("error: cannot write results for '{}': {e}", s.name))),
                 };
+                // Before the report, which draws the Gantt chart from gantt.csv.
+                if let Err(e) = job_files.write(file, &dir) {
+                    return (Some((summary, dir)), Some(format!("error: cannot write results for '{}': {e}", s.name)));
+                }
                 let error = render_scenario(&dir)
                     .err()
                     .map(|e| format!("error: cannot draw the charts and report of '{}': {e}", s.name));

@@ -8,7 +8,7 @@
 use crate::metrics::RunOutput;
 use crate::policy::PolicySpec;
 use crate::scenario::Scenario;
-use crate::sim::{RunError, Simulation};
+use crate::sim::{RunError, Simulation, TaskRecord};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -86,6 +86,25 @@ pub struct RunFailure {
     pub message: String,
 }
 
+/// Chooses the runs whose tasks are watched as they leave (for job records), and
+/// watches them. A run it does not watch takes the unobserved path, in which no
+/// record is built: a feature a scenario does not use costs it nothing.
+pub trait Watch: Sync {
+    /// The observer of run `job` (an index into [`Plan::jobs`]), or `None` to leave it
+    /// unwatched. Called on the thread that runs it, just before it starts.
+    fn observer(&self, job: usize) -> Option<Box<dyn Observer + '_>>;
+}
+
+/// Watches one run.
+pub trait Observer: Send {
+    /// The record of a task that left the system (completed or failed), in order of
+    /// departure.
+    fn record(&mut self, record: &TaskRecord);
+    /// The run is over: `ok` is false if it failed (its records are then to be
+    /// discarded, as its results are).
+    fn end(self: Box<Self>, ok: bool);
+}
+
 /// Counts of what has finished, shared with a progress display while the plan runs.
 #[derive(Debug, Default)]
 pub struct Progress {
@@ -133,6 +152,17 @@ impl Plan {
     /// idle at the end (longest-processing-time-first scheduling, Graham 1969, is
     /// within 4/3 of the best possible makespan).
     pub fn execute(&self, threads: usize, progress: &Progress) -> Vec<Result<RunOutput, RunFailure>> {
+        self.execute_watched(threads, progress, None)
+    }
+
+    /// [`execute`](Self::execute), handing the tasks of the runs `watch` chooses to
+    /// their observers as they leave.
+    pub fn execute_watched(
+        &self,
+        threads: usize,
+        progress: &Progress,
+        watch: Option<&dyn Watch>,
+    ) -> Vec<Result<RunOutput, RunFailure>> {
         // Never more threads than runs: `-j 10000` must not try to spawn 10,000.
         let threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
         let threads = threads.min(self.jobs.len()).max(1);
@@ -147,7 +177,14 @@ impl Plan {
             for _ in 0..pool.current_num_threads() {
                 scope.spawn(|_| {
                     while let Some(&job) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let result = self.run_one(job);
+                        let result = match watch.and_then(|w| w.observer(job)) {
+                            None => self.run_one(job),
+                            Some(mut observer) => {
+                                let result = self.run_watched(job, Some(&mut *observer));
+                                observer.end(result.is_ok());
+                                result
+                            }
+                        };
                         if let Ok(r) = &result {
                             progress.events.fetch_add(r.result.events, Ordering::Relaxed);
                         }
@@ -183,10 +220,20 @@ impl Plan {
 
     /// Runs job number `index`, turning a panic into a failure of that job alone.
     pub fn run_one(&self, index: usize) -> Result<RunOutput, RunFailure> {
+        self.run_watched(index, None)
+    }
+
+    /// [`run_one`](Self::run_one), handing each departing task's record to `observer`
+    /// when there is one (without one, the run builds no records).
+    pub fn run_watched(&self, index: usize, observer: Option<&mut dyn Observer>) -> Result<RunOutput, RunFailure> {
         let job = &self.jobs[index];
         let unit = &self.units[job.unit];
         let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<RunOutput, RunError> {
-            Simulation::new(&unit.scenario, &job.balancer, &job.discipline, job.replication)?.run_detailed()
+            let sim = Simulation::new(&unit.scenario, &job.balancer, &job.discipline, job.replication)?;
+            match observer {
+                None => sim.run_detailed(),
+                Some(o) => sim.run_observed(|r| o.record(r)),
+            }
         }));
         let message = match outcome {
             Ok(Ok(mut output)) => {

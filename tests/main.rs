@@ -10,6 +10,7 @@ mod disciplines;
 mod examples;
 mod faults;
 mod golden;
+mod jobs;
 mod least_work;
 mod statistics;
 mod sweeps;

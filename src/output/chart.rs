@@ -50,15 +50,15 @@ const SVG_FONT_STACK: &str = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', Gen
 // height (ascent + descent), about 1.24 em: these give a ~28 px title, ~22 px axis
 // labels and ~18 px ticks in CSS terms.
 const TITLE_SIZE: f64 = 35.0;
-const DESC_SIZE: f64 = 27.0;
-const TICK_SIZE: f64 = 23.0;
-const LEGEND_SIZE: f64 = 25.0;
+pub(super) const DESC_SIZE: f64 = 27.0;
+pub(super) const TICK_SIZE: f64 = 23.0;
+pub(super) const LEGEND_SIZE: f64 = 25.0;
 const NOTE_SIZE: f64 = 23.0;
 const VALUE_SIZE: f64 = 22.0;
 
 static INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
-static MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
-static GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
+pub(super) static MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
+pub(super) static GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 static REGION: RGBColor = RGBColor(0xf1, 0xf1, 0xf1);
 
 /// Okabe & Ito's colour-blind-safe palette ("Color Universal Design", 2008), without
@@ -129,6 +129,19 @@ pub enum Plot {
     /// Horizontal bars, one per category, in panels side by side (small multiples:
     /// each panel has its own value axis, starting at zero).
     Bars(BarPlot),
+    /// Jobs as rectangles of cores over time (drawn by `gantt.rs`).
+    Gantt(super::gantt::GanttPlot),
+}
+
+impl Figure {
+    /// Its size in pixels: [`WIDTH`]×[`HEIGHT`], but a Gantt chart of several panels
+    /// is taller.
+    pub fn size(&self) -> (u32, u32) {
+        match &self.plot {
+            Plot::Gantt(g) => (WIDTH, g.height()),
+            _ => (WIDTH, HEIGHT),
+        }
+    }
 }
 
 /// How an axis maps values.
@@ -270,7 +283,7 @@ pub fn render_svg(fig: &Figure) -> Result<String, ChartError> {
     ensure_font()?;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, fig.size()).into_drawing_area();
         draw(&root, fig, Px(1.0))?;
         root.present().or_chart()?;
     }
@@ -297,31 +310,32 @@ fn round_font_sizes(svg: &str) -> String {
     out
 }
 
-/// Draws `fig` as PNG bytes (RGB, [`WIDTH`]×[`HEIGHT`]).
+/// Draws `fig` as PNG bytes (RGB, [`Figure::size`]).
 ///
 /// plotters encodes PNG only into a file, so the image is encoded into `scratch` (a
 /// path ending in `.png`, which is removed afterwards) and read back; the caller
 /// writes the bytes where they belong.
 pub fn render_png(fig: &Figure, scratch: &Path) -> Result<Vec<u8>, ChartError> {
     let rgb = render_rgb(fig)?;
-    let result = encode_png(&rgb, scratch);
+    let result = encode_png(&rgb, fig.size(), scratch);
     let _ = std::fs::remove_file(scratch);
     result
 }
 
-fn encode_png(rgb: &[u8], scratch: &Path) -> Result<Vec<u8>, ChartError> {
+fn encode_png(rgb: &[u8], size: (u32, u32), scratch: &Path) -> Result<Vec<u8>, ChartError> {
     {
-        let mut backend = BitMapBackend::new(scratch, (WIDTH, HEIGHT));
-        backend.blit_bitmap((0, 0), (WIDTH, HEIGHT), rgb).or_chart()?;
+        let mut backend = BitMapBackend::new(scratch, size);
+        backend.blit_bitmap((0, 0), size, rgb).or_chart()?;
         backend.present().or_chart()?;
     }
     std::fs::read(scratch).map_err(|e| ChartError(format!("{}: {e}", scratch.display())))
 }
 
-/// Draws `fig` into RGB pixels, [`WIDTH`]×[`HEIGHT`]×3 bytes, row by row.
+/// Draws `fig` into RGB pixels, [`Figure::size`]×3 bytes, row by row.
 pub(crate) fn render_rgb(fig: &Figure) -> Result<Vec<u8>, ChartError> {
     ensure_font()?;
-    let (w, h) = (WIDTH * SUPERSAMPLE, HEIGHT * SUPERSAMPLE);
+    let (width, height) = fig.size();
+    let (w, h) = (width * SUPERSAMPLE, height * SUPERSAMPLE);
     let mut big = vec![255u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut big, (w, h)).into_drawing_area();
@@ -355,7 +369,7 @@ fn downsample(src: &[u8], w: u32, h: u32, k: u32) -> Vec<u8> {
 }
 
 /// Converts any drawing error into a [`ChartError`].
-trait OrChart<T> {
+pub(super) trait OrChart<T> {
     fn or_chart(self) -> Result<T, ChartError>;
 }
 
@@ -367,21 +381,21 @@ impl<T, E: std::fmt::Display> OrChart<T> for Result<T, E> {
 
 /// The pixel scale: sizes are given for the 1200x800 chart and multiplied by this.
 #[derive(Debug, Clone, Copy)]
-struct Px(f64);
+pub(super) struct Px(f64);
 
 impl Px {
-    fn i(self, v: f64) -> i32 {
+    pub(super) fn i(self, v: f64) -> i32 {
         (v * self.0).round() as i32
     }
-    fn u(self, v: f64) -> u32 {
+    pub(super) fn u(self, v: f64) -> u32 {
         (v * self.0).round().max(0.0) as u32
     }
-    fn font(self, size: f64) -> TextStyle<'static> {
+    pub(super) fn font(self, size: f64) -> TextStyle<'static> {
         TextStyle::from((FONT_FAMILY, size * self.0)).color(&INK)
     }
 }
 
-type Area<DB> = DrawingArea<DB, Shift>;
+pub(super) type Area<DB> = DrawingArea<DB, Shift>;
 
 fn draw<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure, px: Px) -> Result<(), ChartError> {
     root.fill(&WHITE).or_chart()?;
@@ -408,10 +422,15 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure, px: Px) -> Result<(),
     match &fig.plot {
         Plot::Lines(p) => draw_lines(&body, p, px),
         Plot::Bars(p) => draw_bars(&body, p, px),
+        Plot::Gantt(p) => super::gantt::draw(&body, p, px),
     }
 }
 
-fn text_width<DB: DrawingBackend>(area: &Area<DB>, text: &str, style: &TextStyle) -> Result<u32, ChartError> {
+pub(super) fn text_width<DB: DrawingBackend>(
+    area: &Area<DB>,
+    text: &str,
+    style: &TextStyle,
+) -> Result<u32, ChartError> {
     if text.is_empty() {
         return Ok(0);
     }
@@ -655,7 +674,7 @@ fn min_max(v: &[f64]) -> (f64, f64) {
 
 /// The smallest round step (1, 2, 2.5 or 5 times a power of ten) that cuts `span`
 /// into at most `intervals` pieces.
-fn nice_step(span: f64, intervals: usize) -> f64 {
+pub(super) fn nice_step(span: f64, intervals: usize) -> f64 {
     let raw = span / intervals.max(1) as f64;
     if !(raw.is_finite() && raw > 0.0) {
         return 1.0;
@@ -665,7 +684,7 @@ fn nice_step(span: f64, intervals: usize) -> f64 {
 }
 
 /// The decimals that print every multiple of `step` exactly (2.5 needs one).
-fn decimals_for(step: f64) -> usize {
+pub(super) fn decimals_for(step: f64) -> usize {
     (0..=12)
         .find(|&d| {
             let v = step * 10f64.powi(d as i32);

@@ -20,6 +20,7 @@
 //! | `cdf` | `cdf.csv` | response-time distribution per policy |
 //! | `timeseries` | `timeseries.csv` | throughput and tasks in system over time, failures marked from `events.csv` |
 //! | `node_utilization` | `nodes.csv` | utilization of each node per policy, node groups shaded |
+//! | `gantt` | `gantt.csv` (central mode) | the first jobs as rectangles of cores over time, a panel per policy (`gantt.rs`) |
 //!
 //! In a swept scenario, the charts that show one point (all but the `latency_*`
 //! ones) show the largest sweep value, where policies differ most, and say so in
@@ -38,12 +39,13 @@ use super::chart::{
     self, css_color, decimals_sig, fmt_plain, fmt_sig, AxisSpec, BarPanel, BarPlot, EventMark, Figure, LinePanel,
     LinePlot, Plot, Region, Scale, Series,
 };
+use super::gantt::GanttJob;
 use super::write_atomic;
 
 /// Every chart this module can draw; stale ones (from an earlier render of a
 /// different shape) are removed so the folder matches the report.
-const CHART_STEMS: [&str; 7] =
-    ["latency_mean", "latency_p99", "response", "throughput", "cdf", "timeseries", "node_utilization"];
+const CHART_STEMS: [&str; 8] =
+    ["latency_mean", "latency_p99", "response", "throughput", "cdf", "timeseries", "node_utilization", "gantt"];
 
 /// What went wrong reading a results folder or writing its charts and report.
 #[derive(Debug, thiserror::Error)]
@@ -129,7 +131,7 @@ struct Chart {
 /// atomically. Nothing is simulated: this is what `schedsim plot DIR` runs.
 ///
 /// `summary.csv` is required; `classes.csv`, `cdf.csv`, `timeseries.csv`,
-/// `events.csv`, `nodes.csv`, `runs.csv` and `scenario.toml` add to the report when
+/// `events.csv`, `nodes.csv`, `gantt.csv`, `runs.csv` and `scenario.toml` add to the report when
 /// present. Bad input is an error naming the file (and line and column), never a panic.
 pub fn render_scenario(dir: &Path) -> Result<Rendered, OutputError> {
     let r = Results::load(dir)?;
@@ -558,6 +560,17 @@ fn figures(r: &Results) -> Vec<Chart> {
             },
             caption: format!("Fraction of time each node was busy, per policy{focus}. A balancer that spreads load evenly over unequal nodes shows the slow nodes near 1 and the fast ones idle."),
         });
+    }
+
+    // The first jobs' cores over time, a panel per policy (central mode).
+    let panels: Vec<(String, Vec<&GanttJob>)> = (r.policies.iter().enumerate())
+        .map(|(pi, p)| {
+            let jobs = r.gantt.iter().filter(|g| g.policy == pi && r.at_focus(&g.sweep)).map(|g| &g.job).collect();
+            (p.label.clone(), jobs)
+        })
+        .collect();
+    if let Some((fig, caption)) = super::gantt::figure(name, &focus, &panels) {
+        out.push(Chart { fig, caption });
     }
     out
 }

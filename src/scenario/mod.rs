@@ -56,6 +56,8 @@ pub struct Scenario {
     /// `[sweep]`: the scenario at each value of one parameter. The points themselves
     /// have no sweep.
     pub sweep: Option<Sweep>,
+    /// `[output]`: which job records the runs write.
+    pub output: OutputConfig,
     /// The file's text as read, copied beside the results so a run can be repeated.
     pub text: std::sync::Arc<str>,
 }
@@ -98,6 +100,38 @@ pub struct RunConfig {
     /// bounded slowdown is max(response / max(run time, tau), 1), so that very short
     /// tasks do not dominate the mean (Feitelson et al., JSSPP 1997).
     pub slowdown_tau: f64,
+}
+
+/// `[output]`: what a scenario's runs write beyond the tables every run writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutputConfig {
+    /// Which runs write a row per task into `jobs.csv` (`jobs = true` or `"all"`;
+    /// default none). `schedsim run --jobs` asks for it whatever the file says.
+    pub jobs: JobRecords,
+}
+
+/// Which runs' tasks get a row of `jobs.csv`. Ordered: a later variant covers more
+/// runs, so the wider of the file's and the command line's choice is taken.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JobRecords {
+    /// None: no `jobs.csv`, and runs are not observed for it.
+    #[default]
+    Off,
+    /// Replication 0 of every policy combination (and sweep point).
+    FirstReplication,
+    /// Every run.
+    All,
+}
+
+impl JobRecords {
+    /// Whether replication `replication` writes its tasks' rows.
+    pub fn covers(self, replication: u32) -> bool {
+        match self {
+            JobRecords::Off => false,
+            JobRecords::FirstReplication => replication == 0,
+            JobRecords::All => true,
+        }
+    }
 }
 
 /// `slowdown_tau` when not given, in seconds: the value batch-scheduling studies use.

@@ -1,7 +1,7 @@
 //! The scenario file as written: serde structs that mirror the TOML, field for field,
-//! every section of it (`[network]`, `[faults]` and `[sweep]` too). Nothing here uses
-//! the rest of this module: the checks (`validate.rs`, `faults.rs`, `sweep.rs`) read
-//! these types, never the other way round.
+//! every section of it (`[network]`, `[faults]`, `[sweep]` and `[output]` too).
+//! Nothing here uses the rest of this module: the checks (`validate.rs`, `faults.rs`,
+//! `sweep.rs`) read these types, never the other way round.
 //!
 //! Nearly everything is optional here, and integers are read as `i64`, so that
 //! defaults and ranges are decided by the checks, with messages that say what was
@@ -32,6 +32,15 @@ pub(super) struct RawScenario {
     pub network: Option<RawNetwork>,
     pub faults: Option<RawFaults>,
     pub sweep: Option<RawSweep>,
+    pub output: Option<RawOutput>,
+}
+
+/// `[output]`: what a run writes beyond the tables every run writes. `jobs` is kept
+/// as a TOML value (`true`, `false` or `"all"`) and read in `validate.rs`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOutput {
+    pub jobs: Option<toml::Value>,
 }
 
 /// `[run]`.

@@ -14,9 +14,12 @@ mod workload;
 use super::error::{self, located};
 use super::faults;
 use super::locator::{parse_path, Locator};
-use super::raw::{RawNodeGroup, RawPolicies, RawRun, RawScenario, RawWarmup};
+use super::raw::{RawNodeGroup, RawOutput, RawPolicies, RawRun, RawScenario, RawWarmup};
 use super::sweep;
-use super::{NodeGroup, RunConfig, Scenario, ScenarioError, Stop, Warmup, DEFAULT_MAX_IN_SYSTEM, DEFAULT_SLOWDOWN_TAU};
+use super::{
+    JobRecords, NodeGroup, OutputConfig, RunConfig, Scenario, ScenarioError, Stop, Warmup, DEFAULT_MAX_IN_SYSTEM,
+    DEFAULT_SLOWDOWN_TAU,
+};
 use crate::diagnostic::{non_negative, positive, FieldError};
 use crate::model::Mode;
 use crate::policy::registry::BuildContext;
@@ -150,6 +153,7 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
     };
     let run = run(raw.run, trace_jobs)?;
     let faults = faults::faults(raw.faults, &node_groups)?;
+    let output = output(raw.output)?;
     let mut scenario = Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -164,6 +168,7 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
         network,
         faults,
         sweep: None,
+        output,
         text: text.into(),
     };
     let nodes = scenario.nodes();
@@ -270,6 +275,26 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
         Some(t) => positive("run.slowdown_tau", t)?,
     };
     Ok(RunConfig { stop, warmup, mode, max_in_system, dispatchers, split, slowdown_tau })
+}
+
+/// `[output]`: `jobs = true` (replication 0), `"all"` (every replication) or `false`.
+fn output(raw: Option<RawOutput>) -> Check<OutputConfig> {
+    let jobs = match raw.and_then(|r| r.jobs) {
+        None | Some(toml::Value::Boolean(false)) => JobRecords::Off,
+        Some(toml::Value::Boolean(true)) => JobRecords::FirstReplication,
+        Some(toml::Value::String(s)) if s == "all" => JobRecords::All,
+        Some(other) => {
+            let got = match other {
+                toml::Value::String(s) => format!("{s:?}"),
+                v => v.to_string(),
+            };
+            return Err(FieldError::new(
+                "output.jobs",
+                format!("expected true (replication 0), \"all\" (every replication) or false, got {got}"),
+            ));
+        }
+    };
+    Ok(OutputConfig { jobs })
 }
 
 fn node_groups(raw: Option<Vec<RawNodeGroup>>, latency: &Option<Dist>, base_dir: &Path) -> Check<Vec<NodeGroup>> {

@@ -108,6 +108,8 @@ pub struct TaskRecord {
     pub size: f64,
     /// Size estimate.
     pub estimate: f64,
+    /// Cores it occupies while running.
+    pub cores: u32,
     /// The node whose result completed it; `None` if it failed.
     pub node: Option<NodeId>,
     /// When the completing attempt first started running (NaN if it failed).

@@ -71,6 +71,7 @@ impl Measure {
             arrival: task.arrival,
             size: task.size,
             estimate: task.estimate,
+            cores: task.cores,
             node: None,
             start: f64::NAN,
             finished: f64::NAN,

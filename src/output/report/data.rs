@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use super::OutputError;
+use crate::output::gantt::GanttJob;
 
 /// One CSV file: its header and records, with their line numbers.
 pub(super) struct Table {
@@ -121,7 +122,7 @@ impl<'a> Row<'a> {
         self.text("sweep_value").filter(|s| !s.is_empty()).map(str::to_string)
     }
 
-    fn error(&self, column: &str, message: &str) -> OutputError {
+    pub(super) fn error(&self, column: &str, message: &str) -> OutputError {
         OutputError::Value {
             path: self.table.path.clone(),
             line: self.line,
@@ -242,6 +243,14 @@ pub(super) struct NodeRow {
     pub utilization: Option<f64>,
 }
 
+/// One row of `gantt.csv`: a job of a Gantt chart.
+#[derive(Debug, Clone)]
+pub(super) struct GanttRow {
+    pub sweep: Option<String>,
+    pub policy: usize,
+    pub job: GanttJob,
+}
+
 /// What `scenario.toml` says about the run.
 #[derive(Debug, Clone, Default)]
 pub(super) struct ScenarioInfo {
@@ -266,6 +275,7 @@ pub(super) struct Results {
     pub timeseries: Vec<TimeRow>,
     pub events: Vec<EventRow>,
     pub nodes: Vec<NodeRow>,
+    pub gantt: Vec<GanttRow>,
     /// `(replication, seed)` pairs of runs.csv, in order of first appearance.
     pub seeds: Vec<(String, String)>,
     /// Whether a replication had different seeds for different policies.
@@ -402,6 +412,32 @@ impl Results {
             }
         }
 
+        let mut gantt = Vec::new();
+        if let Some(t) = Table::read(&dir.join("gantt.csv"))? {
+            t.require(&["discipline", "balancer", "id", "start", "finished", "node", "node_cores", "cores"])?;
+            let whole = |row: &Row, column: &str| -> Result<u64, OutputError> {
+                let v = row.req_num(column)?;
+                if v >= 0.0 && v.fract() == 0.0 && v < 1e15 {
+                    Ok(v as u64)
+                } else {
+                    Err(row.error(column, &format!("expected a whole number >= 0, got {v}")))
+                }
+            };
+            for row in t.rows() {
+                let job = GanttJob {
+                    id: whole(&row, "id")?,
+                    class: row.text("class").unwrap_or("").to_string(),
+                    arrival: row.num("arrival")?.unwrap_or(0.0),
+                    start: row.req_num("start")?,
+                    finished: row.req_num("finished")?,
+                    node: whole(&row, "node")? as usize,
+                    node_cores: whole(&row, "node_cores")?.min(u32::MAX.into()) as u32,
+                    cores: whole(&row, "cores")?.min(u32::MAX.into()) as u32,
+                };
+                gantt.push(GanttRow { sweep: row.sweep(), policy: policy_of(&mut policies, &row)?, job });
+            }
+        }
+
         let mut seeds: Vec<(String, String)> = Vec::new();
         let mut seeds_differ = false;
         if let Some(t) = Table::read(&dir.join("runs.csv"))? {
@@ -436,6 +472,7 @@ impl Results {
             timeseries,
             events,
             nodes,
+            gantt,
             seeds,
             seeds_differ,
             scenario,

@@ -448,7 +448,7 @@ fn timeseries_of(dir: &Path) -> (LinePlot, String) {
     let c = figures(&r).into_iter().find(|c| c.fig.stem == "timeseries").expect("a timeseries chart");
     match c.fig.plot {
         Plot::Lines(p) => (p, c.fig.note.unwrap_or_default()),
-        Plot::Bars(_) => panic!("timeseries is a line chart"),
+        _ => panic!("timeseries is a line chart"),
     }
 }
 

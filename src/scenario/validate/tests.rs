@@ -307,3 +307,22 @@ fn the_bounded_slowdowns_tau_defaults_to_10_s_and_must_be_positive() {
         assert_eq!(e.field.as_deref(), Some("run.slowdown_tau"), "{bad}: {e}");
     }
 }
+
+#[test]
+fn output_jobs_is_off_by_default_true_for_replication_0_or_all() {
+    use crate::scenario::JobRecords;
+    assert_eq!(ok(MINIMAL).output.jobs, JobRecords::Off);
+    for (value, want) in
+        [("true", JobRecords::FirstReplication), ("\"all\"", JobRecords::All), ("false", JobRecords::Off)]
+    {
+        let s = ok(&format!("{MINIMAL}\n[output]\njobs = {value}\n"));
+        assert_eq!(s.output.jobs, want, "{value}");
+    }
+    for bad in ["\"first\"", "1", "[true]"] {
+        let e = err(&format!("{MINIMAL}\n[output]\njobs = {bad}\n"));
+        assert_eq!(e.field.as_deref(), Some("output.jobs"), "{bad}: {e}");
+        assert!(e.message.contains("\"all\""), "{e}");
+    }
+    let e = err(&format!("{MINIMAL}\n[output]\njob = true\n"));
+    assert!(e.message.contains("jobs"), "did you mean: {e}");
+}
