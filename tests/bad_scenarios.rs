@@ -204,3 +204,17 @@ fn a_missing_file_is_an_error_naming_it() {
     assert_eq!((e.file.as_path(), e.line), (path.as_path(), None));
     assert!(e.message.starts_with("cannot read: no such file"), "{e}");
 }
+
+/// Once a panic in conversion (exit 101): a lognormal cv whose square overflows.
+#[test]
+fn rejects_a_cv_too_large_to_convert() {
+    let e = error_of("lognormal_cv_overflows.toml");
+    assert_eq!(e.field.as_deref(), Some("workload.size.cv"), "{e}");
+    assert!(e.message.contains("expected a cv of at most 1000"), "{e}");
+}
+
+/// Once a panic in weighted round robin: a weight near the smallest double.
+#[test]
+fn rejects_a_weight_out_of_the_range_of_relative_shares() {
+    assert_error("weight_near_zero.toml", 7, 1, Some("nodes[0].weight"), "expected a weight between 1e-9 and 1e12");
+}

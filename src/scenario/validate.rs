@@ -338,6 +338,14 @@ fn node_group(i: usize, raw: RawNodeGroup, latency: &Option<Dist>, base_dir: &Pa
         return Err(FieldError::new(at("memory"), format!("expected a number >= 0, got {memory}")));
     }
     let weight = positive(&at("weight"), raw.weight.unwrap_or(speed * f64::from(cores)))?;
+    // Weights are relative shares; weighted round robin's virtual times divide task
+    // counts by them, which must stay finite over any run.
+    if !(1e-9..=1e12).contains(&weight) {
+        return Err(FieldError::new(
+            at("weight"),
+            format!("expected a weight between 1e-9 and 1e12 (weights are relative shares), got {weight:e}"),
+        ));
+    }
     let (own_latency, failure) = faults::group_extras(i, raw.latency, raw.failure, base_dir)?;
     let latency = own_latency.or_else(|| latency.clone()).filter(|d| d.max() != Some(0.0));
     Ok(NodeGroup { name, count, speed, cores, memory, weight, latency, failure })

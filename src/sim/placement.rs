@@ -345,14 +345,16 @@ impl<F: Features> Run<F> {
             disp.outstanding[node].push((job, seq, number));
         }
         let speed = self.world.specs[node].speed;
-        let mut expected_end = f64::NAN;
+        let mut expected_end = None;
         disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
             b.on_sent(task);
             if let Some(s) = schedule {
-                expected_end = s.send(task.cores, task.remaining_estimate() / speed, now);
+                expected_end = Some(s.send(task.cores, task.remaining_estimate() / speed, now));
             }
         });
-        self.tasks.attempt_mut::<F>(attempt).expected_end = expected_end;
+        if let Some(end) = expected_end {
+            self.tasks.attempt_mut::<F>(attempt).expected_end = end;
+        }
         if F::FAULTS {
             if let Some(t) = self.faults.config.retry.timeout {
                 let id = self.queue.schedule_at(now + t, Event::Timeout { attempt });

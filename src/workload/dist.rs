@@ -122,6 +122,28 @@ enum Sampler {
     Empirical(Arc<[f64]>),
 }
 
+/// The largest coefficient of variation a lognormal or hyperexponential accepts.
+/// Beyond it almost all of the mean sits in draws too rare to occur in any run (a
+/// lognormal of cv 1,000 has its median at 0.001 of its mean), so the run would
+/// measure another distribution than the one asked for, and the conversion itself
+/// overflows further on.
+const MAX_CV: f64 = 1_000.0;
+
+/// `cv`, if it is at most [`MAX_CV`].
+fn heavy_tail_cv(cv: f64) -> Result<f64, FieldError> {
+    if cv <= MAX_CV {
+        Ok(cv)
+    } else {
+        Err(FieldError::new(
+            "cv",
+            format!(
+                "expected a cv of at most {MAX_CV} (beyond it a run sees almost none of the draws that make up the \
+                 mean), got {cv}"
+            ),
+        ))
+    }
+}
+
 impl DistSpec {
     /// Checks the parameters and converts them. `base_dir` resolves an empirical path.
     /// An error names the parameter (`mean`, `cv`, ...) and what was expected.
@@ -164,6 +186,7 @@ impl DistSpec {
             }
             DistSpec::Lognormal { mean, cv } => {
                 let (mean, cv) = (positive("mean", mean)?, positive("cv", cv)?);
+                let cv = heavy_tail_cv(cv)?;
                 // If ln X ~ N(mu, s^2): E[X] = exp(mu + s^2/2) and cv^2 = exp(s^2) - 1,
                 // so s^2 = ln(1 + cv^2) and mu = ln(mean) - s^2/2.
                 let s2 = (1.0 + cv * cv).ln();
@@ -200,6 +223,7 @@ impl DistSpec {
                         ),
                     ));
                 }
+                let cv = heavy_tail_cv(cv)?;
                 // Balanced-means H2 (each phase carries half the mean: p1 m1 = p2 m2 = mean/2),
                 // the usual two-moment fit (Whitt 1982): p1 = (1 + sqrt((cv^2 - 1)/(cv^2 + 1))) / 2,
                 // m1 = mean / (2 p1), m2 = mean / (2 p2). Check: E[X] = p1 m1 + p2 m2 = mean, and
