@@ -46,6 +46,10 @@ enum Command {
         /// Scenario files or folders.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Accept a scenario whose runs are estimated to take more events than a run
+        /// may (see `run --force`).
+        #[arg(long)]
+        force: bool,
     },
     /// List every balancer, discipline, distribution and arrival process.
     List,
@@ -78,6 +82,10 @@ struct RunArgs {
     /// replication with `--jobs all`. Same as `[output] jobs` in a scenario.
     #[arg(long = "jobs", value_name = "all", num_args = 0..=1, default_missing_value = "first", value_parser = jobs_flag)]
     jobs: Option<JobsFlag>,
+    /// Run a scenario even if a run is estimated to take more than 2e10 events (days
+    /// of computing: a heartbeat every nanosecond, say); refused otherwise.
+    #[arg(long)]
+    force: bool,
     /// Folder to write results into.
     #[arg(short = 'o', long = "output", value_name = "DIR", default_value = "results")]
     output: PathBuf,
@@ -144,7 +152,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         None => run(RunArgs { output: PathBuf::from("results"), ..RunArgs::default() }),
         Some(Command::Run(args)) => run(args),
-        Some(Command::Check { paths }) => check(&paths),
+        Some(Command::Check { paths, force }) => check(&paths, force),
         Some(Command::List) => {
             list();
             EXIT_OK
@@ -156,12 +164,14 @@ pub fn main() -> ExitCode {
 }
 
 /// Finds and loads every scenario, printing every error found (not just the first).
-fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, u8> {
+/// Loads and checks every scenario under `paths`; unless `force`, also refuses one
+/// whose runs are estimated to cost more than a run may ([`scenario::cost`]).
+fn load_all(paths: &[PathBuf], force: bool) -> Result<Vec<Scenario>, u8> {
     let files = scenario::discover(paths).map_err(|e| report_bad(&[e]))?;
     let mut scenarios = Vec::new();
     let mut errors: Vec<ScenarioError> = Vec::new();
     for f in &files {
-        match scenario::load(f) {
+        match scenario::load(f).and_then(|s| if force { Ok(s) } else { scenario::cost::check(&s).map(|()| s) }) {
             Ok(s) => scenarios.push(s),
             Err(e) => errors.push(e),
         }
@@ -202,7 +212,7 @@ fn run(args: RunArgs) -> u8 {
         }
     };
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
-    let scenarios = match load_all(&paths) {
+    let scenarios = match load_all(&paths, args.force) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -458,8 +468,8 @@ fn validate(output: &Path, quick: bool) -> u8 {
     crate::validate::command(output, quick)
 }
 
-fn check(paths: &[PathBuf]) -> u8 {
-    let scenarios = match load_all(paths) {
+fn check(paths: &[PathBuf], force: bool) -> u8 {
+    let scenarios = match load_all(paths, force) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -183,3 +183,56 @@ fn a_closed_output_pipe_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(out.status.code(), Some(101), "{stderr}");
 }
+
+/// A number that implies a run of days (once a run that never ended) is refused by
+/// `check` and `run` with the field responsible and the estimate, exit 2, and nothing
+/// written; `--force` accepts it.
+#[test]
+fn a_scenario_whose_runs_would_take_days_is_refused_with_the_field_responsible() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, line, field) in [
+        ("heartbeat_every_nanosecond.toml", 11, "faults.heartbeat.interval"),
+        ("bursty_switching_too_fast.toml", 7, "workload.arrival.durations"),
+    ] {
+        let path = format!("tests/data/costly/{file}");
+        for command in ["check", "run"] {
+            let mut cmd = schedsim();
+            cmd.arg(command).arg(&path);
+            if command == "run" {
+                cmd.arg("-o").arg(dir.path());
+            }
+            cmd.assert()
+                .code(2)
+                .stderr(predicate::str::contains(format!("{file}:{line}:")))
+                .stderr(predicate::str::contains(format!("{field}: a run would take about")))
+                .stderr(predicate::str::contains("--force"));
+        }
+        schedsim().args(["check", "--force", &path]).assert().success();
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "a refused run wrote something");
+}
+
+/// Every job of a trace arriving at one instant (offered load "inf") once made the
+/// time series' windows zero wide and the run spin for ever: it runs, and the
+/// responses are those of four FIFO queues of 500 one-second jobs.
+#[test]
+fn a_trace_whose_jobs_all_arrive_at_once_runs_to_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let log: String = (0..2000).map(|_| "0,1.0,1\n").collect();
+    std::fs::write(dir.path().join("same.csv"), format!("arrival,size,cores\n{log}")).unwrap();
+    std::fs::write(
+        dir.path().join("same.toml"),
+        "[[nodes]]\ncount = 4\n[workload]\narrival = { process = \"trace\", path = \"same.csv\" }\n\
+         [policies]\nbalancers = [\"round_robin\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    schedsim().arg("run").arg(dir.path().join("same.toml")).arg("-o").arg(&out).assert().success();
+    let summary = std::fs::read_to_string(out.join("same/summary.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(summary.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let row = rows.records().next().unwrap().unwrap();
+    let mean: f64 = row[header.iter().position(|h| h == "mean_response").unwrap()].parse().unwrap();
+    // Responses 1, 2, ..., 500 on each node: mean 250.5.
+    assert!((mean - 250.5).abs() < 1e-9, "{mean}");
+}

@@ -198,9 +198,12 @@ pub(crate) struct TimeSeries {
 
 impl TimeSeries {
     /// A series with windows of `width` seconds over a cluster of `nodes` nodes, all up.
+    /// A width that is not a positive number (a trace whose jobs all arrive at one
+    /// instant has no length to divide) starts at one second; windows widen as the
+    /// run goes on either way.
     pub fn new(width: f64, nodes: u32) -> Self {
         TimeSeries {
-            width,
+            width: if width > 0.0 && width.is_finite() { width } else { 1.0 },
             windows: Vec::new(),
             current: 0,
             current_start: 0.0,

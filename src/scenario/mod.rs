@@ -7,6 +7,7 @@
 //! (`locator.rs` maps field paths to places in the file, `error.rs` rewords serde's
 //! errors), and suggest the closest name for a misspelt one.
 
+pub mod cost;
 mod error;
 mod faults;
 mod locator;
