@@ -147,8 +147,14 @@ pub enum Split {
     RoundRobin,
 }
 
-/// `max_in_system` when not given: at ~100 bytes a task in flight, about 200 MB.
-pub const DEFAULT_MAX_IN_SYSTEM: u64 = 2_000_000;
+/// `max_in_system` when not given: 10,000 tasks per core of the cluster, at least
+/// 100,000 and at most 2,000,000 (at ~200 bytes a task in flight, 20 to 400 MB). A
+/// stable system holds far fewer (M/M/1 at load 0.99 holds 99 on average); one whose
+/// queues grow without bound (overloaded, or a failure detector that never fires while
+/// tasks go on being sent to a dead node) is stopped before it exhausts memory.
+pub fn default_max_in_system(cores: u64) -> u64 {
+    cores.saturating_mul(10_000).clamp(100_000, 2_000_000)
+}
 
 /// When a run stops creating tasks.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -17,8 +17,7 @@ use super::locator::{parse_path, Locator};
 use super::raw::{RawNodeGroup, RawOutput, RawPolicies, RawRun, RawScenario, RawWarmup};
 use super::sweep;
 use super::{
-    JobRecords, NodeGroup, OutputConfig, RunConfig, Scenario, ScenarioError, Stop, Warmup, DEFAULT_MAX_IN_SYSTEM,
-    DEFAULT_SLOWDOWN_TAU,
+    JobRecords, NodeGroup, OutputConfig, RunConfig, Scenario, ScenarioError, Stop, Warmup, DEFAULT_SLOWDOWN_TAU,
 };
 use crate::diagnostic::{non_negative, positive, FieldError};
 use crate::model::Mode;
@@ -151,7 +150,8 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
         ArrivalProcess::Trace(trace) => Some(trace.jobs),
         _ => None,
     };
-    let run = run(raw.run, trace_jobs)?;
+    let cores: u64 = node_groups.iter().map(|g| u64::from(g.count) * u64::from(g.cores)).sum();
+    let run = run(raw.run, trace_jobs, cores)?;
     let faults = faults::faults(raw.faults, &node_groups)?;
     let output = output(raw.output)?;
     let mut scenario = Scenario {
@@ -204,9 +204,10 @@ fn scenario_name(given: Option<String>, source: &Path) -> Check<String> {
     ))
 }
 
-/// `[run]`. With a trace, `trace_jobs` is its length: `tasks` and `horizon` may then
-/// both be left out (the whole trace is replayed), and `[run]` itself too.
-fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
+/// `[run]`, for a cluster of `cores` cores in all (they size `max_in_system`). With a
+/// trace, `trace_jobs` is its length: `tasks` and `horizon` may then both be left out
+/// (the whole trace is replayed), and `[run]` itself too.
+fn run(raw: Option<RawRun>, trace_jobs: Option<u64>, cores: u64) -> Check<RunConfig> {
     let raw = match (raw, trace_jobs) {
         (Some(raw), _) => raw,
         (None, Some(_)) => RawRun::default(),
@@ -258,7 +259,7 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>) -> Check<RunConfig> {
         }
     };
     let max_in_system = match raw.max_in_system {
-        None => DEFAULT_MAX_IN_SYSTEM,
+        None => super::default_max_in_system(cores),
         Some(v) => integer("run.max_in_system", Some(v), 1, 1, i64::MAX)? as u64,
     };
     let mode = raw.mode.unwrap_or(Mode::Dispatch);

@@ -66,7 +66,7 @@ pub enum RunError {
     Policy(String),
     /// The system held more tasks than the scenario's `max_in_system`: it is not keeping up.
     #[error(
-        "overloaded: {in_system} tasks in the system at t = {time:.3} s, more than max_in_system; the queues grow without bound"
+        "overloaded: {in_system} tasks in the system at t = {time:.3} s, more than [run] max_in_system; the queues grow without bound (raise max_in_system if the system can hold that many)"
     )]
     Overloaded {
         /// Tasks in the system when the run was stopped.

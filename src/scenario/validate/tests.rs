@@ -92,7 +92,7 @@ disciplines = ["fifo"]
             stop: Stop::Tasks(200_000),
             warmup: Warmup::Fraction(0.1),
             mode: Mode::Central,
-            max_in_system: DEFAULT_MAX_IN_SYSTEM,
+            max_in_system: 560_000, // 10,000 per core: 4 x 8 + 12 x 2 cores
             dispatchers: 1,
             split: Split::Random,
             slowdown_tau: DEFAULT_SLOWDOWN_TAU,
@@ -131,7 +131,7 @@ fn defaults_fill_every_optional_field() {
             stop: Stop::Tasks(1000),
             warmup: Warmup::Fraction(0.0),
             mode: Mode::Dispatch,
-            max_in_system: DEFAULT_MAX_IN_SYSTEM,
+            max_in_system: 100_000, // one core: the floor
             dispatchers: 1,
             split: Split::Random,
             slowdown_tau: DEFAULT_SLOWDOWN_TAU,
