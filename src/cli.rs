@@ -50,6 +50,10 @@ enum Command {
         /// may (see `run --force`).
         #[arg(long)]
         force: bool,
+        /// Let paths in a scenario (traces, empirical distributions) lead outside the
+        /// scenario file's folder.
+        #[arg(long)]
+        allow_outside: bool,
     },
     /// List every balancer, discipline, distribution and arrival process.
     List,
@@ -86,6 +90,10 @@ struct RunArgs {
     /// of computing: a heartbeat every nanosecond, say); refused otherwise.
     #[arg(long)]
     force: bool,
+    /// Let paths in a scenario (traces, empirical distributions) lead outside the
+    /// scenario file's folder; refused otherwise.
+    #[arg(long)]
+    allow_outside: bool,
     /// Folder to write results into.
     #[arg(short = 'o', long = "output", value_name = "DIR", default_value = "results")]
     output: PathBuf,
@@ -152,7 +160,10 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         None => run(RunArgs { output: PathBuf::from("results"), ..RunArgs::default() }),
         Some(Command::Run(args)) => run(args),
-        Some(Command::Check { paths, force }) => check(&paths, force),
+        Some(Command::Check { paths, force, allow_outside }) => {
+            set_input_policy(allow_outside);
+            check(&paths, force)
+        }
         Some(Command::List) => {
             list();
             EXIT_OK
@@ -164,6 +175,12 @@ pub fn main() -> ExitCode {
 }
 
 /// Finds and loads every scenario, printing every error found (not just the first).
+/// Whether scenario paths may lead outside their scenario's folder, for every load
+/// that follows.
+fn set_input_policy(allow_outside: bool) {
+    crate::workload::input::allow_outside(allow_outside);
+}
+
 /// Loads and checks every scenario under `paths`; unless `force`, also refuses one
 /// whose runs are estimated to cost more than a run may ([`scenario::cost`]).
 fn load_all(paths: &[PathBuf], force: bool) -> Result<Vec<Scenario>, u8> {
@@ -202,6 +219,7 @@ fn report_bad(errors: &[ScenarioError]) -> u8 {
 }
 
 fn run(args: RunArgs) -> u8 {
+    set_input_policy(args.allow_outside);
     let mut paths = args.paths;
     let jobs = match args.jobs {
         None => JobRecords::Off,

@@ -218,3 +218,44 @@ fn rejects_a_cv_too_large_to_convert() {
 fn rejects_a_weight_out_of_the_range_of_relative_shares() {
     assert_error("weight_near_zero.toml", 7, 1, Some("nodes[0].weight"), "expected a weight between 1e-9 and 1e12");
 }
+
+/// A scenario reads only regular files inside its own folder tree (or the current
+/// folder's): a path leading out of both, a folder and a named pipe (which would block
+/// a reader for ever) are refused with the field; an error shows at most 40
+/// characters of a bad line.
+#[test]
+fn a_scenario_reads_only_regular_files_inside_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |path: &str| {
+        let file = dir.path().join("s.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "[[nodes]]\ncount = 2\n[workload]\narrival = {{ process = \"poisson\", rate = 1.0 }}\n\
+                 size = {{ dist = \"empirical\", path = {path:?} }}\n"
+            ),
+        )
+        .unwrap();
+        load(&file)
+    };
+    let outside = "../".repeat(12) + "etc/hostname";
+    let e = scenario(&outside).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("workload.size.path"), "{e}");
+    assert!(e.message.contains("leads outside the scenario's folder"), "{e}");
+    std::fs::create_dir(dir.path().join("folder")).unwrap();
+    let e = scenario("folder").unwrap_err();
+    assert!(e.message.contains("expected a regular file") && e.message.contains("a folder"), "{e}");
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        if made {
+            let e = scenario("pipe").unwrap_err();
+            assert!(e.message.contains("not a regular file"), "{e}");
+        }
+    }
+    let long = "x".repeat(500);
+    std::fs::write(dir.path().join("values.txt"), format!("1.0\n{long}\n")).unwrap();
+    let e = scenario("values.txt").unwrap_err();
+    assert!(e.message.contains(&format!("got '{}…'", "x".repeat(40))) && !e.message.contains(&"x".repeat(41)), "{e}");
+}

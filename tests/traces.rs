@@ -175,25 +175,28 @@ fn a_traces_offered_load_comes_from_its_jobs() {
 }
 
 /// The copy of a trace scenario kept with its results names the trace from the
-/// results folder, so it runs again, anywhere, to the same results.
+/// results folder, so it runs again to the same results: from anywhere with
+/// `--allow-outside` (its trace lies outside the results folder), and not without it
+/// (a scenario reads only inside its own folder or the current one).
 #[test]
 fn the_scenario_kept_with_the_results_runs_again_to_the_same_results() {
     let (first, again) = (dir("kept-first"), dir("kept-again"));
-    let run = |scenario: &Path, out: &Path| {
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_schedsim"))
+    let run = |scenario: &Path, out: &Path, allow: bool| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_schedsim"))
             .args(["run", "-q", "-o"])
             .arg(out)
             .arg(scenario)
+            .args(allow.then_some("--allow-outside"))
             .current_dir(std::env::temp_dir())
             .status()
-            .unwrap();
-        assert!(status.success(), "{} did not run", scenario.display());
+            .unwrap()
     };
-    run(&root().join("scenarios/kth-replay.toml"), &first);
+    assert!(run(&root().join("scenarios/kth-replay.toml"), &first, false).success());
     let kept = first.join("kth-replay/scenario.toml");
     let text = std::fs::read_to_string(&kept).unwrap();
     assert!(!text.contains("\"traces/KTH"), "the trace path was not rewritten:\n{text}");
-    run(&kept, &again);
+    assert_eq!(run(&kept, &again, false).code(), Some(2), "a path outside both folders was read");
+    assert!(run(&kept, &again, true).success());
     for table in ["summary.csv", "runs.csv"] {
         let read = |d: &Path| std::fs::read(d.join("kth-replay").join(table)).unwrap();
         assert!(read(&first) == read(&again), "{table} differs");

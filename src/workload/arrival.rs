@@ -91,7 +91,7 @@ impl ArrivalSpec {
             ArrivalSpec::Trace { path, scale, estimates } => {
                 let estimates = estimates.as_deref().map_or(Ok(Estimates::Request), Estimates::parse)?;
                 let replay = Replay { scale: scale.unwrap_or(1.0), estimates, widest };
-                ArrivalProcess::Trace(Trace::load(&base_dir.join(path), replay)?)
+                ArrivalProcess::Trace(Trace::load(&super::input::resolve(base_dir, path)?, replay)?)
             }
             &ArrivalSpec::Bursty { rates, durations } => {
                 for (i, r) in rates.iter().enumerate() {

@@ -235,7 +235,7 @@ impl DistSpec {
                 dist(sampler, mean, 0.0, None)
             }
             DistSpec::Empirical { ref path } => {
-                let values = read_values(&base_dir.join(path))?;
+                let values = read_values(&super::input::resolve(base_dir, path)?)?;
                 let mean = values.iter().sum::<f64>() / values.len() as f64;
                 let min = values.iter().cloned().fold(f64::INFINITY, f64::min);
                 let max = values.iter().cloned().fold(0.0, f64::max);
@@ -365,7 +365,8 @@ pub fn erfc(x: f64) -> f64 {
 
 /// Reads one non-negative number a line; blank lines and `#` comments are skipped.
 fn read_values(path: &Path) -> Result<Vec<f64>, FieldError> {
-    let text = std::fs::read_to_string(path)
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut super::input::open(path)?, &mut text)
         .map_err(|e| FieldError::new("path", format!("cannot read '{}': {e}", path.display())))?;
     let mut values = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -378,7 +379,12 @@ fn read_values(path: &Path) -> Result<Vec<f64>, FieldError> {
             _ => {
                 return Err(FieldError::new(
                     "path",
-                    format!("{}:{}: expected a number >= 0, got '{line}'", path.display(), i + 1),
+                    format!(
+                        "{}:{}: expected a number >= 0, got '{}'",
+                        path.display(),
+                        i + 1,
+                        super::input::excerpt(line)
+                    ),
                 ))
             }
         }

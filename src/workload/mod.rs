@@ -3,6 +3,7 @@
 
 pub mod arrival;
 pub mod dist;
+pub mod input;
 mod source;
 pub mod trace;
 

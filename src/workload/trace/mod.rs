@@ -29,7 +29,6 @@
 
 use crate::diagnostic::{unknown, FieldError};
 use flate2::read::MultiGzDecoder;
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -291,8 +290,7 @@ const CSV_COLUMNS: [&str; 5] = ["arrival", "size", "estimate", "cores", "memory"
 
 impl TraceReader {
     fn open(path: &Path, format: TraceFormat, replay: Replay) -> Result<TraceReader, FieldError> {
-        let file =
-            File::open(path).map_err(|e| FieldError::new("path", format!("cannot read '{}': {e}", path.display())))?;
+        let file = super::input::open(path)?;
         let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
         let read: Box<dyn Read + Send> = if gz { Box::new(MultiGzDecoder::new(file)) } else { Box::new(file) };
         let source = match format {
@@ -420,7 +418,11 @@ fn swf_job(line: &str, at: &At<'_>, estimates: Estimates) -> Result<Result<Trace
         let Some(text) = fields.get(k - 1) else { return Ok(None) };
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Some(v)),
-            _ => Err(at.error(format!("field {k} ({}): expected a number, got '{text}'", NAMES[k - 1]))),
+            _ => Err(at.error(format!(
+                "field {k} ({}): expected a number, got '{}'",
+                NAMES[k - 1],
+                super::input::excerpt(text)
+            ))),
         }
     };
     let submit = field(2)?.unwrap_or(-1.0);
@@ -461,9 +463,10 @@ fn csv_job(
             text => match text.parse::<f64>() {
                 Ok(v) if v.is_finite() && v >= min => Ok(Some(v)),
                 _ => Err(at.error(format!(
-                    "column {} ({}): expected a number >= {min}, got '{text}'",
+                    "column {} ({}): expected a number >= {min}, got '{}'",
                     i + 1,
-                    CSV_COLUMNS[k]
+                    CSV_COLUMNS[k],
+                    super::input::excerpt(text)
                 ))),
             },
         }

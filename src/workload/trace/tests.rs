@@ -111,7 +111,7 @@ fn a_trace_with_nothing_to_replay_says_why() {
 #[test]
 fn gzipped_traces_read_the_same() {
     let path = std::env::temp_dir().join(format!("schedsim-trace-{}-b.swf.gz", std::process::id()));
-    let mut gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), flate2::Compression::fast());
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::fast());
     gz.write_all(SWF.as_bytes()).unwrap();
     gz.finish().unwrap();
     let plain = Trace::load(&file("b.swf", SWF), replay(1.0)).unwrap();
