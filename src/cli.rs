@@ -3,6 +3,7 @@
 //! arguments or scenario files).
 
 use crate::metrics::{RunOutput, Summary};
+use crate::output::folder;
 use crate::output::jobs::JobFiles;
 use crate::output::report::{render_index, render_scenario};
 use crate::output::tables::write_tables;
@@ -26,6 +27,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_RUNS_FAILED: u8 = 1;
 /// Exit code: bad arguments or scenario files; nothing was run or written.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code: interrupted (Ctrl-C) before every result was written.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// schedsim: a discrete-event simulator for distributed task scheduling and load balancing.
 ///
@@ -146,6 +149,25 @@ fn die_quietly_on_closed_pipes() {
     }
 }
 
+/// The first Ctrl-C stops new runs from starting and nothing further from being
+/// written (the runs under way finish); a second ends the process at once.
+fn stop_on_interrupt() {
+    #[cfg(unix)]
+    {
+        extern "C" fn on_interrupt(_: libc::c_int) {
+            // Only an atomic store and _exit: both async-signal-safe.
+            if crate::runner::INTERRUPTED.swap(true, Ordering::SeqCst) {
+                // SAFETY: _exit is async-signal-safe and ends the process.
+                unsafe { libc::_exit(130) }
+            }
+        }
+        // SAFETY: installs a handler that touches only an atomic, at start-up.
+        unsafe {
+            libc::signal(libc::SIGINT, on_interrupt as *const () as libc::sighandler_t);
+        }
+    }
+}
+
 /// Parses the process arguments and runs the command.
 pub fn main() -> ExitCode {
     die_quietly_on_closed_pipes();
@@ -234,10 +256,16 @@ fn run(args: RunArgs) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    if let Err(e) = std::fs::create_dir_all(&args.output) {
-        eprintln!("error: cannot create output folder '{}': {e}", args.output.display());
-        return EXIT_BAD_INPUT;
-    }
+    // The folder is this run's until it ends; what runs now gone left is cleared.
+    let _lock = match folder::OutputLock::acquire(&args.output) {
+        Ok(lock) => lock,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    folder::clean_stale(&args.output);
+    stop_on_interrupt();
     let threads = args.threads.unwrap_or(0);
     let plan = Plan::new(scenarios);
     let job_files = JobFiles::new(&plan, &args.output, jobs);
@@ -263,6 +291,10 @@ fn run(args: RunArgs) -> u8 {
         done.store(true, Ordering::Relaxed);
         outcomes
     });
+    if crate::runner::interrupted() {
+        eprintln!("interrupted: no results were written ('{}' keeps what it had)", args.output.display());
+        return EXIT_INTERRUPTED;
+    }
 
     let mut failed = 0usize;
     let mut by_file: Vec<Vec<&RunOutput>> = vec![Vec::new(); plan.scenarios.len()];
@@ -290,19 +322,33 @@ fn run(args: RunArgs) -> u8 {
                 if runs.is_empty() {
                     return (None, None);
                 }
-                let dir = args.output.join(&s.name);
-                let summary = match write_tables(&dir, s, runs) {
+                // Written whole into a staging folder, then swapped in: never a mix of
+                // this run's files and an earlier one's.
+                let staged = folder::staging(&args.output, &s.name);
+                let fail = |message: String| {
+                    folder::discard(&staged);
+                    (None, Some(message))
+                };
+                let summary = match write_tables(&staged, s, runs) {
                     Ok((_, summary)) => summary,
-                    Err(e) => return (None, Some(format!("error: cannot write results for '{}': {e}", s.name))),
+                    Err(e) => return fail(format!("error: cannot write results for '{}': {e}", s.name)),
                 };
                 // Before the report, which draws the Gantt chart from gantt.csv.
-                if let Err(e) = job_files.write(file, &dir) {
-                    return (Some((summary, dir)), Some(format!("error: cannot write results for '{}': {e}", s.name)));
+                if let Err(e) = job_files.write(file, &staged) {
+                    return fail(format!("error: cannot write results for '{}': {e}", s.name));
                 }
-                let error = render_scenario(&dir)
+                // A report that cannot be drawn is an error, but the tables stand.
+                let error = render_scenario(&staged)
                     .err()
                     .map(|e| format!("error: cannot draw the charts and report of '{}': {e}", s.name));
-                (Some((summary, dir)), error)
+                if crate::runner::interrupted() {
+                    folder::discard(&staged);
+                    return (None, Some(format!("interrupted: the results of '{}' were not written", s.name)));
+                }
+                match folder::commit(&staged, &args.output, &s.name) {
+                    Ok(dir) => (Some((summary, dir)), error),
+                    Err(e) => (None, Some(format!("error: cannot write results for '{}': {e}", s.name))),
+                }
             })
             .collect()
     });
@@ -315,6 +361,10 @@ fn run(args: RunArgs) -> u8 {
         if let (Some((summary, dir)), false) = (tables, args.quiet) {
             print_table(s, &summary, &dir);
         }
+    }
+    if crate::runner::interrupted() {
+        eprintln!("interrupted: the results listed above were written, the others not");
+        return EXIT_INTERRUPTED;
     }
     if let Err(e) = render_index(&args.output) {
         eprintln!("error: cannot write the index of '{}': {e}", args.output.display());

@@ -10,7 +10,7 @@ use crate::policy::PolicySpec;
 use crate::scenario::Scenario;
 use crate::sim::{RunError, Simulation, TaskRecord};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One concrete scenario to run: a scenario file, or one point of its sweep.
@@ -105,6 +105,15 @@ pub trait Observer: Send {
     fn end(self: Box<Self>, ok: bool);
 }
 
+/// Set when the user interrupts (Ctrl-C): no further run starts. A process-wide flag,
+/// as the signal it stands for is.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the user interrupted the runs.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
 /// Counts of what has finished, shared with a progress display while the plan runs.
 #[derive(Debug, Default)]
 pub struct Progress {
@@ -177,6 +186,9 @@ impl Plan {
             for _ in 0..pool.current_num_threads() {
                 scope.spawn(|_| {
                     while let Some(&job) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        if interrupted() {
+                            break;
+                        }
                         let result = match watch.and_then(|w| w.observer(job)) {
                             None => self.run_one(job),
                             Some(mut observer) => {

@@ -236,3 +236,71 @@ fn a_trace_whose_jobs_all_arrive_at_once_runs_to_the_end() {
     // Responses 1, 2, ..., 500 on each node: mean 250.5.
     assert!((mean - 250.5).abs() < 1e-9, "{mean}");
 }
+
+/// A results folder is a transaction: a file an earlier run left (and this run does
+/// not write) is gone, no staging folder is left, and a folder another live run holds
+/// is refused with exit 2 naming it.
+#[test]
+fn results_are_swapped_in_whole_and_one_run_holds_the_folder_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join("small/events.csv");
+    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    std::fs::write(&stale, "left by an earlier run").unwrap();
+    schedsim().args(["run", "-q", "tests/data/small.toml", "-o"]).arg(dir.path()).assert().success();
+    assert!(!stale.exists(), "a file of an earlier run was kept beside the new ones");
+    assert!(dir.path().join("small/summary.csv").is_file());
+    let hidden: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "left behind: {hidden:?}");
+    // Process 1 is alive on any Linux machine: its lock holds.
+    if std::path::Path::new("/proc/1").exists() {
+        std::fs::write(dir.path().join(".schedsim.lock"), "1\n").unwrap();
+        schedsim()
+            .args(["run", "-q", "tests/data/small.toml", "-o"])
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("another schedsim run (process 1)"));
+    }
+}
+
+/// Ctrl-C stops the runs: exit 130, a line saying nothing was written, and the folder
+/// as it was (here: empty but for nothing at all of this run).
+#[cfg(unix)]
+#[test]
+fn an_interrupt_stops_the_runs_and_writes_nothing() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.toml");
+    std::fs::write(
+        &file,
+        "replications = 400\n[run]\ntasks = 200_000\n[[nodes]]\ncount = 4\n[workload]\n\
+         arrival = { process = \"poisson\", rate = 3.0 }\nsize = { dist = \"exponential\", mean = 1.0 }\n\
+         [policies]\nbalancers = [\"random\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(["run", "-j", "1", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.starts_with("running 400 runs"), "{line}");
+    // SAFETY: sends SIGINT to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest}");
+    assert!(rest.contains("interrupted: no results were written"), "{rest}");
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "written: {left:?}");
+}

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod csv;
+pub mod folder;
 pub mod gantt;
 pub mod jobs;
 pub mod report;

@@ -183,7 +183,9 @@ pub fn render_index(results_dir: &Path) -> Result<PathBuf, OutputError> {
     let mut names: Vec<String> = Vec::new();
     for entry in std::fs::read_dir(results_dir).map_err(io)? {
         let entry = entry.map_err(io)?;
-        if entry.path().join("report.html").is_file() {
+        // Hidden folders are a run's staging, never a scenario's results.
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && entry.path().join("report.html").is_file() {
             names.push(entry.file_name().to_string_lossy().into_owned());
         }
     }
