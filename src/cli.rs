@@ -34,7 +34,17 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 ///
 /// With no command, runs every scenario under `scenarios/` into `results/`.
 #[derive(Debug, Parser)]
-#[command(name = "schedsim", version, about, long_about = None)]
+#[command(
+    name = "schedsim",
+    version,
+    about,
+    long_about = None,
+    after_help = "With no command, schedsim runs every scenario under scenarios/ into results/ (as `schedsim run`).\n\n\
+                  Examples:\n  \
+                  schedsim run scenarios/web-farm.toml      one scenario: every policy, CSVs, charts, report\n  \
+                  schedsim check my.toml                    check a file and list the runs it expands to\n  \
+                  schedsim run -j 4 -o out scenarios/       every scenario in a folder, 4 threads, into out/"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -69,11 +79,14 @@ enum Command {
     /// Run the analytic cases in validation/ against queueing theory and write the report.
     Validate {
         /// Where to write the report.
-        #[arg(short = 'o', long = "output", default_value = "VALIDATION.md")]
+        #[arg(short = 'o', long = "output", default_value = "results/VALIDATION.md")]
         output: PathBuf,
         /// A tenth of the run length (wider tolerances, same rule).
         #[arg(long)]
         quick: bool,
+        /// Write the report over the project's tracked VALIDATION.md (instead of -o).
+        #[arg(long, conflicts_with = "output")]
+        write_validation: bool,
     },
 }
 
@@ -191,7 +204,10 @@ pub fn main() -> ExitCode {
             EXIT_OK
         }
         Some(Command::Plot { dir }) => plot(&dir),
-        Some(Command::Validate { output, quick }) => validate(&output, quick),
+        Some(Command::Validate { output, quick, write_validation }) => {
+            let output = if write_validation { PathBuf::from("VALIDATION.md") } else { output };
+            validate(&output, quick)
+        }
     };
     ExitCode::from(code)
 }
@@ -251,7 +267,18 @@ fn run(args: RunArgs) -> u8 {
             JobRecords::FirstReplication
         }
     };
-    let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
+    let paths = if paths.is_empty() {
+        if !Path::new("scenarios").is_dir() {
+            eprintln!(
+                "error: there is no scenarios/ folder here to run. Run `schedsim run FILE.toml` on a scenario \
+                 file, or see `schedsim --help`"
+            );
+            return EXIT_BAD_INPUT;
+        }
+        vec![PathBuf::from("scenarios")]
+    } else {
+        paths
+    };
     let scenarios = match load_all(&paths, args.force) {
         Ok(s) => s,
         Err(code) => return code,
@@ -402,6 +429,8 @@ fn tick_progress_bar(total: u64, progress: &Progress, done: &AtomicBool, started
             .expect("valid template"),
     );
     while !done.load(Ordering::Relaxed) {
+        // The plan's size, once it is known (`validate` learns it as it starts).
+        bar.set_length(progress.total.load(Ordering::Relaxed).max(total));
         bar.set_position(progress.runs.load(Ordering::Relaxed));
         let rate = progress.events.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64().max(1e-9);
         bar.set_message(format!("{:.1} M events/s", rate / 1e6));
@@ -533,7 +562,17 @@ fn plot(dir: &Path) -> u8 {
 
 /// `schedsim validate`: the cases of `validation/` against theory, into `output`.
 fn validate(output: &Path, quick: bool) -> u8 {
-    crate::validate::command(output, quick)
+    let progress = Progress::default();
+    let done = AtomicBool::new(false);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        if std::io::stderr().is_terminal() {
+            scope.spawn(|| tick_progress_bar(0, &progress, &done, started));
+        }
+        let code = crate::validate::command(output, quick, &progress);
+        done.store(true, Ordering::Relaxed);
+        code
+    })
 }
 
 fn check(paths: &[PathBuf], force: bool) -> u8 {

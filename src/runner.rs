@@ -117,6 +117,8 @@ pub fn interrupted() -> bool {
 /// Counts of what has finished, shared with a progress display while the plan runs.
 #[derive(Debug, Default)]
 pub struct Progress {
+    /// Runs in the plan being executed (set when it starts).
+    pub total: AtomicU64,
     /// Runs finished (successfully or not).
     pub runs: AtomicU64,
     /// Engine events delivered by the finished runs.
@@ -175,6 +177,7 @@ impl Plan {
         // Never more threads than runs: `-j 10000` must not try to spawn 10,000.
         let threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
         let threads = threads.min(self.jobs.len()).max(1);
+        progress.total.store(self.jobs.len() as u64, Ordering::Relaxed);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
         let costs: Vec<f64> = self.units.iter().map(Unit::cost).collect();
         let mut order: Vec<usize> = (0..self.jobs.len()).collect();

@@ -179,9 +179,14 @@ fn row_prefix(case: &str, load: f64, e: &Expect, predicted: Option<f64>) -> Stri
 /// If a case cannot be read into points, or if any run fails: then every failed run,
 /// one a line, as `schedsim run` reports it.
 pub fn evaluate(scenarios: &[Scenario], options: &Options) -> Result<Report, String> {
+    evaluate_with(scenarios, options, &Progress::default())
+}
+
+/// [`evaluate`], counting finished runs in `progress` as it goes.
+pub fn evaluate_with(scenarios: &[Scenario], options: &Options, progress: &Progress) -> Result<Report, String> {
     let (points, cases) = plan(scenarios, options)?;
     let run_plan = Plan::new(points.iter().map(|p| p.scenario.clone()).collect());
-    let outcomes = run_plan.execute(0, &Progress::default());
+    let outcomes = run_plan.execute(0, progress);
     let failures: Vec<String> =
         outcomes.iter().filter_map(|o| o.as_ref().err()).map(|f| run_plan.failure_message(f)).collect();
     if !failures.is_empty() {
@@ -350,9 +355,10 @@ pub fn render(report: &Report, command: &str) -> String {
 }
 
 /// The `validate` command: runs every case (a tenth of the length with `quick`),
-/// writes the report to `output`, prints a summary; exit code 0 if every check
-/// passed, 1 if one failed, 2 if the cases could not be loaded or run.
-pub fn command(output: &Path, quick: bool) -> u8 {
+/// counting finished runs in `progress`, writes the report to `output`, prints a
+/// summary; exit code 0 if every check passed, 1 if one failed, 2 if the cases could
+/// not be loaded or run.
+pub fn command(output: &Path, quick: bool, progress: &Progress) -> u8 {
     let started = std::time::Instant::now();
     let scenarios = match load_dir(Path::new(DIR)) {
         Ok(s) => s,
@@ -364,7 +370,12 @@ pub fn command(output: &Path, quick: bool) -> u8 {
         }
     };
     let options = Options { scale: if quick { 0.1 } else { 1.0 }, loads: None };
-    let report = match evaluate(&scenarios, &options) {
+    eprintln!(
+        "validating {} cases against queueing theory{}",
+        scenarios.len(),
+        if quick { " (--quick: a tenth of the run length and time)" } else { " (about 3 minutes on 2 idle cores)" }
+    );
+    let report = match evaluate_with(&scenarios, &options, progress) {
         Ok(r) => r,
         Err(e) => {
             for line in e.lines() {
@@ -374,7 +385,10 @@ pub fn command(output: &Path, quick: bool) -> u8 {
         }
     };
     let cmd = if quick { "schedsim validate --quick" } else { "schedsim validate" };
-    if let Err(e) = std::fs::write(output, render(&report, cmd)) {
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Err(e) = crate::output::write_atomic(output, render(&report, cmd).as_bytes()) {
         eprintln!("error: cannot write '{}': {e}", output.display());
         return 2;
     }
