@@ -162,6 +162,14 @@ impl<F: Features> Run<F> {
         let node = a.node as usize;
         let (cores, memory, seq, number, output, d) =
             (a.task.cores, a.task.memory, a.task.seq, a.number, a.task.output, a.dispatcher);
+        // Conservative backfilling: ended before the end its estimate gave it (as
+        // `running_ends` computes it), so its room is free earlier than reserved.
+        if self.placement.conservative {
+            let speed = self.world.nodes[node].speed(&self.world.specs[node]);
+            if now < a.run_start + a.task.remaining_estimate() / speed {
+                self.placement.room_freed_early();
+            }
+        }
         let n = &mut self.world.nodes[node];
         n.account(&self.world.specs[node], now);
         n.free_cores += cores;

@@ -166,6 +166,7 @@ impl<F: Features> Run<F> {
         h.beat_event = self.queue.schedule_at(now, Event::Beat { node: node as u32 });
         self.world.nodes[node].account(&self.world.specs[node], now);
         self.measure.recorder.nodes_up(now, self.world.nodes_up());
+        self.placement.room_freed_early();
         self.log(now, node, "recover");
         self.schedule_random_crash(node, now);
     }
@@ -174,6 +175,9 @@ impl<F: Features> Run<F> {
     /// the rest at the new speed.
     fn set_speed(&mut self, node: NodeId, factor: f64, now: SimTime) {
         self.checkpoint(node, now);
+        if factor > self.world.nodes[node].speed_factor {
+            self.placement.room_freed_early();
+        }
         self.world.nodes[node].speed_factor = factor;
         let n = &self.world.nodes[node];
         let speed = n.speed(&self.world.specs[node]);

@@ -125,7 +125,10 @@ pub struct TaskRecord {
     /// Times the completing attempt was preempted.
     pub preemptions: u32,
     /// Under `easy_backfill`: the start reserved for it when it first became the
-    /// blocked head of the queue (NaN if it never was).
+    /// blocked head of the queue (NaN if it never was). Under `conservative_backfill`:
+    /// the first reservation it was given, at the pass after it arrived (its start
+    /// if it started at once); it never starts later unless a running task overran
+    /// its estimate, a node failed, or a message was delayed. NaN otherwise.
     pub reservation: SimTime,
 }
 

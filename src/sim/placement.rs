@@ -9,14 +9,15 @@ use super::entities::{Attempt, Job};
 use super::features::Features;
 use super::network::{Message, Report};
 use super::run::{Event, Run};
-use crate::engine::{derive_seed, SimRng, SimTime};
+use crate::engine::{derive_seed, EventId, SimRng, SimTime};
 use crate::model::queue::TaskQueue;
 use crate::model::{stream, Mode, NodeId, NodeSpec, Task};
-use crate::policy::discipline::conservative_backfill::{self, Profile};
+use crate::policy::discipline::conservative_backfill::{self, Profile, Reserved, Waiting};
 use crate::policy::discipline::easy_backfill::{self, Backfilling, Ending};
 use crate::policy::schedule::CoreSchedule;
 use crate::policy::{Balancer, ClusterView, Discipline, Hold, NodeBelief};
 use crate::scenario::Split;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// An attempt the dispatcher sent and has not seen come back: (job slot, job seq,
@@ -48,6 +49,16 @@ pub(super) struct Dispatcher {
     /// Central mode: something changed at this instant, so a scheduling pass is due
     /// once every event of the instant has been applied.
     pass_due: bool,
+    /// Conservative backfilling: the reservation of each waiting job that has one, by
+    /// job slot, kept from pass to pass (a job's entry goes when it is sent).
+    reserved: HashMap<u32, Reserved>,
+    /// Conservative backfilling: room freed earlier than the reservations assumed (a
+    /// task ended before its estimate) since the last pass, so the next compresses.
+    compress: bool,
+    /// Conservative backfilling: the pass scheduled for the earliest reservation still
+    /// ahead, when and its event (a job reserved for a time when nothing else happens
+    /// must start then).
+    wake: (SimTime, EventId),
 }
 
 impl Dispatcher {
@@ -81,6 +92,9 @@ impl Dispatcher {
             check_pending: vec![false; n],
             waiting,
             pass_due: false,
+            reserved: HashMap::new(),
+            compress: false,
+            wake: (f64::INFINITY, EventId::NONE),
         }
     }
 
@@ -136,7 +150,7 @@ pub(super) struct Placement {
     /// The backfilling scan depth, if the discipline backfills.
     pub backfill_depth: Option<usize>,
     /// Whether the discipline is conservative backfilling (it places tasks itself).
-    conservative: bool,
+    pub conservative: bool,
     /// Central mode: some dispatcher has a scheduling pass due at this instant.
     pub pass_due: bool,
 }
@@ -152,6 +166,15 @@ impl Placement {
             conservative: discipline.conservative(),
             pass_due: false,
             discipline,
+        }
+    }
+
+    /// Conservative backfilling: room freed earlier than the reservations assumed (a
+    /// task ended before its estimated end, a node came back, a node sped up), so
+    /// every dispatcher compresses its schedule at its next pass.
+    pub fn room_freed_early(&mut self) {
+        if self.conservative {
+            self.dispatchers.iter_mut().for_each(|d| d.compress = true);
         }
     }
 
@@ -273,9 +296,11 @@ impl<F: Features> Run<F> {
         easy_backfill::backfill(&mut res, now, depth, speed, &mut Scan { run: self, d, now });
     }
 
-    /// Conservative backfilling: every waiting task of dispatcher `d` is given a
-    /// reservation over the nodes' profiles (the policy's [`conservative_backfill::pass`]),
-    /// and those whose reservation is now are sent to its node, in queue order.
+    /// Conservative backfilling: the waiting tasks of dispatcher `d` keep, move up or
+    /// are given their reservations over the nodes' profiles (the policy's
+    /// [`conservative_backfill::pass`], told whether to compress); those reserved now
+    /// are sent to their node, in queue order, and the others' reservations are kept
+    /// for the next pass, which is due at the earliest of them at the latest.
     fn conservative_pass(&mut self, d: usize, now: SimTime) {
         let (world, tasks) = (&self.world, &self.tasks);
         let mut profiles: Vec<Profile> = (0..world.specs.len())
@@ -284,24 +309,58 @@ impl<F: Features> Run<F> {
                 Profile::new(now, (world.nodes[n].free_cores, world.nodes[n].free_memory), &ends)
             })
             .collect();
-        let waiting = &self.placement.dispatchers[d].waiting;
+        let disp = &self.placement.dispatchers[d];
+        let waiting = &disp.waiting;
         let jobs: Vec<u32> = (0..waiting.len()).map_while(|p| waiting.fifo_at(p)).collect();
-        let needs = jobs.iter().map(|&job| {
-            let t = tasks.jobs.slots[job as usize].task();
-            let durations = (world.specs.iter().zip(&world.health))
-                .map(|(s, h)| {
-                    (h.up && s.cores >= t.cores && s.memory >= t.memory).then(|| t.remaining_estimate() / s.speed)
-                })
-                .collect();
-            ((t.cores, t.memory), durations)
-        });
-        let starts = conservative_backfill::pass(now, &mut profiles, needs);
-        let waiting = &mut self.placement.dispatchers[d].waiting;
+        let queue: Vec<Waiting> = (jobs.iter())
+            .map(|&job| {
+                let t = tasks.jobs.slots[job as usize].task();
+                let durations = (world.specs.iter().zip(&world.health))
+                    .map(|(s, h)| {
+                        (h.up && s.cores >= t.cores && s.memory >= t.memory).then(|| t.remaining_estimate() / s.speed)
+                    })
+                    .collect();
+                Waiting { need: (t.cores, t.memory), durations, held: disp.reserved.get(&job).copied() }
+            })
+            .collect();
+        let compress = std::mem::take(&mut self.placement.dispatchers[d].compress);
+        let placed = conservative_backfill::pass(now, &mut profiles, &queue, compress);
+        let disp = &mut self.placement.dispatchers[d];
+        disp.reserved.clear();
+        let (mut starts, mut next) = (Vec::new(), f64::INFINITY);
+        for (position, (&job, r)) in jobs.iter().zip(&placed).enumerate() {
+            let Some(r) = *r else { continue };
+            self.measure.note_reservation(self.tasks.jobs.slots[job as usize].task().seq, r.at);
+            if r.at <= now {
+                starts.push((position, r.node));
+                continue;
+            }
+            disp.reserved.insert(job, r);
+            // A reservation just after now waits for a task that overran its estimate
+            // (the profile frees its room then): its end is an event, and a pass, of
+            // its own; waking for it would step through the overrun an ulp at a time.
+            if r.at > now.next_up() {
+                next = next.min(r.at);
+            }
+        }
+        if next.is_finite() && (next < disp.wake.0 || disp.wake.0 <= now) {
+            disp.wake = (next, self.queue.schedule_at(next, Event::Wake { dispatcher: d as u16 }));
+        }
         for &(position, _) in starts.iter().rev() {
-            waiting.remove_fifo_at(position);
+            disp.waiting.remove_fifo_at(position);
         }
         for (position, node) in starts {
             self.send(d, node, jobs[position], now);
+        }
+    }
+
+    /// The pass dispatcher `d` scheduled for its earliest reservation is due (unless
+    /// a later one superseded it).
+    pub(super) fn on_wake(&mut self, d: usize, id: EventId, now: SimTime) {
+        let disp = &mut self.placement.dispatchers[d];
+        if disp.wake.1 == id {
+            disp.wake = (f64::INFINITY, EventId::NONE);
+            self.schedule_pass(d, now);
         }
     }
 

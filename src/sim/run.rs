@@ -20,8 +20,8 @@ use std::marker::PhantomData;
 
 /// What the engine delivers: the model's closed set of events. Each is 8 bytes;
 /// events that can be superseded are checked against the id their owner keeps (lazy
-/// cancellation). A run without faults or latency only ever sees `Arrival`, `Done`
-/// and `WarmupEnd`.
+/// cancellation). A run without faults or latency only ever sees `Arrival`, `Done`,
+/// `WarmupEnd` and (under conservative backfilling) `Wake`.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Event {
     /// The next task reaches a dispatcher.
@@ -48,6 +48,8 @@ pub(super) enum Event {
     Timeout { attempt: u32 },
     /// The warm-up (by time) ends: snapshot the nodes' busy time.
     WarmupEnd,
+    /// Conservative backfilling: a dispatcher's earliest reservation is due.
+    Wake { dispatcher: u16 },
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() == 8);
@@ -196,6 +198,7 @@ impl<F: Features> Run<F> {
             }
             Event::Deliver { msg } => self.on_deliver(msg, now),
             Event::WarmupEnd => self.snapshot_busy(now),
+            Event::Wake { dispatcher } => self.on_wake(dispatcher as usize, id, now),
             _ if !F::FAULTS => unreachable!("a fault event in a run without faults"),
             Event::Beat { node } => self.on_beat(node as usize, id, now),
             Event::Check { node, dispatcher } => self.on_check(dispatcher as usize, node as usize, now),
