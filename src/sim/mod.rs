@@ -28,6 +28,7 @@
 //! | `run.rs` | the event type, the run's parts, building a run, the event loop, arrivals |
 //! | `features.rs` | what a run is compiled for (latency, faults) |
 //! | `placement.rs` | dispatchers, their beliefs and balancers, sending, results |
+//! | `backfilling.rs` | central mode's backfilling: running tasks' ends, EASY's scan, conservative reservations |
 //! | `execution.rs` | the nodes: queues, cores, preemption, finishing |
 //! | `network.rs` | messages, delays, delivery |
 //! | `detection.rs` | heartbeats, failure detection, retries, timeouts |
@@ -35,6 +36,7 @@
 //! | `outcome.rs` | completions, failures, records, the results |
 //! | `entities.rs` | jobs, attempts, and the tables that hold them |
 
+mod backfilling;
 mod detection;
 mod entities;
 mod execution;
