@@ -365,9 +365,13 @@ fn run(args: RunArgs) -> u8 {
                     return fail(format!("error: cannot write results for '{}': {e}", s.name));
                 }
                 // A report that cannot be drawn is an error, but the tables stand.
+                // Named by the folder it will be, not the staging one.
+                let shown = |e: &dyn std::fmt::Display| {
+                    e.to_string().replace(&*staged.to_string_lossy(), &*args.output.join(&s.name).to_string_lossy())
+                };
                 let error = render_scenario(&staged)
                     .err()
-                    .map(|e| format!("error: cannot draw the charts and report of '{}': {e}", s.name));
+                    .map(|e| format!("error: cannot draw the charts and report of '{}': {}", s.name, shown(&e)));
                 if crate::runner::interrupted() {
                     folder::discard(&staged);
                     return (None, Some(format!("interrupted: the results of '{}' were not written", s.name)));

@@ -304,3 +304,24 @@ fn an_interrupt_stops_the_runs_and_writes_nothing() {
     let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(left.is_empty(), "written: {left:?}");
 }
+
+/// A run in which no task is measured (the warm-up covers every arrival) is a result,
+/// not a crash: exit 0, empty cells where there is no value, and a report.
+#[test]
+fn a_run_that_measures_no_task_writes_empty_cells_and_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("none.toml");
+    std::fs::write(
+        &file,
+        "[run]\nhorizon = 100.0\nwarmup = { seconds = 99.99 }\n[[nodes]]\ncount = 2\n[workload]\n\
+         arrival = { process = \"poisson\", rate = 0.001 }\nsize = { dist = \"exponential\", mean = 1.0 }\n\
+         [policies]\nbalancers = [\"random\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    schedsim().args(["run", "-q", "-o"]).arg(&out).arg(&file).assert().success();
+    let summary = std::fs::read_to_string(out.join("none/summary.csv")).unwrap();
+    assert!(!summary.contains("NaN"), "{summary}");
+    assert!(summary.lines().nth(1).unwrap().contains(",,"), "{summary}");
+    assert!(out.join("none/report.html").is_file());
+}

@@ -217,11 +217,14 @@ fn class_rows(group: &Replications<'_>) -> Vec<ClassRow> {
         .collect()
 }
 
+/// The quantiles of one policy combination; none if no task was measured (a
+/// distribution of nothing has no quantiles, and `NaN` rows would only break readers).
 fn cdf_rows(group: &Replications<'_>) -> Vec<CdfRow> {
     let l = labels(group.first());
     QUANTILE_GRID
         .iter()
         .zip(group.quantiles())
+        .filter(|(_, response)| !response.is_nan())
         .map(|(&q, response)| CdfRow {
             scenario: l.scenario.clone(),
             sweep_parameter: l.sweep_parameter.clone(),

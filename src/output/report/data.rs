@@ -18,9 +18,11 @@ pub(super) struct Table {
 }
 
 impl Table {
-    /// Reads `path`; `Ok(None)` when the file does not exist.
+    /// Reads `path`; `Ok(None)` when the file does not exist or is empty (a table of
+    /// no rows, such as the quantiles of a run that measured no task).
     pub(super) fn read(path: &Path) -> Result<Option<Table>, OutputError> {
         let bytes = match std::fs::read(path) {
+            Ok(b) if b.is_empty() => return Ok(None),
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(OutputError::Io { path: path.to_path_buf(), error: e }),
