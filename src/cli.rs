@@ -367,7 +367,7 @@ fn run(args: RunArgs) -> u8 {
                 // A report that cannot be drawn is an error, but the tables stand.
                 // Named by the folder it will be, not the staging one.
                 let shown = |e: &dyn std::fmt::Display| {
-                    e.to_string().replace(&*staged.to_string_lossy(), &*args.output.join(&s.name).to_string_lossy())
+                    e.to_string().replace(&*staged.to_string_lossy(), &args.output.join(&s.name).to_string_lossy())
                 };
                 let error = render_scenario(&staged)
                     .err()
