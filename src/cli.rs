@@ -2,11 +2,12 @@
 //! prints, and maps outcomes to exit codes (0 all good, 1 some runs failed, 2 bad
 //! arguments or scenario files).
 
-use crate::metrics::{RunOutput, Summary};
+use crate::metrics::RunOutput;
 use crate::output::folder;
 use crate::output::jobs::JobFiles;
 use crate::output::report::{render_index, render_scenario};
 use crate::output::tables::write_tables;
+use crate::output::terminal::{load_text, offered_loads, overload_warnings, print_table};
 use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
 use crate::runner::{Plan, Progress};
 use crate::scenario::{self, JobRecords, Scenario, ScenarioError};
@@ -293,6 +294,13 @@ fn run(args: RunArgs) -> u8 {
     };
     folder::clean_stale(&args.output);
     stop_on_interrupt();
+    // Warnings are not errors: an overloaded point is worth running (to see how each
+    // policy fails), but nobody should read its numbers as a steady state.
+    for s in &scenarios {
+        for warning in overload_warnings(s) {
+            eprintln!("{warning}");
+        }
+    }
     let threads = args.threads.unwrap_or(0);
     let plan = Plan::new(scenarios);
     let job_files = JobFiles::new(&plan, &args.output, jobs);
@@ -356,8 +364,8 @@ fn run(args: RunArgs) -> u8 {
                     folder::discard(&staged);
                     (None, Some(message))
                 };
-                let summary = match write_tables(&staged, s, runs) {
-                    Ok((_, summary)) => summary,
+                let tables = match write_tables(&staged, s, runs) {
+                    Ok(tables) => tables,
                     Err(e) => return fail(format!("error: cannot write results for '{}': {e}", s.name)),
                 };
                 // Before the report, which draws the Gantt chart from gantt.csv.
@@ -377,7 +385,7 @@ fn run(args: RunArgs) -> u8 {
                     return (None, Some(format!("interrupted: the results of '{}' were not written", s.name)));
                 }
                 match folder::commit(&staged, &args.output, &s.name) {
-                    Ok(dir) => (Some((summary, dir)), error),
+                    Ok(dir) => (Some((tables, dir)), error),
                     Err(e) => (None, Some(format!("error: cannot write results for '{}': {e}", s.name))),
                 }
             })
@@ -389,8 +397,8 @@ fn run(args: RunArgs) -> u8 {
             eprintln!("{message}");
             write_failed = true;
         }
-        if let (Some((summary, dir)), false) = (tables, args.quiet) {
-            print_table(s, &summary, &dir);
+        if let (Some((tables, dir)), false) = (tables, args.quiet) {
+            print_table(s, &tables.summary, &tables.comparisons, &dir);
         }
     }
     if crate::runner::interrupted() {
@@ -441,55 +449,6 @@ fn tick_progress_bar(total: u64, progress: &Progress, done: &AtomicBool, started
         std::thread::sleep(Duration::from_millis(100));
     }
     bar.finish_and_clear();
-}
-
-/// A compact comparison table of one scenario's summary on stdout (for a sweep, a row
-/// per point).
-fn print_table(s: &Scenario, rows: &[Summary], dir: &Path) {
-    println!("\n{} — {} (offered load {:.2})", s.name, s.description, s.offered_load());
-    if let crate::workload::ArrivalProcess::Trace(trace) = &s.workload.arrival {
-        println!("  trace: {} jobs replayed, {}", trace.jobs, trace.skipped);
-    }
-    let dw = rows.iter().map(|r| r.discipline.len()).chain(["discipline".len()]).max().unwrap_or(10);
-    let bw = rows.iter().map(|r| r.balancer.len()).chain(["balancer".len()]).max().unwrap_or(8);
-    let sweep = s.sweep.as_ref().map(|sw| sw.parameter.as_str());
-    // Batch scheduling's own measures, for a cluster scheduler's scenario.
-    let batch = s.run.mode == crate::model::Mode::Central;
-    let batch_head = if batch { format!(" {:>10} {:>14}", "bnd sldn", "makespan (s)") } else { String::new() };
-    println!(
-        "  {}{:<dw$}  {:<bw$} {:>12} {:>10} {:>10} {:>10} {:>7}{batch_head}",
-        sweep.map(|p| format!("{p:>12} ")).unwrap_or_default(),
-        "discipline",
-        "balancer",
-        "mean resp",
-        "± ci95",
-        "p99 resp",
-        "tput/s",
-        "util"
-    );
-    for r in rows {
-        let ci = r.mean_response_ci95.map_or("-".to_string(), |c| format!("{c:.4}"));
-        // A replayed trace can run for months: below 0.01 tasks/s, two decimals say 0.
-        let tput = if r.throughput == 0.0 || r.throughput >= 0.01 {
-            format!("{:.2}", r.throughput)
-        } else {
-            format!("{:.3e}", r.throughput)
-        };
-        let batch_cells =
-            if batch { format!(" {:>10.2} {:>14.1}", r.bounded_slowdown, r.makespan) } else { String::new() };
-        println!(
-            "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10} {:>7.3}{batch_cells}",
-            r.sweep_value.map(|v| format!("{v:>12} ")).unwrap_or_default(),
-            r.discipline,
-            r.balancer,
-            r.mean_response,
-            ci,
-            r.p99_response,
-            tput,
-            r.utilization
-        );
-    }
-    println!("  -> {}", dir.display());
 }
 
 /// What `check` says of a replayed trace: what is replayed and what is skipped, and
@@ -589,13 +548,13 @@ fn check(paths: &[PathBuf], force: bool) -> u8 {
         println!("{}: ok", s.source.display());
         println!("  name {}: {}", s.name, s.description);
         println!(
-            "  {} mode, {} node group{} ({} node{}), offered load {:.3}, seed {}",
+            "  {} mode, {} node group{} ({} node{}), {}, seed {}",
             s.run.mode.name(),
             s.node_groups.len(),
             if s.node_groups.len() == 1 { "" } else { "s" },
             nodes,
             if nodes == 1 { "" } else { "s" },
-            s.offered_load(),
+            load_text(s, 3),
             s.seed
         );
         if let crate::workload::ArrivalProcess::Trace(trace) = &s.workload.arrival {
@@ -605,6 +564,14 @@ fn check(paths: &[PathBuf], force: bool) -> u8 {
         if let Some(sw) = &s.sweep {
             let values: Vec<String> = sw.points.iter().map(|p| p.value.to_string()).collect();
             println!("  sweep of {} over {} point{}: {}", sw.parameter, points, plural(points), values.join(", "));
+            let loads: Vec<String> = offered_loads(s)
+                .into_iter()
+                .map(|(v, load)| format!("{load:.3} ({} = {})", sw.parameter, v.unwrap_or(f64::NAN)))
+                .collect();
+            println!("  offered load by point: {}", loads.join(", "));
+        }
+        for warning in overload_warnings(s) {
+            eprintln!("{warning}");
         }
         let runs = points * s.disciplines.len() * s.balancers.len() * s.replications as usize;
         println!(
@@ -620,7 +587,8 @@ fn check(paths: &[PathBuf], force: bool) -> u8 {
         );
         for d in &s.disciplines {
             for b in &s.balancers {
-                println!("    {d} / {b}");
+                let base = s.baseline.discipline == *d && s.baseline.balancer == *b;
+                println!("    {d} / {b}{}", if base { "  (baseline of the paired comparisons)" } else { "" });
             }
         }
     }

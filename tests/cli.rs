@@ -47,12 +47,22 @@ fn run_writes_summary_and_runs_with_the_documented_columns() {
          throughput,throughput_ci95,mean_response,mean_response_ci95,p50_response,p95_response,p99_response,\
          p99_response_ci95,p999_response,max_response,mean_wait,mean_slowdown,bounded_slowdown,utilization,\
          utilization_ci95,imbalance,deadline_misses,retries,wasted_work,detection_latency,false_suspicions,\
-         availability,goodput,makespan"
+         availability,goodput,makespan,unstable"
     );
     assert_eq!(summary.lines().count(), 1 + 3, "one row per balancer");
     let runs = std::fs::read_to_string(dir.path().join("small/runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 1 + 9, "one row per run");
     assert!(runs.lines().next().unwrap().contains(",seed,"));
+    assert!(runs.lines().next().unwrap().contains(",makespan,in_system_growth,unstable,mean_in_system,"));
+    // The two balancers other than the baseline (the first), on three metrics each.
+    let compare = std::fs::read_to_string(dir.path().join("small/compare.csv")).unwrap();
+    assert_eq!(
+        compare.lines().next().unwrap(),
+        "scenario,discipline,balancer,baseline_discipline,baseline_balancer,metric,replications,baseline_value,\
+         value,difference,difference_low,difference_high,ratio,ratio_low,ratio_high,p_value,p_holm,verdict"
+    );
+    assert_eq!(compare.lines().count(), 1 + 2 * 3);
+    assert!(compare.lines().skip(1).all(|l| l.contains(",fifo,random,")), "{compare}");
     // Two classes: 2 per (discipline, balancer) pair.
     let classes = std::fs::read_to_string(dir.path().join("small/classes.csv")).unwrap();
     assert_eq!(classes.lines().count(), 1 + 3 * 2);

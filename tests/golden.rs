@@ -44,7 +44,8 @@ balancers = ["random"]
     assert!(covered >= 85, "the 95% interval covered the true mean in only {covered} of 100 experiments");
 }
 
-/// `summary.csv` and `runs.csv` of a small fixed-seed scenario, byte for byte. A change
+/// `summary.csv`, `runs.csv`, `classes.csv` and `compare.csv` of a small fixed-seed
+/// scenario, byte for byte. A change
 /// here is a change of results: review it, then regenerate with
 /// `UPDATE_GOLDEN=1 cargo test golden`.
 #[test]
@@ -57,7 +58,7 @@ fn golden_csv_files_are_unchanged() {
         .arg("tests/data/small.toml")
         .assert()
         .success();
-    for file in ["summary.csv", "runs.csv", "classes.csv"] {
+    for file in ["summary.csv", "runs.csv", "classes.csv", "compare.csv"] {
         let got = std::fs::read_to_string(dir.path().join("small").join(file)).unwrap();
         let golden = std::path::Path::new("tests/golden/small").join(file);
         if std::env::var_os("UPDATE_GOLDEN").is_some() {

@@ -64,6 +64,11 @@ impl<'a> Replications<'a> {
         &self.runs[0].result
     }
 
+    /// Each replication's result, in run order.
+    pub fn results(&self) -> impl Iterator<Item = &'a RunResult> + '_ {
+        self.runs.iter().map(|r| &r.result)
+    }
+
     /// The row of `summary.csv`: see [`summarize`].
     pub fn summary(&self) -> Summary {
         summarize(&self.runs.iter().map(|r| &r.result).collect::<Vec<_>>())

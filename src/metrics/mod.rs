@@ -1,5 +1,7 @@
 //! Streaming statistics of a run, and their summary over replications (`summary.rs`
-//! for `summary.csv`'s rows, `aggregate.rs` for every table's figures over replications).
+//! for `summary.csv`'s rows, `aggregate.rs` for every table's figures over replications,
+//! `compare.rs` for the paired comparisons of `compare.csv`, `stability.rs` for the
+//! test that flags a run whose queues grow).
 //!
 //! Nothing here keeps a record per task: a run's memory does not grow with the
 //! number of tasks it simulates. Response-time percentiles come from an HDR
@@ -7,13 +9,16 @@
 //! percentile is within 0.1% of the exact one (plus 1 ns of resolution).
 
 mod aggregate;
+pub mod compare;
 mod detail;
 mod recorder;
+mod stability;
 mod summary;
 
 pub use aggregate::{ClassSummary, Replications};
 pub use detail::{ClassResult, FaultRecord, Window, QUANTILE_GRID};
 pub use recorder::{Recorder, RunDetail, WarmupRule};
+pub use stability::{mann_kendall_z, sen_slope, Stability, GROWTH_SHARE, TREND_LEVEL, TREND_WINDOWS};
 pub use summary::{ci95, student_t_975, summarize, Summary};
 
 use serde::Serialize;
@@ -92,6 +97,12 @@ pub struct RunResult {
     /// From the first arrival to the last completion, of every task (warm-up included);
     /// NaN if none completed.
     pub makespan: f64,
+    /// Sen's slope of the tasks in the system while arrivals last after the warm-up,
+    /// tasks per second (NaN: too few samples); see `stability.rs`.
+    pub in_system_growth: f64,
+    /// The run did not keep up: the tasks in the system grew through it, significantly
+    /// and by a material share of the arrivals (see `stability.rs`).
+    pub unstable: bool,
     /// Time-average number of measured tasks in the system (Little's L).
     pub mean_in_system: f64,
     /// Start of the measured span (end of the warm-up).

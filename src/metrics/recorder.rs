@@ -1,6 +1,7 @@
 //! [`Recorder`]: the streaming statistics of one run.
 
 use super::detail::{ClassStats, ResponseHistogram, TimeSeries, Window, QUANTILE_GRID};
+use super::stability::{stability, TrendSamples};
 use super::FaultRecord;
 use super::{ClassResult, RunResult};
 use crate::engine::SimTime;
@@ -37,6 +38,8 @@ pub struct Recorder {
     /// Per class, when there is more than one.
     classes: Vec<ClassStats>,
     timeseries: Option<TimeSeries>,
+    /// Tasks in the system at each window's end while arrivals last (every run).
+    trend: TrendSamples,
     sum_response: f64,
     sum_wait: f64,
     sum_slowdown: f64,
@@ -58,8 +61,16 @@ pub struct Recorder {
 impl Recorder {
     /// A recorder for a run with the given warm-up rule, `classes` task classes (kept
     /// apart when more than one), and, if `timeseries` gives a window width and a node
-    /// count, a time series; `slowdown_tau` is the bounded slowdown's threshold.
-    pub fn new(warmup: WarmupRule, classes: usize, timeseries: Option<(f64, u32)>, slowdown_tau: f64) -> Self {
+    /// count, a time series; `slowdown_tau` is the bounded slowdown's threshold. The
+    /// tasks in the system are sampled every `trend_width` seconds by the caller
+    /// ([`sample`](Self::sample)) for the stability test.
+    pub fn new(
+        warmup: WarmupRule,
+        classes: usize,
+        timeseries: Option<(f64, u32)>,
+        slowdown_tau: f64,
+        trend_width: f64,
+    ) -> Self {
         Recorder {
             warmup,
             measured_from: match warmup {
@@ -76,6 +87,7 @@ impl Recorder {
             response: ResponseHistogram::new(),
             classes: if classes > 1 { (0..classes).map(|_| ClassStats::new()).collect() } else { Vec::new() },
             timeseries: timeseries.map(|(width, nodes)| TimeSeries::new(width, nodes)),
+            trend: TrendSamples::new(trend_width),
             sum_response: 0.0,
             sum_wait: 0.0,
             sum_slowdown: 0.0,
@@ -178,6 +190,12 @@ impl Recorder {
         }
     }
 
+    /// Samples the number of tasks in the system (every task, warm-up included) at the
+    /// end of a window while arrivals last; returns when the next sample is due.
+    pub fn sample(&mut self, now: SimTime, in_system: u64) -> SimTime {
+        self.trend.record(now, in_system, self.arrived)
+    }
+
     /// Tasks that arrived so far.
     pub fn arrived(&self) -> u64 {
         self.arrived
@@ -258,6 +276,7 @@ impl Recorder {
         let per = |sum: f64| if self.measured_completed > 0 { sum / self.measured_completed as f64 } else { f64::NAN };
         let quantile = |q: f64| self.response.quantile(q);
         let (utilization, imbalance, per_node) = utilization(node_busy, node_cores, span);
+        let stable = stability(&self.trend, from);
         let detail = RunDetail {
             classes: self.classes.iter().map(|c| c.result(String::new(), 0)).collect(),
             quantiles: QUANTILE_GRID.iter().map(|&q| quantile(q)).collect(),
@@ -297,6 +316,8 @@ impl Recorder {
             availability: 1.0,
             goodput: f64::NAN,
             makespan: self.last_completion - self.first_arrival,
+            in_system_growth: stable.in_system_growth,
+            unstable: stable.unstable,
             mean_in_system: if span > 0.0 { self.in_system_area / span } else { f64::NAN },
             measured_from: from,
             end_time: end,
@@ -344,7 +365,7 @@ mod tests {
 
     #[test]
     fn conservation_is_checked() {
-        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 10.0);
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 10.0, 1.0);
         r.arrive(0, 0.0);
         r.arrive(1, 1.0);
         r.complete(true, 0, 0.0, 2.0, 0.0, 2.0, None);
@@ -355,7 +376,7 @@ mod tests {
     fn hand_computed_run() {
         // Two tasks on one single-core node: arrivals 0 and 1, service 2 each (FIFO):
         // completions at 2 and 4, responses 2 and 3, waits 0 and 1.
-        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 10.0);
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 10.0, 1.0);
         r.arrive(0, 0.0);
         r.arrive(1, 1.0);
         r.complete(true, 0, 0.0, 2.0, 0.0, 2.0, None);
@@ -381,7 +402,7 @@ mod tests {
         // 64): 64 / 40 = 1.6. Task 2: arrives 7, runs 1 s, completes 9 (response 2):
         // 2 / 10 = 0.2, raised to 1. Mean (2.5 + 1.6 + 1) / 3 = 1.7; the unbounded
         // mean is (12.5 + 1.6 + 2) / 3. Makespan: first arrival 5 to last completion 70.
-        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 10.0);
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 10.0, 1.0);
         for (seq, at) in [(0, 5.0), (1, 6.0), (2, 7.0)] {
             r.arrive(seq, at);
         }
@@ -393,7 +414,7 @@ mod tests {
         assert!((res.mean_slowdown - (12.5 + 1.6 + 2.0) / 3.0).abs() < 1e-12);
         assert_eq!(res.makespan, 65.0);
         // A smaller tau counts short tasks by their own run time.
-        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 1.0);
+        let mut r = Recorder::new(WarmupRule::Tasks(0), 1, None, 1.0, 1.0);
         r.arrive(0, 5.0);
         r.complete(true, 0, 5.0, 30.0, 23.0, 2.0, None);
         let (res, _) = r.finish(30.0, 0, &[2.0], &[1], 2).unwrap();
@@ -402,7 +423,7 @@ mod tests {
 
     #[test]
     fn warmup_tasks_are_left_out_of_metrics_but_counted() {
-        let mut r = Recorder::new(WarmupRule::Tasks(1), 1, None, 10.0);
+        let mut r = Recorder::new(WarmupRule::Tasks(1), 1, None, 10.0, 1.0);
         assert!(!r.arrive(0, 0.0));
         assert!(r.arrive(1, 1.0));
         r.complete(false, 0, 0.0, 10.0, 0.0, 10.0, None);

@@ -79,6 +79,9 @@ pub struct Summary {
     pub goodput: f64,
     /// Mean makespan.
     pub makespan: f64,
+    /// Replications flagged unstable (the tasks in the system grew through the run;
+    /// see `stability.rs`): 0 for a policy that kept up in every replication.
+    pub unstable: u32,
 }
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom: the multiplier of
@@ -138,6 +141,7 @@ pub fn summarize(runs: &[&RunResult]) -> Summary {
         availability: mean(|r| r.availability),
         goodput: mean(|r| r.goodput),
         makespan: mean(|r| r.makespan),
+        unstable: runs.iter().filter(|r| r.unstable).count() as u32,
     }
 }
 

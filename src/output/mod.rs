@@ -7,6 +7,7 @@ pub mod gantt;
 pub mod jobs;
 pub mod report;
 pub mod tables;
+pub mod terminal;
 
 use std::io::Write;
 use std::path::Path;

@@ -30,6 +30,7 @@
 //! [`render_index`] writes `results/index.html`, linking every scenario's report.
 //! Output is deterministic: the same CSVs give the same bytes.
 
+mod compare;
 mod data;
 
 use std::path::{Path, PathBuf};
@@ -292,7 +293,8 @@ fn figures(r: &Results) -> Vec<Chart> {
                     plot: Plot::Lines(LinePlot { x: x.clone(), panels: vec![LinePanel { y, height: 1.0, series }], events: vec![], regions: vec![], markers: true }),
                 },
                 caption: format!(
-                    "{what} of each policy at each value of {param}; the shaded band around a line is the 95% confidence interval of that value. The y axis is logarithmic when the values span more than a factor of 10."
+                    "{what} of each policy at each value of {param}; the shaded band around a line is the 95% confidence interval of that value. The y axis is logarithmic when the values span more than a factor of 10.{}",
+                    compare::saturation_caption(r)
                 ),
             });
         }
@@ -798,6 +800,7 @@ fn summary_table(r: &Results) -> TableData {
         ("left in system", |s| fmt_count(s.tasks_in_system), |s| s.tasks_in_system, true),
         ("deadline misses", |s| fmt_count(s.deadline_misses), |s| s.deadline_misses, true),
         ("makespan (s)", |s| fmt_opt(s.makespan), |s| s.makespan, false),
+        ("unstable", |s| compare::unstable_cell(s.unstable, s.replications), |s| s.unstable, true),
         // Fault columns, shown only for a scenario with failures.
         ("retries", |s| fmt_count(s.retries), |s| s.retries, true),
         ("wasted work", |s| fmt_opt(s.wasted_work), |s| s.wasted_work, true),
@@ -1013,6 +1016,10 @@ fn html_report(r: &Results, charts: &[Chart], svgs: &[String]) -> String {
     h.push_str("<h2>Summary</h2>\n");
     h.push_str(&html_table(&summary_table(r)));
     h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(CI_NOTE)));
+    if let Some(note) = compare::unstable_note(r) {
+        h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&note)));
+    }
+    h.push_str(&compare::html_section(r));
     if let Some(t) = class_table(r) {
         h.push_str("<h2>Per task class</h2>\n");
         h.push_str(&html_table(&t));
@@ -1083,6 +1090,10 @@ fn markdown_report(r: &Results, charts: &[Chart]) -> String {
     m.push_str("\n## Summary\n\n");
     m.push_str(&md_table(&summary_table(r)));
     m.push_str(&format!("\n{}\n", CI_NOTE));
+    if let Some(note) = compare::unstable_note(r) {
+        m.push_str(&format!("\n{}\n", md_esc(&note)));
+    }
+    m.push_str(&compare::markdown_section(r));
     if let Some(t) = class_table(r) {
         m.push_str("\n## Per task class\n\n");
         m.push_str(&md_table(&t));

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `summary.csv` | one per (sweep point, discipline, balancer), over replications |
 //! | `runs.csv` | one per run, with its seed |
+//! | `compare.csv` | one per (sweep point, policy other than the baseline, metric): paired against the baseline |
 //! | `classes.csv` | one per (sweep point, discipline, balancer, class), when there are classes |
 //! | `cdf.csv` | response time at each quantile of [`QUANTILE_GRID`], averaged over replications |
 //! | `timeseries.csv` | one per window of replication 0 |
@@ -16,6 +17,7 @@
 
 use super::csv::to_csv;
 use super::write_atomic;
+use crate::metrics::compare::{compare, Comparison};
 use crate::metrics::{Replications, RunOutput, RunResult, Summary, Window, QUANTILE_GRID};
 use crate::scenario::Scenario;
 use serde::Serialize;
@@ -115,23 +117,35 @@ struct NodeRow {
     utilization: f64,
 }
 
+/// What [`write_tables`] wrote, and the rows the terminal shows.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    /// Every file written.
+    pub files: Vec<PathBuf>,
+    /// The rows of `summary.csv`.
+    pub summary: Vec<Summary>,
+    /// The rows of `compare.csv`.
+    pub comparisons: Vec<Comparison>,
+}
+
 /// Writes every table of `scenario` into `dir` from its runs (in plan order: each
-/// group's replications together), each file atomically. Returns the files written and
-/// the rows of `summary.csv`.
-pub fn write_tables(
-    dir: &Path,
-    scenario: &Scenario,
-    runs: &[&RunOutput],
-) -> Result<(Vec<PathBuf>, Vec<Summary>), String> {
+/// group's replications together), each file atomically.
+pub fn write_tables(dir: &Path, scenario: &Scenario, runs: &[&RunOutput]) -> Result<Tables, String> {
     let drop: &[&str] = if scenario.sweep.is_some() { &[] } else { &["sweep_parameter", "sweep_value"] };
     let groups = Replications::group(runs);
     let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();
     let summary: Vec<Summary> = groups.iter().map(Replications::summary).collect();
+    let (baseline_discipline, baseline_balancer) = scenario.baseline.labels();
+    let comparisons = compare(&groups, (&baseline_discipline, &baseline_balancer));
 
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", to_csv(&summary, drop).map_err(|e| e.to_string())?),
         ("runs.csv", to_csv(&results, drop).map_err(|e| e.to_string())?),
     ];
+    // A scenario of one policy compares nothing: no file.
+    if !comparisons.is_empty() {
+        files.push(("compare.csv", to_csv(&comparisons, drop).map_err(|e| e.to_string())?));
+    }
     let classes: Vec<ClassRow> = groups.iter().flat_map(|g| class_rows(g)).collect();
     if !classes.is_empty() {
         files.push(("classes.csv", to_csv(&classes, drop).map_err(|e| e.to_string())?));
@@ -178,7 +192,7 @@ pub fn write_tables(
         write_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         written.push(path);
     }
-    Ok((written, summary))
+    Ok(Tables { files: written, summary, comparisons })
 }
 
 fn labels(r: &RunResult) -> Labels {

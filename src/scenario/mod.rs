@@ -50,6 +50,8 @@ pub struct Scenario {
     pub balancers: Vec<PolicySpec>,
     /// Disciplines to compare, canonical, in file order.
     pub disciplines: Vec<PolicySpec>,
+    /// `[policies] baseline`: the policy every other is compared with (`compare.csv`).
+    pub baseline: Baseline,
     /// `[network]`: bandwidth and when nodes report (latencies are per node group).
     pub network: Network,
     /// `[faults]`: failure detection, retries and scripted faults.
@@ -101,6 +103,26 @@ pub struct RunConfig {
     /// bounded slowdown is max(response / max(run time, tau), 1), so that very short
     /// tasks do not dominate the mean (Feitelson et al., JSSPP 1997).
     pub slowdown_tau: f64,
+}
+
+/// The policy (a discipline and a balancer) every other policy of a scenario is
+/// compared with, replication by replication. `[policies] baseline` names a listed
+/// balancer (taken with the first discipline), a listed discipline (with the first
+/// balancer), or both (`{ discipline = "...", balancer = "..." }`); by default it is
+/// the first combination: the first discipline with the first balancer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    /// The baseline's discipline, as listed.
+    pub discipline: PolicySpec,
+    /// The baseline's balancer, as listed.
+    pub balancer: PolicySpec,
+}
+
+impl Baseline {
+    /// Its (discipline, balancer) labels, as the result tables write them.
+    pub fn labels(&self) -> (String, String) {
+        (self.discipline.to_string(), self.balancer.to_string())
+    }
 }
 
 /// `[output]`: what a scenario's runs write beyond the tables every run writes.

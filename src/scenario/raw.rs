@@ -254,4 +254,5 @@ impl<'de> Deserialize<'de> for NumberOrDist {
 pub(super) struct RawPolicies {
     pub balancers: Option<toml::Value>,
     pub disciplines: Option<toml::Value>,
+    pub baseline: Option<toml::Value>,
 }

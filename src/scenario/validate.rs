@@ -17,13 +17,15 @@ use super::locator::{parse_path, Locator};
 use super::raw::{RawNodeGroup, RawOutput, RawPolicies, RawRun, RawScenario, RawWarmup};
 use super::sweep;
 use super::{
-    JobRecords, NodeGroup, OutputConfig, RunConfig, Scenario, ScenarioError, Stop, Warmup, DEFAULT_SLOWDOWN_TAU,
+    Baseline, JobRecords, NodeGroup, OutputConfig, RunConfig, Scenario, ScenarioError, Stop, Warmup,
+    DEFAULT_SLOWDOWN_TAU,
 };
 use crate::diagnostic::{non_negative, positive, FieldError};
 use crate::model::Mode;
 use crate::policy::registry::BuildContext;
+use crate::policy::PolicySpec;
 use crate::workload::{ArrivalProcess, Dist};
-use policies::{policy_list, Kind};
+use policies::{baseline, policy_list, Kind};
 use std::path::{Path, PathBuf};
 use workload::workload;
 
@@ -165,6 +167,8 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
         workload,
         balancers: Vec::new(),
         disciplines: Vec::new(),
+        // Set with the policy lists below.
+        baseline: Baseline { discipline: PolicySpec::named("fifo"), balancer: PolicySpec::named("random") },
         network,
         faults,
         sweep: None,
@@ -173,10 +177,11 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
     };
     let nodes = scenario.nodes();
     let ctx = BuildContext { mode: scenario.run.mode, nodes: &nodes };
-    let RawPolicies { balancers, disciplines } =
-        raw.policies.unwrap_or(RawPolicies { balancers: None, disciplines: None });
+    let RawPolicies { balancers, disciplines, baseline: chosen } =
+        raw.policies.unwrap_or(RawPolicies { balancers: None, disciplines: None, baseline: None });
     scenario.balancers = policy_list(Kind::Balancer, balancers.as_ref(), &ctx)?;
     scenario.disciplines = policy_list(Kind::Discipline, disciplines.as_ref(), &ctx)?;
+    scenario.baseline = baseline(chosen.as_ref(), &scenario.disciplines, &scenario.balancers)?;
     Ok(scenario)
 }
 

@@ -20,6 +20,9 @@ pub(super) struct Measure {
     pub departed: Vec<TaskRecord>,
     /// When the last task left: the end of the run.
     pub last_departure: SimTime,
+    /// Sampling events delivered (left out of the run's event count: they are
+    /// bookkeeping, not model events).
+    pub sample_events: u64,
     /// First reservation of each job that got one under backfilling, by job seq (kept
     /// only while observed).
     reservations: BTreeMap<u64, SimTime>,
@@ -48,6 +51,7 @@ impl Measure {
             observing: false,
             departed: Vec::new(),
             last_departure: 0.0,
+            sample_events: 0,
             reservations: BTreeMap::new(),
             completed_work: 0.0,
             labels: (scenario.name.clone(), policies.0, policies.1, replication, seed),
@@ -165,8 +169,9 @@ impl<F: Features> Run<F> {
         let cores: Vec<u32> = self.world.specs.iter().map(|s| s.cores).collect();
         let in_system = self.tasks.jobs.len() as u64;
         let mut m = self.measure;
+        let events = self.queue.delivered() - m.sample_events;
         let (mut result, mut detail) =
-            m.recorder.finish(end, in_system, &busy, &cores, self.queue.delivered()).map_err(RunError::Invariant)?;
+            m.recorder.finish(end, in_system, &busy, &cores, events).map_err(RunError::Invariant)?;
         let (scenario, discipline, balancer, replication, seed) = m.labels;
         result.scenario = scenario;
         result.discipline = discipline;

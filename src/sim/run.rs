@@ -9,7 +9,7 @@ use super::outcome::Measure;
 use super::placement::{Dispatcher, Placement};
 use super::{BalancerFactory, RunError, RunOutput, TaskRecord, TIMESERIES_WINDOWS};
 use crate::engine::{derive_seed, EventId, EventQueue, SimRng, SimTime};
-use crate::metrics::{Recorder, WarmupRule};
+use crate::metrics::{Recorder, WarmupRule, TREND_WINDOWS};
 use crate::model::queue::TaskQueue;
 use crate::model::{stream, Node};
 use crate::policy::registry::{build_discipline, BuildContext};
@@ -21,7 +21,7 @@ use std::marker::PhantomData;
 /// What the engine delivers: the model's closed set of events. Each is 8 bytes;
 /// events that can be superseded are checked against the id their owner keeps (lazy
 /// cancellation). A run without faults or latency only ever sees `Arrival`, `Done`,
-/// `WarmupEnd` and (under conservative backfilling) `Wake`.
+/// `WarmupEnd`, `Sample` and (under conservative backfilling) `Wake`.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Event {
     /// The next task reaches a dispatcher.
@@ -50,6 +50,9 @@ pub(super) enum Event {
     WarmupEnd,
     /// Conservative backfilling: a dispatcher's earliest reservation is due.
     Wake { dispatcher: u16 },
+    /// A window ends: sample the tasks in the system for the stability test (only
+    /// while arrivals last; a few dozen per run, not counted in the run's events).
+    Sample,
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() == 8);
@@ -117,15 +120,16 @@ impl<F: Features> Run<F> {
             (Warmup::Seconds(s), _) => WarmupRule::Time(s),
         };
         // Replication 0 keeps a time series, in windows of about 1/200 of the expected
-        // length of the arrivals, and a log of fault events.
-        let timeseries = (replication == 0).then(|| {
-            let length = match scenario.run.stop {
-                Stop::Tasks(n) => n as f64 / scenario.workload.arrival.mean_rate(),
-                Stop::Horizon(h) => h,
-            };
-            (length / TIMESERIES_WINDOWS, specs.len() as u32)
-        });
-        let recorder = Recorder::new(warmup, scenario.workload.classes.len(), timeseries, scenario.run.slowdown_tau);
+        // length of the arrivals, and a log of fault events. Every run samples the tasks
+        // in the system in windows of 1/64 of it, for the stability test.
+        let length = match scenario.run.stop {
+            Stop::Tasks(n) => n as f64 / scenario.workload.arrival.mean_rate(),
+            Stop::Horizon(h) => h,
+        };
+        let timeseries = (replication == 0).then(|| (length / TIMESERIES_WINDOWS, specs.len() as u32));
+        let trend_width = length / TREND_WINDOWS;
+        let recorder =
+            Recorder::new(warmup, scenario.workload.classes.len(), timeseries, scenario.run.slowdown_tau, trend_width);
         let source = TaskSource::new(&scenario.workload, seed).map_err(|e| RunError::Trace(e.message))?;
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),
@@ -155,6 +159,9 @@ impl<F: Features> Run<F> {
             if t > 0.0 {
                 run.queue.schedule_at(t, Event::WarmupEnd);
             }
+        }
+        if trend_width.is_finite() && trend_width > 0.0 {
+            run.queue.schedule_at(trend_width, Event::Sample);
         }
         if F::FAULTS {
             run.start_faults();
@@ -199,6 +206,7 @@ impl<F: Features> Run<F> {
             Event::Deliver { msg } => self.on_deliver(msg, now),
             Event::WarmupEnd => self.snapshot_busy(now),
             Event::Wake { dispatcher } => self.on_wake(dispatcher as usize, id, now),
+            Event::Sample => self.on_sample(now),
             _ if !F::FAULTS => unreachable!("a fault event in a run without faults"),
             Event::Beat { node } => self.on_beat(node as usize, id, now),
             Event::Check { node, dispatcher } => self.on_check(dispatcher as usize, node as usize, now),
@@ -213,6 +221,16 @@ impl<F: Features> Run<F> {
     }
 
     // ----- arrivals -------------------------------------------------------------
+
+    /// A window ends: while arrivals last, the tasks in the system are sampled for the
+    /// stability test and the next window's end is scheduled.
+    fn on_sample(&mut self, now: SimTime) {
+        self.measure.sample_events += 1;
+        if !self.arrivals.done {
+            let next = self.measure.recorder.sample(now, self.tasks.jobs.len() as u64);
+            self.queue.schedule_at(next, Event::Sample);
+        }
+    }
 
     /// Schedules the arrival of task `seq` after the one at `now`, unless arrivals stop.
     #[inline(always)]

@@ -185,6 +185,8 @@ pub(super) struct SummaryRow {
     pub availability: Option<f64>,
     pub goodput: Option<f64>,
     pub makespan: Option<f64>,
+    /// Replications flagged unstable (absent from folders written before the column).
+    pub unstable: Option<f64>,
 }
 
 /// One row of `classes.csv`.
@@ -278,6 +280,8 @@ pub(super) struct Results {
     pub events: Vec<EventRow>,
     pub nodes: Vec<NodeRow>,
     pub gantt: Vec<GanttRow>,
+    /// The rows of `compare.csv` (none without the file).
+    pub comparisons: Vec<super::compare::CompareRow>,
     /// `(replication, seed)` pairs of runs.csv, in order of first appearance.
     pub seeds: Vec<(String, String)>,
     /// Whether a replication had different seeds for different policies.
@@ -331,6 +335,7 @@ impl Results {
                 availability: row.num("availability")?,
                 goodput: row.num("goodput")?,
                 makespan: row.num("makespan")?,
+                unstable: row.num("unstable")?,
             });
         }
 
@@ -440,6 +445,11 @@ impl Results {
             }
         }
 
+        let comparisons = match Table::read(&dir.join("compare.csv"))? {
+            Some(t) => super::compare::read(&t, &mut policies)?,
+            None => Vec::new(),
+        };
+
         let mut seeds: Vec<(String, String)> = Vec::new();
         let mut seeds_differ = false;
         if let Some(t) = Table::read(&dir.join("runs.csv"))? {
@@ -475,6 +485,7 @@ impl Results {
             events,
             nodes,
             gantt,
+            comparisons,
             seeds,
             seeds_differ,
             scenario,
@@ -519,9 +530,16 @@ fn sweep_values<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
     out
 }
 
-fn policy_of(policies: &mut Vec<(String, String)>, row: &Row) -> Result<usize, OutputError> {
-    let d = row.label("discipline")?;
-    let b = row.label("balancer")?;
+/// The index of the policy in the row's `discipline` and `balancer` columns, added to
+/// `policies` when new.
+pub(super) fn policy_of(policies: &mut Vec<(String, String)>, row: &Row) -> Result<usize, OutputError> {
+    policy_in(policies, row, "")
+}
+
+/// [`policy_of`] for the columns `<prefix>discipline` and `<prefix>balancer`.
+pub(super) fn policy_in(policies: &mut Vec<(String, String)>, row: &Row, prefix: &str) -> Result<usize, OutputError> {
+    let d = row.label(&format!("{prefix}discipline"))?;
+    let b = row.label(&format!("{prefix}balancer"))?;
     Ok(match policies.iter().position(|(pd, pb)| pd == d && pb == b) {
         Some(i) => i,
         None => {

@@ -2,9 +2,10 @@
 //! registry and kept in canonical form.
 
 use super::{within, Check};
-use crate::diagnostic::FieldError;
+use crate::diagnostic::{did_you_mean, FieldError};
 use crate::policy::registry::{self, BuildContext};
 use crate::policy::PolicySpec;
+use crate::scenario::Baseline;
 
 /// Balancers or disciplines: the same syntax, two registries.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -170,4 +171,120 @@ fn describe(v: &toml::Value) -> String {
         toml::Value::Array(_) => "an array".to_string(),
         toml::Value::Table(_) => "a table".to_string(),
     }
+}
+
+/// `[policies] baseline`: a listed balancer (with the first discipline), a listed
+/// discipline (with the first balancer), or a table naming either or both; by
+/// default the first discipline with the first balancer. A name is a policy's label
+/// (`power_of_d(d=3)`) or, when only one listed policy has it, its bare name.
+pub(super) fn baseline(
+    value: Option<&toml::Value>,
+    disciplines: &[PolicySpec],
+    balancers: &[PolicySpec],
+) -> Check<Baseline> {
+    const PATH: &str = "policies.baseline";
+    let first = Baseline { discipline: disciplines[0].clone(), balancer: balancers[0].clone() };
+    match value {
+        None => Ok(first),
+        Some(toml::Value::String(name)) => {
+            let as_balancer = find(name, balancers, Kind::Balancer, PATH);
+            let as_discipline = find(name, disciplines, Kind::Discipline, PATH);
+            match (as_balancer, as_discipline) {
+                (Ok(Some(b)), _) => Ok(Baseline { balancer: b, ..first }),
+                (_, Ok(Some(d))) => Ok(Baseline { discipline: d, ..first }),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+                (Ok(None), Ok(None)) => {
+                    let labels: Vec<String> = balancers.iter().chain(disciplines).map(|p| p.to_string()).collect();
+                    let known: Vec<&str> = labels.iter().map(String::as_str).collect();
+                    Err(FieldError::new(
+                        PATH,
+                        format!(
+                            "'{name}' is none of this scenario's balancers and disciplines{} (expected one of: {})",
+                            did_you_mean(name, &known),
+                            known.join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+        Some(toml::Value::Table(t)) => {
+            if let Some(key) = t.keys().find(|k| !["discipline", "balancer"].contains(&k.as_str())) {
+                return Err(FieldError::new(
+                    format!("{PATH}.{key}"),
+                    format!(
+                        "unknown field '{key}'{} (expected discipline and/or balancer)",
+                        did_you_mean(key, &["discipline", "balancer"])
+                    ),
+                ));
+            }
+            if t.is_empty() {
+                return Err(FieldError::new(PATH, "expected discipline = \"...\", balancer = \"...\" or both"));
+            }
+            let mut chosen = first;
+            for (kind, listed) in [(Kind::Discipline, disciplines), (Kind::Balancer, balancers)] {
+                let key = kind.noun();
+                let at = format!("{PATH}.{key}");
+                let name = match t.get(key) {
+                    None => continue,
+                    Some(toml::Value::String(s)) => s,
+                    Some(other) => {
+                        return Err(FieldError::new(at, format!("expected a {key}'s name, got {}", describe(other))))
+                    }
+                };
+                let spec = find(name, listed, kind, &at)?.ok_or_else(|| not_listed(name, listed, kind, &at))?;
+                match kind {
+                    Kind::Discipline => chosen.discipline = spec,
+                    Kind::Balancer => chosen.balancer = spec,
+                }
+            }
+            Ok(chosen)
+        }
+        Some(other) => Err(FieldError::new(
+            PATH,
+            format!(
+                "expected a balancer's or discipline's name, or {{ discipline = \"...\", balancer = \"...\" }}, got {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+/// The listed policy `name` names: its label, or its bare name when only one listed
+/// policy has it (`Ok(None)`: none does; an error: several do).
+fn find(name: &str, listed: &[PolicySpec], kind: Kind, at: &str) -> Check<Option<PolicySpec>> {
+    if let Some(p) = listed.iter().find(|p| p.to_string() == name) {
+        return Ok(Some(p.clone()));
+    }
+    let named: Vec<&PolicySpec> = listed.iter().filter(|p| p.name == name).collect();
+    match named.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some((*one).clone())),
+        several => {
+            let labels: Vec<String> = several.iter().map(|p| format!("\"{p}\"")).collect();
+            Err(FieldError::new(
+                at,
+                format!(
+                    "'{name}' names {} listed {}s: write one's label, one of {}",
+                    several.len(),
+                    kind.noun(),
+                    labels.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// The error for a name that is not one of the `listed` policies of its kind.
+fn not_listed(name: &str, listed: &[PolicySpec], kind: Kind, at: &str) -> FieldError {
+    let labels: Vec<String> = listed.iter().map(|p| p.to_string()).collect();
+    let known: Vec<&str> = labels.iter().map(String::as_str).collect();
+    FieldError::new(
+        at,
+        format!(
+            "'{name}' is not one of this scenario's {}s{} (expected one of: {}); the baseline must be a policy that runs",
+            kind.noun(),
+            did_you_mean(name, &known),
+            known.join(", ")
+        ),
+    )
 }

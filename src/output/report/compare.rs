@@ -1,0 +1,261 @@
+//! The report's verdicts: the paired comparison with the baseline (from
+//! `compare.csv`), what the `unstable` mark means, and the saturation point of each
+//! policy in a load sweep (from `summary.csv`'s `unstable` column).
+
+use super::data::{policy_in, policy_of, same_sweep, Results, Table};
+use super::{esc, md_esc, OutputError, TableData};
+use crate::output::terminal::{ratio_phrase, unstable_meaning};
+
+/// One row of `compare.csv`.
+#[derive(Debug, Clone)]
+pub(super) struct CompareRow {
+    pub sweep: Option<String>,
+    pub policy: usize,
+    pub baseline: usize,
+    pub metric: String,
+    pub replications: Option<f64>,
+    pub ratio: Option<f64>,
+    pub interval: Option<(f64, f64)>,
+    pub tested: bool,
+    pub verdict: String,
+}
+
+/// The rows of `compare.csv`, their policies (and baselines) indexed in `policies`.
+pub(super) fn read(t: &Table, policies: &mut Vec<(String, String)>) -> Result<Vec<CompareRow>, OutputError> {
+    t.require(&["discipline", "balancer", "baseline_discipline", "baseline_balancer", "metric", "ratio", "verdict"])?;
+    let mut rows = Vec::new();
+    for row in t.rows() {
+        rows.push(CompareRow {
+            sweep: row.sweep(),
+            baseline: policy_in(policies, &row, "baseline_")?,
+            policy: policy_of(policies, &row)?,
+            metric: row.label("metric")?.to_string(),
+            replications: row.num("replications")?,
+            ratio: row.num("ratio")?,
+            interval: row.num("ratio_low")?.zip(row.num("ratio_high")?),
+            tested: row.num("p_holm")?.is_some(),
+            verdict: row.label("verdict")?.to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+/// How the comparisons were made, for the report: one paragraph.
+fn method(r: &Results, baseline: &str) -> String {
+    let tested = r.comparisons.iter().filter(|c| c.tested).count();
+    let reps = r.comparisons.iter().filter_map(|c| c.replications).fold(0.0, f64::max);
+    let verdicts = if tested > 0 {
+        format!(
+            "Verdicts (better, worse, no detectable difference) come from the paired t test of the differences, \
+             corrected by Holm's method over all {tested} comparisons of this scenario (every sweep point, policy and \
+             metric), so that the chance of any false \"better\" or \"worse\" in it is at most 5%; the intervals are \
+             each 95% on their own, so a verdict may find no difference where an interval just misses 1."
+        )
+    } else {
+        format!("With {reps} replication(s) there is no spread to estimate: no interval and no verdict.")
+    };
+    format!(
+        "Each policy is compared with the baseline, {baseline}, replication by replication: every policy runs \
+         replication r on the same seed, so it sees the same arrivals, sizes and failures (common random numbers), \
+         and what a replication's luck does to both cancels out of their difference. A ratio is the policy's mean \
+         over the replications divided by the baseline's (the figures of the summary table: below 1 is less time, \
+         or less throughput); its 95% interval is Fieller's for paired data, which holds 1 exactly when the paired t \
+         interval of the differences holds 0. {verdicts} compare.csv has the differences, their intervals and the \
+         p-values, at every sweep point."
+    )
+}
+
+/// The ranking at the focus point (the last sweep value), best mean response first:
+/// one line per policy.
+fn ranking(r: &Results) -> Vec<(usize, String)> {
+    let at: Vec<&CompareRow> = r.comparisons.iter().filter(|c| r.at_focus(&c.sweep)).collect();
+    let Some(first) = at.first() else { return Vec::new() };
+    let base = &r.policies[first.baseline].label;
+    let mut policies: Vec<usize> = Vec::new();
+    for c in &at {
+        if !policies.contains(&c.policy) {
+            policies.push(c.policy);
+        }
+    }
+    let find = |p: usize, m: &str| at.iter().find(|c| c.policy == p && c.metric == m);
+    let key = |p: &usize| find(*p, "mean_response").and_then(|c| c.ratio).unwrap_or(f64::INFINITY);
+    policies.sort_by(|a, b| key(a).total_cmp(&key(b)));
+    policies
+        .into_iter()
+        .map(|p| {
+            let cells: Vec<String> = ["mean_response", "p99_response", "throughput"]
+                .iter()
+                .filter_map(|m| find(p, m))
+                .enumerate()
+                .map(|(i, c)| {
+                    let of = if i == 0 { format!(" of {base}'s") } else { String::new() };
+                    ratio_phrase(&c.metric, c.ratio.unwrap_or(f64::NAN), c.interval, &of, &c.verdict)
+                })
+                .collect();
+            let unstable = if is_unstable(r, p, first.sweep.as_deref()) { " (unstable)" } else { "" };
+            (p, format!("{}: {}{unstable}", r.policies[p].label, cells.join("; ")))
+        })
+        .collect()
+}
+
+/// Whether policy `p` was flagged unstable in some replication at sweep value `at`.
+fn is_unstable(r: &Results, p: usize, at: Option<&str>) -> bool {
+    r.summary.iter().any(|s| {
+        s.policy == p
+            && match (at, s.sweep.as_deref()) {
+                (Some(a), Some(v)) => same_sweep(a, v),
+                _ => true,
+            }
+            && s.unstable.is_some_and(|n| n > 0.0)
+    })
+}
+
+/// Every comparison as a table: a row per (sweep point, policy), a column per metric.
+fn table(r: &Results) -> TableData {
+    let sweep = r.sweep_parameter.is_some() && r.comparisons.iter().any(|c| c.sweep.is_some());
+    let mut head = Vec::new();
+    if sweep {
+        head.push(r.sweep_parameter.clone().unwrap_or_default());
+    }
+    let policy_col = head.len();
+    head.extend(["policy", "mean response", "p99 response", "throughput"].map(String::from));
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut seen: Vec<(Option<&str>, usize)> = Vec::new();
+    for c in &r.comparisons {
+        if seen.contains(&(c.sweep.as_deref(), c.policy)) {
+            continue;
+        }
+        seen.push((c.sweep.as_deref(), c.policy));
+        let mut cells = Vec::new();
+        if sweep {
+            cells.push(c.sweep.clone().unwrap_or_default());
+        }
+        cells.push(r.policies[c.policy].label.clone());
+        for m in ["mean_response", "p99_response", "throughput"] {
+            let cell = r.comparisons.iter().find(|o| o.sweep == c.sweep && o.policy == c.policy && o.metric == m);
+            cells.push(cell.map_or(String::new(), |o| {
+                let phrase = ratio_phrase(m, o.ratio.unwrap_or(f64::NAN), o.interval, "", &o.verdict);
+                // The metric's name is the column's.
+                phrase.split_once(' ').map_or(phrase.clone(), |(_, rest)| rest.to_string())
+            }));
+        }
+        rows.push((c.policy, cells));
+    }
+    TableData { head, rows, policy_col }
+}
+
+/// The saturation point of each policy in a load sweep: the highest swept load up to
+/// which it was stable at every point. Empty unless the sweep is of `load` and the
+/// summary has the `unstable` column.
+fn saturation(r: &Results) -> Vec<(usize, String)> {
+    if r.sweep_parameter.as_deref() != Some("load") || r.sweep_values.len() < 2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (pi, p) in r.policies.iter().enumerate() {
+        let flags: Vec<(&String, Option<bool>)> = r
+            .sweep_values
+            .iter()
+            .map(|v| {
+                let row =
+                    r.summary.iter().find(|s| s.policy == pi && s.sweep.as_deref().is_some_and(|w| same_sweep(w, v)));
+                (v, row.and_then(|s| s.unstable).map(|n| n > 0.0))
+            })
+            .filter(|(_, f)| f.is_some())
+            .collect();
+        if flags.is_empty() {
+            continue;
+        }
+        let first_unstable = flags.iter().position(|(_, f)| *f == Some(true));
+        let text = match first_unstable {
+            None => format!("stable at every swept load (up to {})", flags[flags.len() - 1].0),
+            Some(0) => format!("unstable from the lowest swept load ({})", flags[0].0),
+            Some(k) => format!("{} (unstable at {})", flags[k - 1].0, flags[k].0),
+        };
+        out.push((pi, format!("{}: {text}", p.label)));
+    }
+    out
+}
+
+/// The sentence the latency-vs-load charts' captions end with: each policy's
+/// saturation point (empty when there is none to give).
+pub(super) fn saturation_caption(r: &Results) -> String {
+    let lines = saturation(r);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = lines.into_iter().map(|(_, l)| l).collect();
+    format!(
+        " Saturation point of each policy, the highest swept load up to which it kept up at every point (no \
+         replication flagged unstable): {}.",
+        parts.join("; ")
+    )
+}
+
+/// The note under the summary table when some policy was flagged unstable.
+pub(super) fn unstable_note(r: &Results) -> Option<String> {
+    r.summary.iter().any(|s| s.unstable.is_some_and(|n| n > 0.0)).then(|| {
+        format!(
+            "The unstable column marks a policy flagged in some replications (\"unstable\": in all of them; \"2 of 5\": \
+             in that many). Flagged means that {}.",
+            unstable_meaning()
+        )
+    })
+}
+
+/// The "unstable" cell of the summary table: "", "unstable", or "2 of 3".
+pub(super) fn unstable_cell(unstable: Option<f64>, replications: Option<f64>) -> String {
+    match (unstable, replications) {
+        (Some(0.0), _) | (None, _) => String::new(),
+        (Some(n), Some(of)) if n == of => "unstable".into(),
+        (Some(n), Some(of)) => format!("{n} of {of}"),
+        (Some(n), None) => format!("{n}"),
+    }
+}
+
+/// The comparison section of the HTML report (empty without `compare.csv`).
+pub(super) fn html_section(r: &Results) -> String {
+    let Some(first) = r.comparisons.first() else { return String::new() };
+    let base = &r.policies[first.baseline].label;
+    let mut h = String::from("<h2>Compared with the baseline</h2>\n");
+    let focus = focus_text(r);
+    h.push_str(&format!("<p>Ranking{}, best mean response first:</p>\n<ul>\n", esc(&focus)));
+    for (p, line) in ranking(r) {
+        h.push_str(&format!(
+            "<li><span class=\"sw\" style=\"background:{}\"></span>{}</li>\n",
+            crate::output::chart::css_color(p),
+            esc(&line)
+        ));
+    }
+    h.push_str("</ul>\n");
+    if r.sweep_values.len() > 1 {
+        h.push_str(&super::html_table(&table(r)));
+    }
+    h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&method(r, base))));
+    h
+}
+
+/// The comparison section of the Markdown report (empty without `compare.csv`).
+pub(super) fn markdown_section(r: &Results) -> String {
+    let Some(first) = r.comparisons.first() else { return String::new() };
+    let base = &r.policies[first.baseline].label;
+    let mut m = String::from("\n## Compared with the baseline\n\n");
+    m.push_str(&format!("Ranking{}, best mean response first:\n\n", md_esc(&focus_text(r))));
+    for (_, line) in ranking(r) {
+        m.push_str(&format!("- {}\n", md_esc(&line)));
+    }
+    m.push('\n');
+    if r.sweep_values.len() > 1 {
+        m.push_str(&super::md_table(&table(r)));
+    }
+    m.push_str(&format!("\n{}\n", md_esc(&method(r, base))));
+    m
+}
+
+/// " at load = 0.95" for a sweep (the point the ranking shows), else nothing.
+fn focus_text(r: &Results) -> String {
+    match (&r.sweep_parameter, r.focus()) {
+        (Some(p), Some(v)) if r.sweep_values.len() > 1 => format!(" at {p} = {v} (the table below has every point)"),
+        _ => String::new(),
+    }
+}
