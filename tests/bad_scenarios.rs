@@ -259,3 +259,38 @@ fn a_scenario_reads_only_regular_files_inside_its_folder() {
     let e = scenario("values.txt").unwrap_err();
     assert!(e.message.contains(&format!("got '{}…'", "x".repeat(40))) && !e.message.contains(&"x".repeat(41)), "{e}");
 }
+
+#[test]
+fn suggests_the_policy_a_misspelt_baseline_meant() {
+    assert_error(
+        "baseline_not_listed.toml",
+        16,
+        1,
+        Some("policies.baseline"),
+        "'least_conections' is none of this scenario's balancers and disciplines; did you mean 'least_connections'? \
+         (expected one of: random, least_connections, power_of_d(d=2), fifo, sjf)",
+    );
+}
+
+#[test]
+fn a_baseline_naming_two_listed_policies_asks_for_a_label() {
+    assert_error(
+        "baseline_ambiguous.toml",
+        15,
+        35,
+        Some("policies.baseline.balancer"),
+        "'power_of_d' names 2 listed balancers: write one's label, one of \"power_of_d(d=2)\", \"power_of_d(d=3)\"",
+    );
+}
+
+#[test]
+fn a_baseline_must_be_a_policy_that_runs() {
+    assert_error(
+        "baseline_not_run.toml",
+        15,
+        14,
+        Some("policies.baseline.balancer"),
+        "'round_robin' is not one of this scenario's balancers (expected one of: random, least_connections); the \
+         baseline must be a policy that runs",
+    );
+}

@@ -783,6 +783,8 @@ fn build_table<T>(
 fn summary_table(r: &Results) -> TableData {
     let cols: Vec<Column<SummaryRow>> = vec![
         ("runs", |s| fmt_count(s.replications), |s| s.replications, false),
+        // Beside the policy, where it cannot be missed: its means are not steady-state figures.
+        ("unstable", |s| compare::unstable_cell(s.unstable, s.replications), |s| s.unstable, true),
         ("throughput (tasks/s)", |s| fmt_stat(s.throughput), |s| s.throughput.mean, false),
         ("mean response (s)", |s| fmt_stat(s.mean_response), |s| s.mean_response.mean, false),
         ("p50 (s)", |s| fmt_stat(s.p50), |s| s.p50.mean, false),
@@ -800,7 +802,6 @@ fn summary_table(r: &Results) -> TableData {
         ("left in system", |s| fmt_count(s.tasks_in_system), |s| s.tasks_in_system, true),
         ("deadline misses", |s| fmt_count(s.deadline_misses), |s| s.deadline_misses, true),
         ("makespan (s)", |s| fmt_opt(s.makespan), |s| s.makespan, false),
-        ("unstable", |s| compare::unstable_cell(s.unstable, s.replications), |s| s.unstable, true),
         // Fault columns, shown only for a scenario with failures.
         ("retries", |s| fmt_count(s.retries), |s| s.retries, true),
         ("wasted work", |s| fmt_opt(s.wasted_work), |s| s.wasted_work, true),

@@ -144,35 +144,37 @@ fn table(r: &Results) -> TableData {
     TableData { head, rows, policy_col }
 }
 
-/// The saturation point of each policy in a load sweep: the highest swept load up to
-/// which it was stable at every point. Empty unless the sweep is of `load` and the
-/// summary has the `unstable` column.
-fn saturation(r: &Results) -> Vec<(usize, String)> {
+/// The saturation point of each policy in a load sweep, the highest swept load up to
+/// which it was stable at every point, as `(text, policies)`: policies with the same
+/// text together, in order of first appearance. Empty unless the sweep is of `load`
+/// and the summary has the `unstable` column.
+fn saturation(r: &Results) -> Vec<(String, Vec<usize>)> {
     if r.sweep_parameter.as_deref() != Some("load") || r.sweep_values.len() < 2 {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    for (pi, p) in r.policies.iter().enumerate() {
-        let flags: Vec<(&String, Option<bool>)> = r
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for pi in 0..r.policies.len() {
+        let flags: Vec<(&String, bool)> = r
             .sweep_values
             .iter()
-            .map(|v| {
+            .filter_map(|v| {
                 let row =
                     r.summary.iter().find(|s| s.policy == pi && s.sweep.as_deref().is_some_and(|w| same_sweep(w, v)));
-                (v, row.and_then(|s| s.unstable).map(|n| n > 0.0))
+                Some((v, row?.unstable? > 0.0))
             })
-            .filter(|(_, f)| f.is_some())
             .collect();
         if flags.is_empty() {
             continue;
         }
-        let first_unstable = flags.iter().position(|(_, f)| *f == Some(true));
-        let text = match first_unstable {
+        let text = match flags.iter().position(|(_, unstable)| *unstable) {
             None => format!("stable at every swept load (up to {})", flags[flags.len() - 1].0),
             Some(0) => format!("unstable from the lowest swept load ({})", flags[0].0),
             Some(k) => format!("{} (unstable at {})", flags[k - 1].0, flags[k].0),
         };
-        out.push((pi, format!("{}: {text}", p.label)));
+        match out.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, policies)) => policies.push(pi),
+            None => out.push((text, vec![pi])),
+        }
     }
     out
 }
@@ -180,11 +182,17 @@ fn saturation(r: &Results) -> Vec<(usize, String)> {
 /// The sentence the latency-vs-load charts' captions end with: each policy's
 /// saturation point (empty when there is none to give).
 pub(super) fn saturation_caption(r: &Results) -> String {
-    let lines = saturation(r);
-    if lines.is_empty() {
+    let groups = saturation(r);
+    if groups.is_empty() {
         return String::new();
     }
-    let parts: Vec<String> = lines.into_iter().map(|(_, l)| l).collect();
+    let parts: Vec<String> = groups
+        .into_iter()
+        .map(|(text, policies)| {
+            let names: Vec<&str> = policies.iter().map(|&p| r.policies[p].label.as_str()).collect();
+            format!("{}: {text}", names.join(", "))
+        })
+        .collect();
     format!(
         " Saturation point of each policy, the highest swept load up to which it kept up at every point (no \
          replication flagged unstable): {}.",
