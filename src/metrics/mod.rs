@@ -18,7 +18,7 @@ mod summary;
 pub use aggregate::{ClassSummary, Replications};
 pub use detail::{ClassResult, FaultRecord, Window, QUANTILE_GRID};
 pub use recorder::{Recorder, RunDetail, WarmupRule};
-pub use stability::{mann_kendall_z, sen_slope, Stability, GROWTH_SHARE, TREND_LEVEL, TREND_WINDOWS};
+pub use stability::{mann_kendall_z, sen_slope, Stability, GROWTH_SHARE, MIN_SAMPLES, TREND_LEVEL, TREND_WINDOWS};
 pub use summary::{ci95, student_t_975, summarize, Summary};
 
 use serde::Serialize;
@@ -109,7 +109,7 @@ pub struct RunResult {
     pub measured_from: f64,
     /// End of the run: the last event.
     pub end_time: f64,
-    /// Engine events delivered.
+    /// Engine events delivered (the stability test's sampling events left out).
     pub events: u64,
 }
 

@@ -913,7 +913,8 @@ const CI_NOTE: &str = "How to read the numbers: each is the mean over the indepe
 if the simulation were repeated with other seeds, intervals built this way would contain the true mean 95% of the time. \
 With one replication there is no interval. When the intervals of two policies do not overlap, the difference is real; \
 when they overlap, more replications are needed to tell. Every policy sees the same tasks in each replication, \
-so differences between policies are sharper than the intervals alone suggest. Percentiles (p50 … p99.9) are per-replication percentiles, averaged.";
+so differences between policies are sharper than the intervals alone suggest (the paired comparison with the baseline, \
+when there is one, measures them). Percentiles (p50 … p99.9) are per-replication percentiles, averaged.";
 
 // ---------------------------------------------------------------------------
 // HTML
