@@ -10,15 +10,14 @@
 //! policy, on the same axes, so that policies compare at a glance.
 //!
 //! Drawn from `gantt.csv` (see `output::jobs`) by the report, on the same canvas and
-//! with the same font and palette as every other chart (`chart.rs`).
+//! with the same font and palette as every other chart (`style.rs`).
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::chart::{
-    decimals_for, fmt_compact, nice_step, text_width, Area, ChartError, Figure, OrChart, Plot, Px, DESC_SIZE, GRID,
-    HEIGHT, LEGEND_SIZE, MUTED, PALETTE, TICK_SIZE,
-};
+use super::axes::{decimals_for, fmt_compact, nice_step};
+use super::style::{text_width, Px, DESC_SIZE, GRID, HEIGHT, LEGEND_SIZE, MUTED, PALETTE, TICK_SIZE};
+use super::{Area, ChartError, Figure, OrChart, Plot};
 
 /// One job of a Gantt chart: a row of `gantt.csv`.
 #[derive(Debug, Clone, PartialEq)]
