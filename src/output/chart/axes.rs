@@ -21,6 +21,9 @@ pub(super) struct Axis {
     pub(super) label: String,
     /// Tick labels in compact form (`2.5k`, `10M`), for narrow panels.
     pub(super) compact: bool,
+    /// The ticks that get a label, when not all do (a tick mark at every decade, a
+    /// label at every other one).
+    pub(super) labelled: Option<Vec<f64>>,
 }
 
 impl Axis {
@@ -38,10 +41,16 @@ impl Axis {
                 categories: spec.categories.clone(),
                 label: spec.label.clone(),
                 compact: false,
+                labelled: None,
             };
         }
         let positive: Vec<f64> = data.iter().copied().filter(|&v| v > 0.0).collect();
         let (pmin, pmax) = min_max(&positive);
+        if let (Scale::Log, Some((a, b))) = (spec.scale, spec.range) {
+            if a > 0.0 && b > a {
+                return Axis::log_ticks(&spec.label, a.log10(), b.log10(), target);
+            }
+        }
         let log = spec.range.is_none()
             && match spec.scale {
                 Scale::Log => !positive.is_empty(),
@@ -90,13 +99,20 @@ impl Axis {
             categories: Vec::new(),
             label: spec.label.clone(),
             compact: false,
+            labelled: None,
         }
     }
 
+    /// A log axis a little wider than the data (4% of its span each side).
     fn log_axis(spec: &AxisSpec, min: f64, max: f64, target: usize) -> Axis {
         let (lmin, lmax) = (min.log10(), max.log10());
         let pad = if lmax > lmin { 0.04 * (lmax - lmin) } else { 0.5 };
-        let (lo, hi) = (lmin - pad, lmax + pad);
+        Axis::log_ticks(&spec.label, lmin - pad, lmax + pad, target)
+    }
+
+    /// A log axis from coordinate `lo` to `hi` (log10 of the values), ticked at whole
+    /// decades, and at 2 and 5 of each when there are fewer than three.
+    fn log_ticks(label: &str, lo: f64, hi: f64, target: usize) -> Axis {
         let decades: Vec<f64> = ((lo.ceil() as i64)..=(hi.floor() as i64)).map(|k| k as f64).collect();
         let mut ticks = decades.clone();
         if decades.len() < 3 {
@@ -142,8 +158,9 @@ impl Axis {
             ticks,
             decimals: 0,
             categories: Vec::new(),
-            label: format!("{}, log scale", spec.label),
+            label: format!("{label}, log scale"),
             compact: false,
+            labelled: None,
         }
     }
 
@@ -189,6 +206,15 @@ impl Axis {
         }
     }
 
+    /// The label of the tick at coordinate `c`: [`Axis::fmt`], or nothing for a tick
+    /// left unlabelled.
+    pub(super) fn tick_label(&self, c: f64) -> String {
+        match &self.labelled {
+            Some(l) if !l.iter().any(|t| (t - c).abs() < 1e-9) => String::new(),
+            _ => self.fmt(c),
+        }
+    }
+
     pub(super) fn coord(&self) -> Ticked {
         Ticked { lo: self.lo, hi: self.hi, ticks: self.ticks.clone() }
     }
@@ -200,7 +226,7 @@ impl Axis {
     ) -> Result<u32, ChartError> {
         let mut w = 0;
         for &t in &self.ticks {
-            w = w.max(text_width(area, &self.fmt(t), style)?);
+            w = w.max(text_width(area, &self.tick_label(t), style)?);
         }
         Ok(w)
     }

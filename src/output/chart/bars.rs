@@ -1,147 +1,20 @@
 //! Bar charts: horizontal bars with CI whiskers and value labels, in small multiples
-//! (panels side by side), each panel with its own value axis, linear or log.
+//! (panels side by side), each panel with its own value axis (`bar_scale.rs`), and a
+//! dashed reference line where the panel has a theoretical value.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::axes::{fmt_sig, min_max, Axis};
-use super::style::{look, text_width, Px, DESC_SIZE, GRID, INK, LEGEND_SIZE, MUTED, TICK_SIZE, VALUE_SIZE};
-use super::{Area, AxisSpec, BarPlot, ChartError, OrChart, Scale};
+use super::axes::{fmt_sig, Axis};
+use super::bar_scale::{bar_axis, bar_scales, plot_width, tick_labels_fit, BarFit};
+use super::style::{
+    elide, look, stroke_path, text_width, Px, DESC_SIZE, GRID, INK, LEGEND_SIZE, MUTED, REFERENCE, TICK_SIZE,
+    VALUE_SIZE,
+};
+use super::{Area, BarPlot, ChartError, OrChart};
 
-/// Whether every bar of a panel has a positive value, so that it can be drawn on a
-/// log axis.
-fn bars_can_be_log(values: &[Option<(f64, Option<f64>)>]) -> bool {
-    let mut means = values.iter().flatten().map(|v| v.0).peekable();
-    means.peek().is_some() && means.all(|m| m.is_finite() && m > 0.0)
-}
-
-/// Whether a panel's bars span more than a factor of 10 (then a linear axis would
-/// shrink the small ones to slivers).
-fn bars_span_decades(values: &[Option<(f64, Option<f64>)>]) -> bool {
-    let means: Vec<f64> = values.iter().flatten().map(|v| v.0).collect();
-    let (lo, hi) = min_max(&means);
-    bars_can_be_log(values) && hi / lo > 10.0
-}
-
-/// Which bar panels get a log value axis: a panel whose values span more than a
-/// factor of 10, and with it every panel of the same quantity (the same axis label)
-/// that can be drawn log, so that small multiples of one quantity share a scale.
-fn bar_scales(p: &BarPlot) -> Vec<bool> {
-    p.panels
-        .iter()
-        .map(|panel| {
-            bars_can_be_log(&panel.values)
-                && p.panels.iter().filter(|q| q.axis == panel.axis).any(|q| bars_span_decades(&q.values))
-        })
-        .collect()
-}
-
-/// One bar to fit on a value axis: its value, where its whisker ends, and the width
-/// in pixels of its value label (with the gap before it).
-#[derive(Debug, Clone, Copy)]
-struct BarFit {
-    value: f64,
-    end: f64,
-    label_w: f64,
-}
-
-/// The value axis of a bar panel whose plot is `plot_w` pixels wide: long enough
-/// that every bar, whisker and value label fits, with as many ticks as `fits`
-/// accepts, but at most `max_intervals` + 1 (narrow panels get 2 or 3).
-///
-/// Linear axes start at zero; log axes at the power of ten below the smallest
-/// value, so that the smallest bar still has a length, and tick whole decades.
-fn bar_axis(
-    label: &str,
-    log: bool,
-    bars: &[BarFit],
-    plot_w: f64,
-    max_intervals: usize,
-    mut fits: impl FnMut(&Axis) -> Result<bool, ChartError>,
-) -> Result<Axis, ChartError> {
-    let c = |v: f64| if log { v.log10() } else { v };
-    let lo = if log {
-        let (min, _) = min_max(&bars.iter().map(|b| b.value).collect::<Vec<_>>());
-        min.log10().ceil() - 1.0
-    } else {
-        0.0
-    };
-    // The axis must reach far enough that the end of each bar plus its label fits.
-    let mut need = if log { lo + 1.0 } else { 0.0 };
-    for b in bars.iter().filter(|b| b.end.is_finite() && (b.end > 0.0)) {
-        let room = plot_w - b.label_w;
-        let scale = if room > plot_w * 0.3 { plot_w / room } else { 1.0 / 0.7 };
-        need = need.max(lo + (c(b.end) - lo) * scale);
-    }
-    if !log {
-        let spec = AxisSpec::new(label, Scale::LinearFromZero);
-        let mut last = None;
-        for target in (1..=max_intervals.max(1)).rev() {
-            let mut axis = Axis::resolve(&spec, [0.0, need], target);
-            axis.compact = true;
-            if fits(&axis)? {
-                return Ok(axis);
-            }
-            last = Some(axis);
-        }
-        return Ok(last.expect("at least one candidate"));
-    }
-    let hi = need;
-    let decades: Vec<f64> = ((lo as i64)..=(hi.floor() as i64)).map(|k| k as f64).collect();
-    let mut candidates: Vec<Vec<f64>> = Vec::new();
-    if decades.len() <= 2 {
-        // Within two decades: 1, 2 and 5 of each.
-        let mut t: Vec<f64> = decades
-            .iter()
-            .flat_map(|d| [0.0, 2f64.log10(), 5f64.log10()].map(|m| d + m))
-            .filter(|t| *t <= hi)
-            .collect();
-        t.sort_by(f64::total_cmp);
-        candidates.push(t);
-    }
-    for every in 1..decades.len().max(2) {
-        candidates.push(decades.iter().copied().step_by(every).collect());
-    }
-    let mut axis = Axis {
-        lo,
-        hi,
-        log: true,
-        ticks: Vec::new(),
-        decimals: 0,
-        categories: Vec::new(),
-        label: format!("{label}, log scale"),
-        compact: true,
-    };
-    for ticks in candidates.into_iter().filter(|t| t.len() <= max_intervals.max(1) + 1) {
-        axis.ticks = ticks;
-        if fits(&axis)? {
-            break;
-        }
-    }
-    Ok(axis)
-}
-
-/// Whether the tick labels of `axis`, drawn under a plot `plot_w` pixels wide, keep
-/// apart from each other and inside the panel (the plot plus its margins).
-fn tick_labels_fit<DB: DrawingBackend>(
-    area: &Area<DB>,
-    axis: &Axis,
-    style: &TextStyle,
-    plot_w: f64,
-    margins: (f64, f64),
-    gap: f64,
-) -> Result<bool, ChartError> {
-    let mut right = -margins.0 - gap;
-    for &t in &axis.ticks {
-        let w = text_width(area, &axis.fmt(t), style)? as f64;
-        let x = (t - axis.lo) / (axis.hi - axis.lo) * plot_w;
-        if x - w / 2.0 < right + gap {
-            return Ok(false);
-        }
-        right = x + w / 2.0;
-    }
-    Ok(right <= plot_w + margins.1)
-}
+/// Pixels between the end of a whisker (or bar) and its value label.
+const LABEL_GAP: f64 = 12.0;
 
 pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px) -> Result<(), ChartError> {
     let tick = px.font(TICK_SIZE);
@@ -160,6 +33,8 @@ pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px
     let pw = w - name_w;
     let edges: Vec<u32> = (0..=k).map(|i| i * pw / k).collect();
     let (margin_l, margin_r) = (px.u(22.0), px.u(30.0));
+    // Each panel's right margin: the base one, or more where value labels need it.
+    let mut margins_r: Vec<u32> = Vec::new();
     let bar_h = 0.36;
 
     // Value axis labels: one per run of neighbouring panels that share it, centred
@@ -209,42 +84,56 @@ pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px
             })
             .collect();
         let (sw, _) = sub.dim_in_pixel();
-        let plot_w = sw.saturating_sub(margin_l + margin_r).max(1) as f64;
-        // Leave room right of the longest bar for its whisker and value label.
+        let avail = sw.saturating_sub(margin_l).max(1) as f64;
         let mut bars = Vec::new();
         for (v, label) in panel.values.iter().zip(&labels) {
             if let Some((m, ci)) = *v {
                 let ci = ci.filter(|c| c.is_finite() && *c > 0.0).unwrap_or(0.0);
-                let label_w = px.0 * 10.0 + text_width(sub, label, &value_font)? as f64;
+                let label_w = text_width(sub, label, &value_font)? as f64;
                 bars.push(BarFit { value: m, end: m + ci, label_w });
             }
         }
-        let margins = (margin_l as f64, margin_r as f64);
-        // About one tick per 60 px, at most 5: a quarter of the chart gets 3.
-        let max_intervals = ((plot_w / (px.0 * 60.0)) as usize).clamp(1, 4);
-        let x = bar_axis(&panel.axis, log, &bars, plot_w, max_intervals, |a| {
-            tick_labels_fit(sub, a, &tick, plot_w, margins, px.0 * 14.0)
-        })?;
+        let values: Vec<f64> = bars.iter().map(|b| b.value).collect();
+        let reference = panel.reference.as_ref().filter(|r| r.value.is_finite() && (!log || r.value > 0.0));
+        let end = bars.iter().map(|b| b.end).chain(reference.map(|r| r.value)).fold(0.0, f64::max);
+        // The axis from the data; then the plot narrowed until every value label fits
+        // right of its whisker; then the axis' ticks again for that width.
+        let axis_for = |plot_w: f64| {
+            // About one tick per 60 px, at most 5: a quarter of the chart gets 3.
+            let max_intervals = ((plot_w / (px.0 * 60.0)) as usize).clamp(1, 4);
+            let margins = (margin_l as f64, avail - plot_w);
+            bar_axis(&panel.axis, log, &values, end, panel.range, max_intervals, |a| {
+                tick_labels_fit(sub, a, &tick, plot_w, margins, px.0 * 14.0)
+            })
+        };
+        let (base_r, gap) = (margin_r as f64, px.0 * LABEL_GAP);
+        let first = axis_for(avail - base_r)?;
+        let x = axis_for(plot_width(&first, &bars, avail, base_r, gap))?;
+        let plot_w = plot_width(&x, &bars, avail, base_r, gap);
+        let panel_margin_r = (avail - plot_w).round().max(0.0) as u32;
+        margins_r.push(panel_margin_r);
+        // A reference line gets a row of its own above the bars for its label.
         let y = Axis {
             lo: -0.5,
-            hi: n as f64 - 0.5,
+            hi: n as f64 - 0.5 + if reference.is_some() { 0.7 } else { 0.0 },
             log: false,
             ticks: Vec::new(),
             decimals: 0,
             categories: Vec::new(),
             label: String::new(),
             compact: false,
+            labelled: None,
         };
         let mut chart = ChartBuilder::on(sub)
             .caption(panel.title.as_str(), desc.clone())
             .margin_left(margin_l)
-            .margin_right(margin_r)
+            .margin_right(panel_margin_r)
             .margin_top(px.u(6.0))
             .x_label_area_size(x_area)
             .y_label_area_size(0)
             .build_cartesian_2d(x.coord(), y.coord())
             .or_chart()?;
-        let xfmt = |v: &f64| x.fmt(*v);
+        let xfmt = |v: &f64| x.tick_label(*v);
         chart
             .configure_mesh()
             .bold_line_style(GRID.stroke_width(px.u(1.0).max(1)))
@@ -256,6 +145,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px
             .or_chart()?;
         let plotting = chart.plotting_area().strip_coord_spec();
         let base = plotting.get_base_pixel();
+        let sub_base = sub.get_base_pixel();
         let to_px = |cx: f64, cy: f64| {
             let (a, b) = chart.backend_coord(&(cx, cy));
             (a - base.0, b - base.1)
@@ -264,6 +154,28 @@ pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px
         let zero = x.clamped(0.0);
         let axis = MUTED.stroke_width(px.u(1.5).max(1));
         plotting.draw(&PathElement::new(vec![to_px(zero, y.hi), to_px(zero, y.lo)], axis)).or_chart()?;
+        if let Some(r) = reference {
+            // Under the bars, so that no bar hides behind it; labelled in its own row.
+            let cx = x.clamped(r.value);
+            let l = look(REFERENCE);
+            let (rx, top) = to_px(cx, y.hi);
+            stroke_path(&plotting, &[(rx, top), to_px(cx, y.lo)], l.color.stroke_width(px.u(2.5)), l.pattern, px)?;
+            // Right of the line, or left of it, whichever fits in the plot; neither: the
+            // note says what the line is.
+            let label_w = text_width(sub, &r.label, &value_font)? as i32;
+            let (gap, plot_w) = (px.i(6.0), plot_w as i32);
+            let side = if rx + gap + label_w <= plot_w {
+                Some((rx + gap, HPos::Left))
+            } else if rx - gap - label_w >= 0 {
+                Some((rx - gap, HPos::Right))
+            } else {
+                None
+            };
+            if let Some((at, h)) = side {
+                let style = px.font(VALUE_SIZE).pos(Pos::new(h, VPos::Top));
+                plotting.draw(&Text::new(r.label.as_str(), (at, top + px.i(4.0)), style)).or_chart()?;
+            }
+        }
         for (i, ((v, label), (_, li))) in panel.values.iter().zip(&labels).zip(&p.categories).enumerate() {
             let yc = (n - 1 - i) as f64;
             if j == 0 {
@@ -299,10 +211,15 @@ pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px
                 for cx in [lo_x, hi_x] {
                     plotting.draw(&PathElement::new(vec![(cx, cy - cap), (cx, cy + cap)], whisker)).or_chart()?;
                 }
-                end = end.max(hi_x);
+                // Past the cap's stroke too.
+                end = end.max(hi_x + px.i(1.0));
             }
+            // Always right of the whisker's end, never over it.
             let style = value_font.clone().pos(Pos::new(HPos::Left, VPos::Center));
-            plotting.draw(&Text::new(label.as_str(), (end + px.i(8.0), cy), style)).or_chart()?;
+            // Drawn on the panel, not the plot: the label may stand in the right margin,
+            // and plotters pulls what is drawn outside an area back to its edge.
+            let at = (end + px.i(LABEL_GAP) + base.0 - sub_base.0, cy + base.1 - sub_base.1);
+            sub.draw(&Text::new(label.as_str(), at, style)).or_chart()?;
         }
     }
 
@@ -310,15 +227,14 @@ pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px
     let base = name_area.get_base_pixel();
     let style = names.pos(Pos::new(HPos::Right, VPos::Center));
     for ((name, _), cy) in p.categories.iter().zip(centres) {
-        name_area
-            .draw(&Text::new(name.as_str(), (name_w as i32 - px.i(6.0), cy - base.1), style.clone()))
-            .or_chart()?;
+        let name = elide(area, name, &names, (name_w as i32 - px.i(12.0)) as f64)?;
+        name_area.draw(&Text::new(name, (name_w as i32 - px.i(6.0), cy - base.1), style.clone())).or_chart()?;
     }
     // Axis labels, centred under the plots of their panels.
     let style = desc.pos(Pos::new(HPos::Center, VPos::Top));
     for (first, last, text) in &groups {
         let left = name_w + edges[*first] + margin_l;
-        let right = name_w + edges[*last + 1] - margin_r;
+        let right = name_w + edges[*last + 1] - margins_r.get(*last).copied().unwrap_or(margin_r);
         let centre = ((left + right) / 2) as i32;
         for (line, t) in text.iter().enumerate() {
             let at = (centre, px.i(2.0 + line_h * line as f64));
@@ -330,9 +246,9 @@ pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px
 
 #[cfg(test)]
 mod tests {
+    use super::super::bar_scale::tests::bar_axis_for;
     use super::*;
-    use crate::output::chart::style::ensure_font;
-    use crate::output::chart::{render_svg, BarPanel, Figure, Plot};
+    use crate::output::chart::{render_svg, BarPanel, Figure, Plot, Reference};
 
     fn bars(panels: &[(&str, &str, &[f64])]) -> BarPlot {
         let n = panels.iter().map(|p| p.2.len()).max().unwrap_or(0);
@@ -344,27 +260,15 @@ mod tests {
                     title: title.to_string(),
                     axis: axis.to_string(),
                     values: v.iter().map(|m| Some((*m, Some(m * 0.05)))).collect(),
+                    range: None,
+                    reference: None,
                 })
                 .collect(),
         }
     }
 
-    /// `bar_axis` as `draw_bars` calls it, on a plot `plot_w` pixels wide, with text
-    /// measured in the embedded font at 1x.
-    fn bar_axis_for(values: &[f64], log: bool, plot_w: f64) -> Axis {
-        ensure_font().unwrap();
-        let mut buf = vec![0u8; 40 * 40 * 3];
-        let root = BitMapBackend::with_buffer(&mut buf, (40, 40)).into_drawing_area();
-        let px = Px(1.0);
-        let fits: Vec<BarFit> = values
-            .iter()
-            .map(|v| BarFit { value: *v, end: v * 1.05, label_w: 10.0 + 12.0 * fmt_sig(*v, 3).len() as f64 })
-            .collect();
-        let max_intervals = ((plot_w / 60.0) as usize).clamp(1, 4);
-        bar_axis("response time (s)", log, &fits, plot_w, max_intervals, |a| {
-            tick_labels_fit(&root, a, &px.font(TICK_SIZE), plot_w, (22.0, 30.0), 14.0)
-        })
-        .unwrap()
+    fn svg_of(plot: BarPlot) -> String {
+        render_svg(&Figure { stem: "b".into(), title: "Bars".into(), note: None, plot: Plot::Bars(plot) }).unwrap()
     }
 
     #[test]
@@ -382,14 +286,8 @@ mod tests {
         assert!(a.log && a.label.ends_with("log scale"), "{a:?}");
         // The bars start at the power of ten below the smallest, which is ticked.
         assert_eq!((a.lo, a.ticks[0], a.fmt(a.ticks[0])), (-1.0, -1.0, "0.1".to_string()));
-        assert!(a.hi >= 1800f64.log10());
-        let svg = render_svg(&Figure {
-            stem: "b".into(),
-            title: "Bars".into(),
-            note: None,
-            plot: Plot::Bars(bars(&[("mean", "response time (s)", &[0.7, 0.9, 1800.0])])),
-        })
-        .unwrap();
+        assert!(a.hi >= 1800f64.log10() && a.hi <= 2000f64.log10() + 1e-9, "{a:?}");
+        let svg = svg_of(bars(&[("mean", "response time (s)", &[0.7, 0.9, 1800.0])]));
         assert!(svg.contains("response time (s), log scale"));
         assert!(bar_scales(&bars(&[("mean", "s", &[0.7, 0.9, 6.5])])) == [false], "less than a decade stays linear");
     }
@@ -403,16 +301,18 @@ mod tests {
         assert!(labels.iter().all(|l| l.len() <= 3) && labels.iter().any(|l| l.ends_with('k')), "{labels:?}");
         let wide = bar_axis_for(&[800.0, 1500.0, 3600.0], false, 500.0);
         assert!(wide.ticks.len() > labels.len(), "{wide:?}");
+        // A log axis marks every decade, and labels 2 or 3 of them.
         let narrow_log = bar_axis_for(&[0.3, 2.0, 7000.0], true, 150.0);
-        assert!((2..=3).contains(&narrow_log.ticks.len()), "{narrow_log:?}");
+        assert_eq!(narrow_log.ticks.len(), 6, "{narrow_log:?}");
+        let labelled = narrow_log.ticks.iter().filter(|t| !narrow_log.tick_label(**t).is_empty()).count();
+        assert!((2..=3).contains(&labelled), "{narrow_log:?}");
 
         let four = |axis: &'static str| {
             let panels: Vec<(&str, &str, &[f64])> = ["mean", "p50", "p95", "p99"]
                 .into_iter()
                 .map(|t| (t, axis, &[800.0, 1500.0, 3600.0, 2100.0][..]))
                 .collect();
-            let fig = Figure { stem: "b".into(), title: "Bars".into(), note: None, plot: Plot::Bars(bars(&panels)) };
-            render_svg(&fig).unwrap()
+            svg_of(bars(&panels))
         };
         assert_eq!(four("response time (s)").matches("response time (s)").count(), 1, "one shared axis label");
         let svg = four("work done (units)");
@@ -420,5 +320,17 @@ mod tests {
         let texts: Vec<&str> = svg.lines().map(str::trim).collect();
         assert!(texts.iter().any(|t| t.ends_with('k') && t[..t.len() - 1].parse::<f64>().is_ok()), "compact ticks");
         assert!(!texts.iter().any(|t| ["1000", "2000", "2500", "4000", "5000"].contains(t)), "long ticks");
+    }
+
+    #[test]
+    fn a_reference_is_a_labelled_line_and_widens_the_axis_to_it() {
+        let mut p = bars(&[("mean", "response time (s)", &[4.9])]);
+        p.panels[0].reference = Some(Reference { value: 5.0, label: "M/M/1 theory".into() });
+        let svg = svg_of(p);
+        assert!(svg.contains("M/M/1 theory"), "the reference's label");
+        let mut far = bars(&[("mean", "response time (s)", &[1.0, 2.0])]);
+        far.panels[0].reference = Some(Reference { value: 30.0, label: "theory".into() });
+        // The axis reaches the reference: a tick at 30 or beyond.
+        assert!(svg_of(far).lines().map(str::trim).any(|t| t == "30" || t == "40"));
     }
 }

@@ -4,12 +4,99 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axes::fmt_sig;
 use super::axes::Axis;
 use super::style::{
-    draw_marker, event_style, line_style, look, stroke_path, text_width, Px, DESC_SIZE, GRID, LEGEND_SIZE, MUTED,
-    REGION, TICK_SIZE,
+    draw_marker, elide, event_style, line_style, look, stroke_path, text_width, Px, DESC_SIZE, GRID, LEGEND_SIZE,
+    MUTED, REFERENCE, REGION, TICK_SIZE,
 };
 use super::{Area, ChartError, LinePlot, OrChart};
+
+/// Where [`LinePlot::cut_long_runs`] cut the x axis, and whose lines it cut.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cut {
+    /// The end of the x axis.
+    pub at: f64,
+    /// `(label, last x)` of each series that ran past it.
+    pub cut: Vec<(String, f64)>,
+}
+
+impl Cut {
+    /// The sentence for the chart's note: where the axis ends and who runs on.
+    pub fn note(&self, unit: &str) -> String {
+        let runs: Vec<String> =
+            self.cut.iter().map(|(l, end)| format!("{l} (to {} {unit})", fmt_round(*end))).collect();
+        let (verb, them) = if self.cut.len() == 1 { ("runs", "it") } else { ("run", "they") };
+        format!(
+            "Axis cut at {} {unit}, 1.5× the median run: {} {verb} on ({them} did not keep up).",
+            fmt_round(self.at),
+            runs.join(", ")
+        )
+    }
+}
+
+/// `x` to 3 significant digits, with thousands separated: `16,000`, `0.25`.
+fn fmt_round(x: f64) -> String {
+    if !x.is_finite() || x.abs() < 1000.0 {
+        return fmt_sig(x, 3);
+    }
+    let unit = 10f64.powi(x.abs().log10().floor() as i32 - 2);
+    let v = (x / unit).round() * unit;
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if v < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+impl LinePlot {
+    /// Cuts the x axis where the comparable runs end, when some run much longer:
+    /// at `factor` times the median of the labelled series' last x (the lower median),
+    /// if any series runs past that. Points past the cut are dropped, and the axis
+    /// ends there. Returns where, and whose lines were cut; `None` leaves the plot as
+    /// it was.
+    ///
+    /// For time series: a policy that does not keep up drains its queue long after
+    /// the others finish, and an axis to its end squeezes every other run into a
+    /// corner.
+    pub fn cut_long_runs(&mut self, factor: f64) -> Option<Cut> {
+        let mut ends: Vec<(String, f64)> = Vec::new();
+        for s in self.panels.iter().flat_map(|p| &p.series).filter(|s| !s.label.is_empty() && s.look != REFERENCE) {
+            let end = s.points.iter().map(|p| p.0).filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+            match ends.iter_mut().find(|(l, _)| *l == s.label) {
+                Some(e) => e.1 = e.1.max(end),
+                None => ends.push((s.label.clone(), end)),
+            }
+        }
+        let mut sorted: Vec<f64> = ends.iter().map(|e| e.1).filter(|x| x.is_finite()).collect();
+        if sorted.len() < 2 {
+            return None;
+        }
+        sorted.sort_by(f64::total_cmp);
+        let median = sorted[(sorted.len() - 1) / 2];
+        let at = factor * median;
+        let cut: Vec<(String, f64)> = ends.into_iter().filter(|e| e.1 > at).collect();
+        if cut.is_empty() || at.is_nan() || at <= 0.0 {
+            return None;
+        }
+        for s in self.panels.iter_mut().flat_map(|p| &mut p.series) {
+            s.points.retain(|p| p.0 <= at);
+            s.band.retain(|b| b.0 <= at);
+        }
+        self.events.retain(|e| e.x <= at);
+        let lo = self.x.range.map_or(0.0, |r| r.0);
+        self.x.range = Some((lo, at));
+        Some(Cut { at, cut })
+    }
+}
 
 enum LegendItem {
     Policy { label: String, look: usize },
@@ -102,8 +189,8 @@ pub(super) fn draw_lines<DB: DrawingBackend>(area: &Area<DB>, p: &LinePlot, px: 
         b.margin_top(header + if i == 0 { top_pad } else { px.u(6.0) }).y_label_area_size(y_area);
         b.x_label_area_size(if bottom { x_area } else { 0 });
         let mut chart = b.build_cartesian_2d(x.coord(), y.coord()).or_chart()?;
-        let xfmt = |v: &f64| if bottom { x.fmt(*v) } else { String::new() };
-        let yfmt = |v: &f64| y.fmt(*v);
+        let xfmt = |v: &f64| if bottom { x.tick_label(*v) } else { String::new() };
+        let yfmt = |v: &f64| y.tick_label(*v);
         chart
             .configure_mesh()
             .bold_line_style(GRID.stroke_width(px.u(1.0).max(1)))
@@ -178,7 +265,7 @@ pub(super) fn draw_lines<DB: DrawingBackend>(area: &Area<DB>, p: &LinePlot, px: 
                 }
             }
             stroke_path(&plotting, &run, line_style(l, px), l.pattern, px)?;
-            if p.markers {
+            if p.markers && s.look != REFERENCE {
                 for m in marks {
                     draw_marker(&plotting, m, l, px)?;
                 }
@@ -196,7 +283,7 @@ pub(super) fn draw_lines<DB: DrawingBackend>(area: &Area<DB>, p: &LinePlot, px: 
             LegendItem::Policy { label, look: li } => {
                 let l = look(*li);
                 stroke_path(&legend_area, &[(x0, yy), (x1, yy)], line_style(l, px), l.pattern, px)?;
-                if p.markers {
+                if p.markers && *li != REFERENCE {
                     draw_marker(&legend_area, ((x0 + x1) / 2, yy), l, px)?;
                 }
                 label
@@ -209,8 +296,57 @@ pub(super) fn draw_lines<DB: DrawingBackend>(area: &Area<DB>, p: &LinePlot, px: 
             }
         };
         let style = legend_font.clone().pos(Pos::new(HPos::Left, VPos::Center));
-        legend_area.draw(&Text::new(label.as_str(), (x1 + px.i(14.0), yy), style)).or_chart()?;
+        let room = legend_w as i32 - x1 - px.i(18.0);
+        let label = elide(area, label, &legend_font, room as f64)?;
+        legend_area.draw(&Text::new(label, (x1 + px.i(14.0), yy), style)).or_chart()?;
         yy += row;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::chart::{AxisSpec, LinePanel, Scale, Series};
+
+    fn run(label: &str, end: f64) -> Series {
+        let points = (0..=10).map(|k| (end * k as f64 / 10.0, 1.0)).collect();
+        Series { label: label.into(), look: 0, points, band: vec![] }
+    }
+
+    fn plot(ends: &[f64]) -> LinePlot {
+        LinePlot {
+            x: AxisSpec::new("time (s)", Scale::LinearFromZero),
+            panels: vec![LinePanel {
+                y: AxisSpec::new("tasks", Scale::LinearFromZero),
+                height: 1.0,
+                series: ends.iter().enumerate().map(|(i, e)| run(&format!("p{i}"), *e)).collect(),
+            }],
+            events: vec![],
+            regions: vec![],
+            markers: false,
+        }
+    }
+
+    #[test]
+    fn a_run_much_longer_than_the_others_is_cut_with_a_note() {
+        let mut p = plot(&[7200.0, 7150.0, 7300.0, 16_100.0]);
+        let cut = p.cut_long_runs(1.5).expect("cut");
+        assert_eq!(cut.at, 1.5 * 7200.0);
+        assert_eq!(cut.cut, [("p3".to_string(), 16_100.0)]);
+        assert_eq!(p.x.range, Some((0.0, 10_800.0)));
+        assert!(p.panels[0].series[3].points.iter().all(|q| q.0 <= 10_800.0));
+        assert_eq!(
+            cut.note("s"),
+            "Axis cut at 10,800 s, 1.5× the median run: p3 (to 16,100 s) runs on (it did not keep up)."
+        );
+        assert_eq!(
+            (fmt_round(15_979.0), fmt_round(10_780.0), fmt_round(0.25)),
+            ("16,000".into(), "10,800".into(), "0.250".into())
+        );
+        // Comparable runs are left alone.
+        let mut even = plot(&[7200.0, 7150.0, 9000.0]);
+        assert_eq!(even.cut_long_runs(1.5), None);
+        assert_eq!(even.x.range, None);
+    }
 }

@@ -1,9 +1,11 @@
-//! Charts: one drawing routine, two formats (SVG for reports, PNG for papers and slides).
+//! Charts: one drawing routine, three formats (SVG for reports, PNG for slides, PDF
+//! for LaTeX).
 //!
-//! A [`Figure`] says *what* is plotted (series, bands, bars, event marks) in data
-//! units; this module decides *how*: axis ranges and ticks, log scales, layout,
-//! colours and the legend. [`render_svg`] and [`render_png`] draw the same figure on
-//! plotters' SVG and bitmap backends, so the two files always show the same chart.
+//! A [`Figure`] says *what* is plotted (series, bands, bars, cells, event marks) in
+//! data units; this module decides *how*: axis ranges and ticks, log scales, layout,
+//! colours and the legend. [`render_svg_on`] and [`render_png_on`] draw the same figure
+//! on plotters' SVG and bitmap backends, and [`render_pdf`] converts the SVG, so the
+//! files always show the same chart.
 //!
 //! Choices, and why:
 //! - **Text comes from an embedded font** (DejaVu Sans, `assets/fonts/`), registered
@@ -20,17 +22,22 @@
 //! - **Legends never cover data**: they sit in a column right of the plot; bar charts
 //!   need none, since the policy names label the bars.
 //! - **Log scales only where the data span decades** ([`Scale::Auto`]): latency near
-//!   saturation and response-time tails do; the axis label says when a scale is log.
+//!   saturation and response-time tails do; the axis label says when a scale is log,
+//!   and a log axis ends at the 1-2-5 value just past the data, not decades beyond.
+//! - **Theory is drawn dashed** ([`REFERENCE`], [`Reference`]): a value the data should
+//!   match, never mistaken for a policy.
 //!
 //! Files, by concern: `style.rs` (font, sizes, palette, line and marker styles),
-//! `axes.rs` (scales, ranges, ticks, number formats), `lines.rs` and `bars.rs` (the two
-//! main kinds), `gantt.rs` (jobs over cores), `raster.rs` (SVG and PNG output). This
-//! file holds the figure types callers build and the frame (title, note) every kind
-//! is drawn in.
+//! `axes.rs` (scales, ranges, ticks, number formats), `lines.rs`, `bars.rs` and
+//! `heat.rs` (the kinds of chart), `gantt.rs` (jobs over cores), `raster.rs` (SVG, PNG
+//! and PDF output). This file holds the figure types callers build and the frame
+//! (title, note) every kind is drawn in.
 
 mod axes;
+mod bar_scale;
 mod bars;
 pub mod gantt;
+pub mod heat;
 mod lines;
 mod raster;
 mod style;
@@ -40,8 +47,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 pub(crate) use axes::{decimals_sig, fmt_plain, fmt_sig};
-pub use raster::{render_png, render_svg};
-pub use style::{css_color, look, Look, FONT_FAMILY, HEIGHT, NEUTRAL, PALETTE, WIDTH};
+pub use lines::Cut;
+pub use raster::{render_pdf, render_png, render_png_on, render_svg, render_svg_on};
+pub use style::{css_color, look, Look, FONT_FAMILY, HEIGHT, NEUTRAL, PALETTE, REFERENCE, WIDTH};
 use style::{Px, MUTED, NOTE_SIZE, TITLE_SIZE};
 
 /// A chart that cannot be drawn (a plotters error, or the font failed to load).
@@ -73,15 +81,38 @@ pub enum Plot {
     Bars(BarPlot),
     /// Jobs as rectangles of cores over time (drawn by `gantt.rs`).
     Gantt(gantt::GanttPlot),
+    /// A value per (row, column) cell as a colour (drawn by `heat.rs`).
+    Heat(heat::HeatPlot),
+}
+
+/// The size a figure is drawn at, in pixels. Text keeps its size on any canvas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Canvas {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl Default for Canvas {
+    /// [`WIDTH`]×[`HEIGHT`].
+    fn default() -> Self {
+        Canvas { width: WIDTH, height: HEIGHT }
+    }
 }
 
 impl Figure {
-    /// Its size in pixels: [`WIDTH`]×[`HEIGHT`], but a Gantt chart of several panels
-    /// is taller.
+    /// Its size in pixels on the default canvas; see [`Figure::size_on`].
     pub fn size(&self) -> (u32, u32) {
+        self.size_on(Canvas::default())
+    }
+
+    /// Its size in pixels on `canvas`: the canvas, but a Gantt chart of several
+    /// panels is taller.
+    pub fn size_on(&self, canvas: Canvas) -> (u32, u32) {
         match &self.plot {
-            Plot::Gantt(g) => (WIDTH, g.height()),
-            _ => (WIDTH, HEIGHT),
+            Plot::Gantt(g) => (canvas.width, g.height(canvas.height)),
+            _ => (canvas.width, canvas.height),
         }
     }
 }
@@ -206,6 +237,20 @@ pub struct BarPanel {
     pub axis: String,
     /// One value per category: `(value, half-width of its CI)`; `None` is drawn as "n/a".
     pub values: Vec<Option<(f64, Option<f64>)>>,
+    /// A fixed value range instead of the data's (a linear axis; e.g. 0 to 1 for a
+    /// fraction).
+    pub range: Option<(f64, f64)>,
+    /// A value the bars should match (theory), drawn as a dashed line across the panel.
+    pub reference: Option<Reference>,
+}
+
+/// A reference value on a bar panel: a dashed line and its label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// Where the line is, in the panel's units.
+    pub value: f64,
+    /// What it is, e.g. `M/M/1 theory`.
+    pub label: String,
 }
 
 /// Converts any drawing error into a [`ChartError`].
@@ -230,14 +275,29 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure, px: Px) -> Result<(),
     top.draw(&Text::new(fig.title.as_str(), (w as i32 / 2, px.i(16.0)), title)).or_chart()?;
     let body = match &fig.note {
         Some(note) => {
-            // One line per '\n' of the note.
-            let lines: Vec<&str> = note.lines().collect();
+            // One line per '\n' of the note, and more where a line is wider than the
+            // canvas (a small chart), broken between words.
+            let font = px.font(NOTE_SIZE);
+            let mut lines: Vec<String> = Vec::new();
+            for line in note.lines() {
+                let mut current = String::new();
+                for word in line.split(' ') {
+                    let candidate = if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
+                    if !current.is_empty() && style::text_width(&rest, &candidate, &font)? + px.u(40.0) > w {
+                        lines.push(std::mem::replace(&mut current, word.to_string()));
+                    } else {
+                        current = candidate;
+                    }
+                }
+                lines.push(current);
+            }
             let line_h = NOTE_SIZE + 4.0;
             let (_, h) = rest.dim_in_pixel();
             let (body, foot) = rest.split_vertically(h - px.u(line_h * lines.len().max(1) as f64 + 12.0));
             let style = px.font(NOTE_SIZE).color(&MUTED).pos(Pos::new(HPos::Left, VPos::Top));
             for (k, line) in lines.iter().enumerate() {
-                foot.draw(&Text::new(*line, (px.i(20.0), px.i(2.0 + line_h * k as f64)), style.clone())).or_chart()?;
+                let at = (px.i(20.0), px.i(2.0 + line_h * k as f64));
+                foot.draw(&Text::new(line.as_str(), at, style.clone())).or_chart()?;
             }
             body
         }
@@ -247,5 +307,6 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure, px: Px) -> Result<(),
         Plot::Lines(p) => lines::draw_lines(&body, p, px),
         Plot::Bars(p) => bars::draw_bars(&body, p, px),
         Plot::Gantt(p) => gantt::draw(&body, p, px),
+        Plot::Heat(p) => heat::draw(&body, p, px),
     }
 }

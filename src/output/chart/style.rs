@@ -63,11 +63,18 @@ pub struct Look {
 /// The look index of a line that is the same for every policy (dark grey, solid).
 pub const NEUTRAL: usize = usize::MAX;
 
+/// The look index of a theoretical value the data should match (near-black, dashed,
+/// no markers): a reference, not a policy.
+pub const REFERENCE: usize = usize::MAX - 1;
+
 /// The look of the policy with index `i` (its order of first appearance in
 /// `summary.csv`): the same index gives the same look in every chart.
 pub fn look(i: usize) -> Look {
     if i == NEUTRAL {
         return Look { color: RGBColor(0x66, 0x66, 0x66), pattern: 0 };
+    }
+    if i == REFERENCE {
+        return Look { color: INK, pattern: 1 };
     }
     Look { color: PALETTE[i % PALETTE.len()], pattern: ((i / PALETTE.len()) % 3) as u8 }
 }
@@ -103,6 +110,28 @@ impl Px {
     pub(super) fn font(self, size: f64) -> TextStyle<'static> {
         TextStyle::from((FONT_FAMILY, size * self.0)).color(&INK)
     }
+}
+
+/// `text` cut to `max_w` pixels, with "…" where it was cut: a policy label longer than
+/// the column a small canvas leaves it (`shortest_response_time(alpha=0.5)` in 900 px)
+/// keeps its start, which names it, instead of running off the chart.
+pub(super) fn elide<DB: DrawingBackend>(
+    area: &Area<DB>,
+    text: &str,
+    style: &TextStyle,
+    max_w: f64,
+) -> Result<String, ChartError> {
+    if text_width(area, text, style)? as f64 <= max_w {
+        return Ok(text.to_string());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    for n in (1..chars.len()).rev() {
+        let cut: String = chars[..n].iter().collect::<String>() + "…";
+        if text_width(area, &cut, style)? as f64 <= max_w {
+            return Ok(cut);
+        }
+    }
+    Ok("…".into())
 }
 
 pub(super) fn text_width<DB: DrawingBackend>(
@@ -171,6 +200,19 @@ pub(super) fn draw_marker<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_labels_are_cut_with_an_ellipsis_to_fit() {
+        ensure_font().unwrap();
+        let mut buf = vec![0u8; 40 * 40 * 3];
+        let root = BitMapBackend::with_buffer(&mut buf, (40, 40)).into_drawing_area();
+        let style = Px(1.0).font(LEGEND_SIZE);
+        let long = "shortest_response_time(alpha=0.5)";
+        assert_eq!(elide(&root, long, &style, 2000.0).unwrap(), long);
+        let cut = elide(&root, long, &style, 150.0).unwrap();
+        assert!(cut.starts_with("shortest") && cut.ends_with('…'), "{cut}");
+        assert!(text_width(&root, &cut, &style).unwrap() <= 150);
+    }
 
     #[test]
     fn looks_repeat_colours_with_another_pattern() {
