@@ -6,13 +6,19 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 /// The quantiles at which a run's response-time distribution is kept (for `cdf.csv`):
-/// fine in the body and in the tail. Averaging each quantile over replications
-/// (Vincentization) combines the runs without keeping their histograms.
+/// fine in the body, and in the tail five to a decade of 1 − q (1, 2, 3, 5 and 7
+/// times a power of ten) from 0.01 down to 1e-5, so that the tail chart (P(response >
+/// x) on log-log axes) has points all along: a run of n measured tasks supports the
+/// tail down to about 10 / n, and 1e-5 is there for runs of a million tasks or more.
+/// Read from the run's HDR histogram (3 significant digits), so the grid costs a
+/// fixed 76 numbers per run whatever its length. Averaging each quantile over
+/// replications (Vincentization) combines the runs without keeping their histograms.
 pub const QUANTILE_GRID: &[f64] = &[
     0.001, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.24,
     0.26, 0.28, 0.3, 0.32, 0.34, 0.36, 0.38, 0.4, 0.42, 0.44, 0.46, 0.48, 0.5, 0.52, 0.54, 0.56, 0.58, 0.6, 0.62, 0.64,
     0.66, 0.68, 0.7, 0.72, 0.74, 0.76, 0.78, 0.8, 0.82, 0.84, 0.86, 0.88, 0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96,
-    0.97, 0.98, 0.99, 0.995, 0.999, 0.9995, 0.9999,
+    0.97, 0.98, 0.99, 0.993, 0.995, 0.997, 0.998, 0.999, 0.9993, 0.9995, 0.9997, 0.9998, 0.9999, 0.99993, 0.99995,
+    0.99997, 0.99998, 0.99999,
 ];
 
 /// Response times are recorded in nanoseconds, to 3 significant digits, up to 2^62 ns
@@ -352,6 +358,16 @@ impl TimeSeries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quantile_grid_rises_and_has_five_points_a_decade_down_the_tail() {
+        assert!(QUANTILE_GRID.windows(2).all(|w| w[0] < w[1]));
+        for decade in [1e-2, 1e-3, 1e-4] {
+            let n = QUANTILE_GRID.iter().filter(|q| (decade / 10.0..=decade * 1.0001).contains(&(1.0 - **q))).count();
+            assert!(n >= 5, "{n} points with 1 - q in ({}, {decade}]", decade / 10.0);
+        }
+        assert!((1.0 - QUANTILE_GRID.last().unwrap() - 1e-5).abs() < 1e-12);
+    }
 
     #[test]
     fn nanoseconds_are_rounded_as_f64_round_does() {

@@ -18,8 +18,9 @@
 //! | `response` | `summary.csv` | mean, p50, p95, p99 response per policy, CI whiskers |
 //! | `throughput` | `summary.csv` | throughput and utilization per policy, CI whiskers |
 //! | `cdf` | `cdf.csv` | response-time distribution per policy |
-//! | `timeseries` | `timeseries.csv` | throughput and tasks in system over time, failures marked from `events.csv` |
-//! | `node_utilization` | `nodes.csv` | utilization of each node per policy, node groups shaded |
+//! | `ccdf` | `cdf.csv` | its tail, P(response > x) on log-log axes (`tail.rs`) |
+//! | `timeseries` | `timeseries.csv` | throughput and tasks in system over time, failures marked from `events.csv`; a run much longer than the others cut |
+//! | `node_utilization` | `nodes.csv` | utilization of each node per policy: bars or a heat map (`nodes.rs`) |
 //! | `gantt` | `gantt.csv` (central mode) | the first jobs as rectangles of cores over time, a panel per policy (`gantt.rs`) |
 //!
 //! In a swept scenario, the charts that show one point (all but the `latency_*`
@@ -27,26 +28,35 @@
 //! their title. Each policy keeps one colour in every chart (its order of first
 //! appearance in `summary.csv`), and its swatch labels it in the tables.
 //!
+//! Where the scenario is a queue theory solves (M/M/1), the charts draw the
+//! theoretical values as dashed lines (`theory.rs`). `[output] charts` in the
+//! scenario sets their size, formats and policies (`options.rs`).
+//!
 //! [`render_index`] writes `results/index.html`, linking every scenario's report.
 //! Output is deterministic: the same CSVs give the same bytes.
 
 mod compare;
 mod data;
+mod nodes;
+mod options;
+mod tail;
+mod theory;
 
 use std::path::{Path, PathBuf};
 
 use self::data::{ClassRow, Results, Stat, SummaryRow};
 use super::chart::{
-    self, css_color, decimals_sig, fmt_plain, fmt_sig, AxisSpec, BarPanel, BarPlot, EventMark, Figure, LinePanel,
-    LinePlot, Plot, Region, Scale, Series,
+    self, css_color, decimals_sig, fmt_plain, fmt_sig, AxisSpec, BarPanel, BarPlot, Canvas, EventMark, Figure,
+    LinePanel, LinePlot, Plot, Scale, Series,
 };
 use super::gantt::GanttJob;
 use super::write_atomic;
+use crate::scenario::ChartFormat;
 
 /// Every chart this module can draw; stale ones (from an earlier render of a
 /// different shape) are removed so the folder matches the report.
-const CHART_STEMS: [&str; 8] =
-    ["latency_mean", "latency_p99", "response", "throughput", "cdf", "timeseries", "node_utilization", "gantt"];
+const CHART_STEMS: [&str; 9] =
+    ["latency_mean", "latency_p99", "response", "throughput", "cdf", "ccdf", "timeseries", "node_utilization", "gantt"];
 
 /// What went wrong reading a results folder or writing its charts and report.
 #[derive(Debug, thiserror::Error)]
@@ -136,29 +146,41 @@ struct Chart {
 /// present. Bad input is an error naming the file (and line and column), never a panic.
 pub fn render_scenario(dir: &Path) -> Result<Rendered, OutputError> {
     let r = Results::load(dir)?;
-    let charts = figures(&r);
+    let text = r.scenario.text.as_deref();
+    let options = options::read(dir, text)?;
+    let mut charts = figures(&options::select(&r, &options, dir)?);
+    theory::of(dir, text).annotate(&mut charts, &r);
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir).map_err(|e| OutputError::Io { path: charts_dir.clone(), error: e })?;
 
+    let canvas = Canvas { width: options.width, height: options.height };
     let mut files = Vec::new();
     let mut svgs = Vec::new();
     for c in &charts {
-        let svg_path = charts_dir.join(format!("{}.svg", c.fig.stem));
-        let png_path = charts_dir.join(format!("{}.png", c.fig.stem));
-        let svg = chart::render_svg(&c.fig)
-            .map_err(|e| OutputError::Chart { path: svg_path.clone(), message: e.to_string() })?;
-        write(&svg_path, svg.as_bytes())?;
-        let scratch = charts_dir.join(format!(".{}.render.png", c.fig.stem));
-        let png = chart::render_png(&c.fig, &scratch)
-            .map_err(|e| OutputError::Chart { path: png_path.clone(), message: e.to_string() })?;
-        write(&png_path, &png)?;
-        files.push(svg_path);
-        files.push(png_path);
+        let path = |f: ChartFormat| charts_dir.join(format!("{}.{}", c.fig.stem, f.ext()));
+        let failed =
+            |f: ChartFormat| move |e: chart::ChartError| OutputError::Chart { path: path(f), message: e.to_string() };
+        // The SVG is drawn whatever is written: the HTML report inlines it, and the
+        // PDF is converted from it.
+        let svg = chart::render_svg_on(&c.fig, canvas).map_err(failed(ChartFormat::Svg))?;
+        for &f in &options.formats {
+            let bytes = match f {
+                ChartFormat::Svg => svg.as_bytes().to_vec(),
+                ChartFormat::Png => {
+                    let scratch = charts_dir.join(format!(".{}.render.png", c.fig.stem));
+                    chart::render_png_on(&c.fig, canvas, &scratch).map_err(failed(f))?
+                }
+                ChartFormat::Pdf => chart::render_pdf(&svg).map_err(failed(f))?,
+            };
+            write(&path(f), &bytes)?;
+            files.push(path(f));
+        }
         svgs.push(svg);
     }
-    for stem in CHART_STEMS.iter().filter(|s| !charts.iter().any(|c| c.fig.stem == **s)) {
-        for ext in ["svg", "png"] {
-            let stale = charts_dir.join(format!("{stem}.{ext}"));
+    for stem in CHART_STEMS {
+        let drawn = charts.iter().any(|c| c.fig.stem == stem);
+        for f in ChartFormat::ALL.into_iter().filter(|f| !drawn || !options.formats.contains(f)) {
+            let stale = charts_dir.join(format!("{stem}.{}", f.ext()));
             match std::fs::remove_file(&stale) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                     return Err(OutputError::Io { path: stale, error: e })
@@ -169,10 +191,10 @@ pub fn render_scenario(dir: &Path) -> Result<Rendered, OutputError> {
     }
 
     let html_path = dir.join("report.html");
-    write(&html_path, html_report(&r, &charts, &svgs).as_bytes())?;
+    write(&html_path, html_report(&r, &charts, &svgs, &options.formats).as_bytes())?;
     files.push(html_path);
     let md_path = dir.join("report.md");
-    write(&md_path, markdown_report(&r, &charts).as_bytes())?;
+    write(&md_path, markdown_report(&r, &charts, &options.formats).as_bytes())?;
     files.push(md_path);
     Ok(Rendered { files })
 }
@@ -308,6 +330,8 @@ fn figures(r: &Results) -> Vec<Chart> {
         title: title.into(),
         axis: axis.into(),
         values: rows.iter().map(|s| get(s).bar()).collect(),
+        range: None,
+        reference: None,
     };
     let has = |get: fn(&SummaryRow) -> Stat| rows.iter().any(|s| get(s).mean.is_some());
     let mut response_panels = Vec::new();
@@ -377,11 +401,13 @@ fn figures(r: &Results) -> Vec<Chart> {
     }
     if !series.is_empty() {
         let reps_note = reps.as_deref().map(|n| format!(" over {n} replications")).unwrap_or_default();
+        let qs = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+        let (q_lo, q_hi) = qs.fold((1.0f64, 0.0f64), |(a, b), q| (a.min(q), b.max(q)));
         out.push(Chart {
             fig: Figure {
                 stem: "cdf".into(),
                 title: format!("Response-time distribution{focus} — {name}"),
-                note: Some(format!("Quantiles 0.001 to 0.9999 of response time{reps_note}; read a curve's x at height 0.99 for its p99.")),
+                note: Some(format!("Quantiles {} to {} of response time{reps_note}; read a curve's x at height 0.99 for its p99.", fmt_plain(q_lo), fmt_plain(q_hi))),
                 plot: Plot::Lines(LinePlot {
                     x: AxisSpec::new("response time (s)", Scale::Auto),
                     panels: vec![LinePanel {
@@ -394,9 +420,10 @@ fn figures(r: &Results) -> Vec<Chart> {
                     markers: false,
                 }),
             },
-            caption: format!("Cumulative distribution of response time per policy{focus}: the height of a curve at x is the fraction of tasks that finished within x seconds. Curves further left are better; the x axis is logarithmic when response times span decades, so the tail is visible."),
+            caption: format!("Cumulative distribution of response time per policy{focus}: the height of a curve at x is the fraction of tasks that finished within x seconds. Curves further left are better; the x axis is logarithmic when response times span decades. The tail chart below shows the last percents."),
         });
     }
+    out.extend(tail::figure(r, &focus, reps.as_deref()));
 
     // Over time, one replication, failures marked.
     let ts: Vec<_> = r.timeseries.iter().filter(|t| r.at_focus(&t.sweep)).collect();
@@ -478,18 +505,25 @@ fn figures(r: &Results) -> Vec<Chart> {
                 note.push_str(&format!(", windows of {} s", fmt_plain(fmt_sig(w, 3).parse().unwrap_or(w))));
             }
             note.push_str(&events_note);
+            let mut plot = LinePlot {
+                x: AxisSpec::new("time (s)", Scale::LinearFromZero),
+                panels,
+                events,
+                regions: vec![],
+                markers: false,
+            };
+            // A run much longer than the others (a policy that does not keep up) is
+            // cut, so that it does not squeeze the comparable ones into a corner.
+            if let Some(cut) = plot.cut_long_runs(1.5) {
+                note.push('\n');
+                note.push_str(&cut.note("s"));
+            }
             out.push(Chart {
                 fig: Figure {
                     stem: "timeseries".into(),
                     title: format!("Over time{focus} — {name}"),
                     note: Some(note),
-                    plot: Plot::Lines(LinePlot {
-                        x: AxisSpec::new("time (s)", Scale::LinearFromZero),
-                        panels,
-                        events,
-                        regions: vec![],
-                        markers: false,
-                    }),
+                    plot: Plot::Lines(plot),
                 },
                 caption: format!("Throughput and tasks in the system per time window, one replication{focus}; the tasks-in-system axis is logarithmic when the policies' typical levels differ by more than a factor of 10. Node crashes and recoveries (from events.csv; the same for every policy) are marked by vertical lines when there are at most {MAX_EVENT_MARKS}; when there are more, the nodes-up panel shows them and only several nodes crashing or recovering at the same instant (scripted faults) are marked. Failure-detector events (suspected, trusted) differ by policy and are not drawn. A policy that does not keep up shows a growing number of tasks in the system."),
             });
@@ -497,74 +531,7 @@ fn figures(r: &Results) -> Vec<Chart> {
     }
 
     // Per-node utilization.
-    let nodes: Vec<_> = r.nodes.iter().filter(|n| r.at_focus(&n.sweep)).collect();
-    if !nodes.is_empty() {
-        let mut order: Vec<(&str, &str)> = Vec::new();
-        for n in &nodes {
-            if !order.iter().any(|(id, _)| *id == n.node) {
-                order.push((&n.node, &n.group));
-            }
-        }
-        if order.iter().all(|(id, _)| id.parse::<f64>().is_ok()) {
-            order.sort_by(|a, b| a.0.parse::<f64>().unwrap_or(0.0).total_cmp(&b.0.parse::<f64>().unwrap_or(0.0)));
-        }
-        let mut regions: Vec<Region> = Vec::new();
-        for (i, (_, g)) in order.iter().enumerate() {
-            match regions.last_mut() {
-                Some(last) if last.label == *g => last.to = i as f64 + 0.5,
-                _ => regions.push(Region { from: i as f64 - 0.5, to: i as f64 + 0.5, label: g.to_string() }),
-            }
-        }
-        if regions.len() < 2 {
-            regions.clear();
-        }
-        let mut series = Vec::new();
-        // Each policy's points sit a little apart within a node's slot ("dodged"),
-        // so that equal values do not hide each other.
-        let shown: Vec<usize> = (0..r.policies.len()).filter(|pi| nodes.iter().any(|n| n.policy == *pi)).collect();
-        let gap = (0.6 / shown.len().max(1) as f64).min(0.12);
-        for (rank, &pi) in shown.iter().enumerate() {
-            let p = &r.policies[pi];
-            let dx = (rank as f64 - (shown.len() as f64 - 1.0) / 2.0) * gap;
-            let pts: Vec<(f64, f64)> = order
-                .iter()
-                .enumerate()
-                .filter_map(|(i, (id, _))| {
-                    let n = nodes.iter().find(|n| n.policy == pi && n.node == *id)?;
-                    Some((i as f64 + dx, n.utilization.unwrap_or(f64::NAN)))
-                })
-                .collect();
-            if !pts.is_empty() {
-                series.push(Series { label: p.label.clone(), look: pi, points: pts, band: vec![] });
-            }
-        }
-        let max = nodes.iter().filter_map(|n| n.utilization).fold(0.0, f64::max);
-        let mut y = AxisSpec::new("utilization (fraction of time busy)", Scale::LinearFromZero);
-        if max <= 1.0 {
-            y = y.with_range(0.0, if regions.is_empty() { 1.0 } else { 1.12 });
-        }
-        let mut x = AxisSpec::new("node", Scale::Linear);
-        x.categories = order.iter().map(|(id, _)| id.to_string()).collect();
-        let reps_note = reps
-            .as_deref()
-            .map(|n| format!("Mean over {n} replications"))
-            .unwrap_or_else(|| "Mean over replications".into());
-        out.push(Chart {
-            fig: Figure {
-                stem: "node_utilization".into(),
-                title: format!("Utilization per node{focus} — {name}"),
-                note: Some(format!("{reps_note}; nodes in scenario order{}.", if regions.is_empty() { "" } else { ", shaded by group" })),
-                plot: Plot::Lines(LinePlot {
-                    x,
-                    panels: vec![LinePanel { y, height: 1.0, series }],
-                    events: vec![],
-                    regions,
-                    markers: order.len() <= 48,
-                }),
-            },
-            caption: format!("Fraction of time each node was busy, per policy{focus}. A balancer that spreads load evenly over unequal nodes shows the slow nodes near 1 and the fast ones idle."),
-        });
-    }
+    out.extend(nodes::figure(r, &focus, reps.as_deref()));
 
     // The first jobs' cores over time, a panel per policy (central mode).
     let panels: Vec<(String, Vec<&GanttJob>)> = (r.policies.iter().enumerate())
@@ -998,7 +965,7 @@ fn html_table(t: &TableData) -> String {
     h
 }
 
-fn html_report(r: &Results, charts: &[Chart], svgs: &[String]) -> String {
+fn html_report(r: &Results, charts: &[Chart], svgs: &[String], formats: &[ChartFormat]) -> String {
     let mut h = html_head(&format!("{} — schedsim report", r.scenario_name));
     h.push_str(&format!("<h1>{}</h1>\n", esc(&r.scenario_name)));
     if let Some(d) = &r.scenario.description {
@@ -1033,10 +1000,10 @@ fn html_report(r: &Results, charts: &[Chart], svgs: &[String]) -> String {
         let stem = esc(&c.fig.stem);
         h.push_str(&format!("<figure id=\"{stem}\">\n"));
         h.push_str(svg.trim_end());
-        h.push_str(&format!(
-            "\n<figcaption>{} <a href=\"charts/{stem}.png\">PNG</a> · <a href=\"charts/{stem}.svg\">SVG</a></figcaption>\n</figure>\n",
-            esc(&c.caption)
-        ));
+        let links: Vec<String> = link_order(formats)
+            .map(|f| format!("<a href=\"charts/{stem}.{0}\">{1}</a>", f.ext(), f.ext().to_uppercase()))
+            .collect();
+        h.push_str(&format!("\n<figcaption>{} {}</figcaption>\n</figure>\n", esc(&c.caption), links.join(" · ")));
     }
     if let Some(text) = &r.scenario.text {
         h.push_str("<h2>Scenario file</h2>\n<details><summary>scenario.toml, as it was run</summary>\n<pre>");
@@ -1080,7 +1047,12 @@ fn md_table(t: &TableData) -> String {
     m
 }
 
-fn markdown_report(r: &Results, charts: &[Chart]) -> String {
+/// The formats written, in the order the report links them: PNG, SVG, PDF.
+fn link_order(formats: &[ChartFormat]) -> impl Iterator<Item = ChartFormat> + '_ {
+    [ChartFormat::Png, ChartFormat::Svg, ChartFormat::Pdf].into_iter().filter(|f| formats.contains(f))
+}
+
+fn markdown_report(r: &Results, charts: &[Chart], formats: &[ChartFormat]) -> String {
     let mut m = format!("# {}\n\n", md_esc(&r.scenario_name));
     if let Some(d) = &r.scenario.description {
         m.push_str(&format!("{}\n\n", md_esc(d)));
@@ -1105,12 +1077,18 @@ fn markdown_report(r: &Results, charts: &[Chart]) -> String {
     }
     for c in charts {
         let stem = &c.fig.stem;
-        m.push_str(&format!(
-            "\n### {}\n\n![{}](charts/{stem}.png)\n\n{} ([SVG](charts/{stem}.svg))\n",
-            md_esc(&c.fig.title),
-            md_esc(&c.fig.title),
-            md_esc(&c.caption)
-        ));
+        // The picture: the PNG, or the SVG when no PNG is written.
+        let mut order = link_order(formats).filter(|f| *f != ChartFormat::Pdf);
+        let image = order
+            .next()
+            .map(|f| format!("![{}](charts/{stem}.{})\n\n", md_esc(&c.fig.title), f.ext()))
+            .unwrap_or_default();
+        let links: Vec<String> = order
+            .chain(formats.iter().copied().filter(|f| *f == ChartFormat::Pdf))
+            .map(|f| format!("[{}](charts/{stem}.{})", f.ext().to_uppercase(), f.ext()))
+            .collect();
+        let links = if links.is_empty() { String::new() } else { format!(" ({})", links.join(" · ")) };
+        m.push_str(&format!("\n### {}\n\n{image}{}{links}\n", md_esc(&c.fig.title), md_esc(&c.caption)));
     }
     if let Some(text) = &r.scenario.text {
         m.push_str("\n## Scenario file\n\n```toml\n");

@@ -19,7 +19,7 @@ mod validate;
 pub use crate::diagnostic::ScenarioError;
 pub use faults::{FailureModel, FaultKind, Faults, Heartbeat, Network, Reports, Retry, ScriptedFault};
 pub use relocate::relocate;
-pub use validate::{discover, load, parse};
+pub use validate::{chart_options, discover, load, parse};
 
 use crate::model::{Mode, NodeSpec};
 use crate::policy::PolicySpec;
@@ -126,11 +126,96 @@ impl Baseline {
 }
 
 /// `[output]`: what a scenario's runs write beyond the tables every run writes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutputConfig {
     /// Which runs write a row per task into `jobs.csv` (`jobs = true` or `"all"`;
     /// default none). `schedsim run --jobs` asks for it whatever the file says.
     pub jobs: JobRecords,
+    /// `charts = { ... }`: the size, the files and the policies of the report's charts.
+    pub charts: ChartOptions,
+}
+
+/// `[output] charts = { width = 1200, height = 800, formats = ["svg", "png"], policies = [...] }`:
+/// how the report draws its charts. The report reads it from the `scenario.toml` of
+/// the results folder, so `schedsim plot` redraws with the same options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartOptions {
+    /// Width in pixels (SVG user units, PNG pixels, PDF points); default 1200, from
+    /// [`ChartOptions::MIN_SIZE`] to [`ChartOptions::MAX_SIZE`]. Text keeps its size,
+    /// so a smaller chart has relatively larger text (what a figure shrunk into a paper
+    /// column needs).
+    pub width: u32,
+    /// Height in pixels; default 800. The Gantt chart grows past it with its panels.
+    pub height: u32,
+    /// The files written per chart, in this order; default SVG and PNG. The HTML report
+    /// inlines the SVG whatever is written.
+    pub formats: Vec<ChartFormat>,
+    /// The policies the charts show; empty (the default) for every one. Each entry is
+    /// a balancer or discipline (its name, `power_of_d`, or its label with parameters,
+    /// `power_of_d(d=3)`) or a pair `"sjf / random"`; see [`ChartOptions::shows`]. The
+    /// tables still list every policy, and each keeps its colour.
+    pub policies: Vec<String>,
+}
+
+impl ChartOptions {
+    /// The smallest width or height accepted, in pixels: the axes, legend and text need it.
+    pub const MIN_SIZE: u32 = 400;
+    /// The largest width or height accepted: the PNG is drawn at twice the size, and
+    /// 3,000 px takes 216 MB while it is drawn.
+    pub const MAX_SIZE: u32 = 3000;
+
+    /// Whether the charts show the policy of `discipline` and `balancer` (their
+    /// labels as in the CSV files: `fifo`, `power_of_d(d=2)`).
+    pub fn shows(&self, discipline: &str, balancer: &str) -> bool {
+        self.policies.is_empty() || self.policies.iter().any(|e| policy_matches(e, discipline, balancer))
+    }
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            width: 1200,
+            height: 800,
+            formats: vec![ChartFormat::Svg, ChartFormat::Png],
+            policies: Vec::new(),
+        }
+    }
+}
+
+/// Whether an entry of `charts.policies` names the policy of `discipline` and
+/// `balancer`: either one by name or label, or both as `"discipline / balancer"`.
+pub fn policy_matches(entry: &str, discipline: &str, balancer: &str) -> bool {
+    let names = |entry: &str, label: &str| entry == label || label.split('(').next() == Some(entry);
+    let entry = entry.trim();
+    match entry.split_once('/') {
+        Some((d, b)) => names(d.trim(), discipline) && names(b.trim(), balancer),
+        None => names(entry, discipline) || names(entry, balancer),
+    }
+}
+
+/// A chart file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChartFormat {
+    /// Scalable vector graphics, text as text.
+    Svg,
+    /// A bitmap, anti-aliased.
+    Png,
+    /// A vector PDF page with the embedded font, for LaTeX.
+    Pdf,
+}
+
+impl ChartFormat {
+    /// Every format, in the order the file names them.
+    pub const ALL: [ChartFormat; 3] = [ChartFormat::Svg, ChartFormat::Png, ChartFormat::Pdf];
+
+    /// The file extension, which is also the name written in `formats`.
+    pub fn ext(self) -> &'static str {
+        match self {
+            ChartFormat::Svg => "svg",
+            ChartFormat::Png => "png",
+            ChartFormat::Pdf => "pdf",
+        }
+    }
 }
 
 /// Which runs' tasks get a row of `jobs.csv`. Ordered: a later variant covers more

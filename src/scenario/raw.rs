@@ -41,6 +41,17 @@ pub(super) struct RawScenario {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawOutput {
     pub jobs: Option<toml::Value>,
+    pub charts: Option<RawCharts>,
+}
+
+/// `charts = { width, height, formats, policies }` of `[output]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCharts {
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub formats: Option<Vec<String>>,
+    pub policies: Option<Vec<String>>,
 }
 
 /// `[run]`.

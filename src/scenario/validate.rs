@@ -8,16 +8,17 @@
 //! This file checks the whole file, `[run]` and `[[nodes]]`; `workload.rs` checks
 //! `[workload]` and `policies.rs` checks `[policies]`.
 
+mod output;
 mod policies;
 mod workload;
 
 use super::error::{self, located};
 use super::faults;
 use super::locator::{parse_path, Locator};
-use super::raw::{RawNodeGroup, RawOutput, RawPolicies, RawRun, RawScenario, RawWarmup};
+use super::raw::{RawNodeGroup, RawPolicies, RawRun, RawScenario, RawWarmup};
 use super::sweep;
 use super::{
-    Baseline, JobRecords, NodeGroup, OutputConfig, RunConfig, Scenario, ScenarioError, Stop, Warmup,
+    Baseline, ChartOptions, NodeGroup, OutputConfig, RunConfig, Scenario, ScenarioError, Stop, Warmup,
     DEFAULT_SLOWDOWN_TAU,
 };
 use crate::diagnostic::{non_negative, positive, FieldError};
@@ -71,6 +72,19 @@ pub fn parse(text: &str, source: &Path) -> Result<Scenario, ScenarioError> {
         base.sweep = Some(sweep);
     }
     Ok(base)
+}
+
+/// The `[output] charts` options of scenario `text` (read from `source`), checked on
+/// their own: the report reads them from a results folder's `scenario.toml` without
+/// checking the rest of the file again (its trace, say, may not be at hand). Whether
+/// `policies` names policies of the scenario is checked by [`parse`].
+///
+/// # Errors
+/// A [`ScenarioError`] naming the line, column and field of the first mistake.
+pub fn chart_options(text: &str, source: &Path) -> Result<ChartOptions, ScenarioError> {
+    let raw: RawScenario = toml::from_str(text).map_err(|e| error::from_toml(&e, text, source))?;
+    output::charts(raw.output.and_then(|o| o.charts))
+        .map_err(|e| located(source, &Locator::new(text), &parse_path(&e.path), e.message))
 }
 
 /// The scenario files that `paths` name: a file is taken as is, a directory gives every
@@ -155,7 +169,6 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
     let cores: u64 = node_groups.iter().map(|g| u64::from(g.count) * u64::from(g.cores)).sum();
     let run = run(raw.run, trace_jobs, cores)?;
     let faults = faults::faults(raw.faults, &node_groups)?;
-    let output = output(raw.output)?;
     let mut scenario = Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -172,7 +185,7 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
         network,
         faults,
         sweep: None,
-        output,
+        output: OutputConfig::default(),
         text: text.into(),
     };
     let nodes = scenario.nodes();
@@ -181,6 +194,7 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
         raw.policies.unwrap_or(RawPolicies { balancers: None, disciplines: None, baseline: None });
     scenario.balancers = policy_list(Kind::Balancer, balancers.as_ref(), &ctx)?;
     scenario.disciplines = policy_list(Kind::Discipline, disciplines.as_ref(), &ctx)?;
+    scenario.output = output::output(raw.output, &scenario.balancers, &scenario.disciplines)?;
     scenario.baseline = baseline(chosen.as_ref(), &scenario.disciplines, &scenario.balancers)?;
     Ok(scenario)
 }
@@ -281,26 +295,6 @@ fn run(raw: Option<RawRun>, trace_jobs: Option<u64>, cores: u64) -> Check<RunCon
         Some(t) => positive("run.slowdown_tau", t)?,
     };
     Ok(RunConfig { stop, warmup, mode, max_in_system, dispatchers, split, slowdown_tau })
-}
-
-/// `[output]`: `jobs = true` (replication 0), `"all"` (every replication) or `false`.
-fn output(raw: Option<RawOutput>) -> Check<OutputConfig> {
-    let jobs = match raw.and_then(|r| r.jobs) {
-        None | Some(toml::Value::Boolean(false)) => JobRecords::Off,
-        Some(toml::Value::Boolean(true)) => JobRecords::FirstReplication,
-        Some(toml::Value::String(s)) if s == "all" => JobRecords::All,
-        Some(other) => {
-            let got = match other {
-                toml::Value::String(s) => format!("{s:?}"),
-                v => v.to_string(),
-            };
-            return Err(FieldError::new(
-                "output.jobs",
-                format!("expected true (replication 0), \"all\" (every replication) or false, got {got}"),
-            ));
-        }
-    };
-    Ok(OutputConfig { jobs })
 }
 
 fn node_groups(raw: Option<Vec<RawNodeGroup>>, latency: &Option<Dist>, base_dir: &Path) -> Check<Vec<NodeGroup>> {

@@ -276,6 +276,15 @@ impl Dist {
         }
     }
 
+    /// The mean of an exponential distribution (`None` for any other): what the
+    /// report needs to recognise a queue that theory solves (M/M/1).
+    pub fn as_exponential(&self) -> Option<f64> {
+        match self.sampler {
+            Sampler::Exponential(mean) => Some(mean),
+            _ => None,
+        }
+    }
+
     /// One draw. Never negative.
     #[inline(always)]
     pub fn sample(&self, rng: &mut SimRng) -> f64 {

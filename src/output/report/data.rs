@@ -267,6 +267,7 @@ pub(super) struct ScenarioInfo {
 }
 
 /// Everything read from one results folder.
+#[derive(Clone)]
 pub(super) struct Results {
     pub scenario_name: String,
     pub sweep_parameter: Option<String>,

@@ -241,8 +241,8 @@ fn a_folder_without_sweep_gets_every_single_point_chart() {
     let tmp = tempfile::tempdir().unwrap();
     write_fixture(tmp.path(), false);
     let rendered = render_scenario(tmp.path()).unwrap();
-    assert_eq!(stems(&rendered), ["cdf", "node_utilization", "response", "throughput", "timeseries"]);
-    assert_eq!(rendered.files.len(), 12);
+    assert_eq!(stems(&rendered), ["ccdf", "cdf", "node_utilization", "response", "throughput", "timeseries"]);
+    assert_eq!(rendered.files.len(), 14);
     check_folder(tmp.path(), &rendered);
     let html = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
     for needle in [
@@ -270,7 +270,7 @@ fn a_swept_folder_adds_latency_charts_and_says_which_point_the_others_show() {
     let rendered = render_scenario(tmp.path()).unwrap();
     assert_eq!(
         stems(&rendered),
-        ["cdf", "latency_mean", "latency_p99", "node_utilization", "response", "throughput", "timeseries"]
+        ["ccdf", "cdf", "latency_mean", "latency_p99", "node_utilization", "response", "throughput", "timeseries"]
     );
     check_folder(tmp.path(), &rendered);
     let svg = std::fs::read_to_string(tmp.path().join("charts/response.svg")).unwrap();

@@ -326,3 +326,58 @@ fn output_jobs_is_off_by_default_true_for_replication_0_or_all() {
     let e = err(&format!("{MINIMAL}\n[output]\njob = true\n"));
     assert!(e.message.contains("jobs"), "did you mean: {e}");
 }
+
+#[test]
+fn output_charts_default_to_1200_by_800_svg_and_png_every_policy() {
+    use crate::scenario::{ChartFormat, ChartOptions};
+    let s = ok(MINIMAL);
+    assert_eq!(s.output.charts, ChartOptions::default());
+    assert_eq!((s.output.charts.width, s.output.charts.height), (1200, 800));
+    assert_eq!(s.output.charts.formats, [ChartFormat::Svg, ChartFormat::Png]);
+    let text = format!(
+        "{MINIMAL}\n[policies]\nbalancers = [\"random\", {{ name = \"power_of_d\", d = 1 }}]\n\
+         [output]\ncharts = {{ width = 800, height = 600, formats = [\"pdf\", \"png\"], policies = [\"power_of_d\", \"fifo / random\"] }}\n"
+    );
+    let c = ok(&text).output.charts;
+    assert_eq!((c.width, c.height), (800, 600));
+    assert_eq!(c.formats, [ChartFormat::Pdf, ChartFormat::Png]);
+    assert!(c.shows("fifo", "power_of_d(d=1)") && c.shows("fifo", "random"));
+    assert!(!c.shows("sjf", "random"));
+    // The options alone, as the report reads them from a results folder.
+    assert_eq!(crate::scenario::chart_options(&text, Path::new("r/scenario.toml")).unwrap(), c);
+}
+
+#[test]
+fn bad_chart_options_are_located_errors() {
+    let charts = |body: &str| format!("{MINIMAL}\n[output]\ncharts = {{ {body} }}\n");
+    for (body, field, says) in [
+        ("width = 100", "output.charts.width", ">= 400"),
+        ("height = 5000", "output.charts.height", "<= 3000"),
+        ("formats = []", "output.charts.formats", "at least one"),
+        ("formats = [\"svg\", \"jpg\"]", "output.charts.formats[1]", "unknown chart format 'jpg'"),
+        ("formats = [\"png\", \"png\"]", "output.charts.formats[1]", "named twice"),
+        ("formats = [\"pfd\"]", "output.charts.formats[0]", "did you mean 'pdf'"),
+        ("policies = [\"least_conections\"]", "output.charts.policies[0]", "did you mean 'least_connections'"),
+        ("policies = [\"sjf / random\"]", "output.charts.policies[0]", "no policy of this scenario"),
+        ("policies = [\" \"]", "output.charts.policies[0]", "expected a policy name"),
+    ] {
+        let e = err(&charts(body));
+        assert_eq!(e.field.as_deref(), Some(field), "{body}: {e}");
+        assert!(e.message.contains(says), "{body}: {e}");
+        assert!(e.line.is_some(), "{body}: {e} has no line");
+    }
+    let e = err(&charts("widht = 800"));
+    assert!(e.message.contains("width"), "did you mean: {e}");
+}
+
+#[test]
+fn chart_policy_entries_name_a_balancer_a_discipline_or_a_pair() {
+    use crate::scenario::policy_matches;
+    assert!(policy_matches("power_of_d", "fifo", "power_of_d(d=2)"));
+    assert!(policy_matches("power_of_d(d=2)", "fifo", "power_of_d(d=2)"));
+    assert!(!policy_matches("power_of_d(d=3)", "fifo", "power_of_d(d=2)"));
+    assert!(policy_matches("sjf", "sjf", "random"));
+    assert!(policy_matches(" sjf/random ", "sjf", "random"));
+    assert!(!policy_matches("sjf / random", "fifo", "random"));
+    assert!(!policy_matches("power", "fifo", "power_of_d(d=2)"));
+}

@@ -10,15 +10,14 @@
 //! policy, on the same axes, so that policies compare at a glance.
 //!
 //! Drawn from `gantt.csv` (see `output::jobs`) by the report, on the same canvas and
-//! with the same font and palette as every other chart (`chart.rs`).
+//! with the same font and palette as every other chart (`style.rs`).
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::chart::{
-    decimals_for, fmt_compact, nice_step, text_width, Area, ChartError, Figure, OrChart, Plot, Px, DESC_SIZE, GRID,
-    HEIGHT, LEGEND_SIZE, MUTED, PALETTE, TICK_SIZE,
-};
+use super::axes::{decimals_for, fmt_compact, nice_step};
+use super::style::{text_width, Px, DESC_SIZE, GRID, LEGEND_SIZE, MUTED, PALETTE, TICK_SIZE};
+use super::{Area, ChartError, Figure, OrChart, Plot};
 
 /// One job of a Gantt chart: a row of `gantt.csv`.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,9 +82,10 @@ pub struct GanttBar {
 }
 
 impl GanttPlot {
-    /// The figure's height in pixels: room for about 230 px per panel.
-    pub fn height(&self) -> u32 {
-        HEIGHT.max(240 + 230 * self.panels.len() as u32)
+    /// The figure's height in pixels on a canvas `canvas_height` high: room for about
+    /// 230 px per panel.
+    pub fn height(&self, canvas_height: u32) -> u32 {
+        canvas_height.max(240 + 230 * self.panels.len() as u32)
     }
 }
 
