@@ -1,92 +1,51 @@
-//! A balancer of your own, compared with the built-in ones on the same tasks.
+//! A balancer of your own, with the whole `schedsim` command line: a scenario file
+//! names it like a built-in one, and every output (tables, paired comparisons, charts,
+//! report) includes it.
 //!
-//! `FastestIdle` sends a task to the fastest node with nothing outstanding, and when
-//! every node is busy, to the node with the fewest outstanding tasks per unit of
-//! speed. It implements [`Balancer`]: it reads the dispatcher's view and returns a
-//! node; it never touches the simulation.
+//! `fastest_idle` sends a task to the fastest node with room for it, and when none has
+//! room, to the node with the fewest outstanding tasks per unit of capacity.
 //!
 //! ```sh
-//! cargo run --release --example custom_balancer
+//! cargo run --release --example custom_balancer -- run examples/custom.toml
 //! ```
 
-use schedsim::engine::SimRng;
-use schedsim::model::{NodeId, Task};
-use schedsim::policy::registry::BuildContext;
-use schedsim::policy::{Balancer, ClusterView, PolicySpec};
-use schedsim::scenario;
-use schedsim::sim::Simulation;
-use std::path::Path;
+use schedsim::prelude::*;
 
-/// The fastest idle node, else the least connections per unit of speed; ties go to the
-/// lowest index. A full scan: O(nodes) per task, fine for a farm of this size.
-struct FastestIdle;
+/// The fastest node holding fewer than `k` outstanding tasks per core, else the node
+/// with the fewest per unit of capacity (speed x cores); ties go to the lowest index.
+/// A full scan: O(nodes) per task, fine for a farm of this size.
+struct FastestIdle {
+    k: f64,
+}
 
 impl Balancer for FastestIdle {
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
         let key = |n: NodeId| {
-            let b = &view.beliefs[n];
-            let speed = view.specs[n].speed;
-            // Idle nodes first (by speed), then by load per unit of speed.
-            if b.connections == 0 {
-                (0, -speed)
+            let (tasks, spec) = (f64::from(view.beliefs[n].connections), &view.specs[n]);
+            let cores = f64::from(spec.cores);
+            // Nodes with room first, fastest first; then the least loaded.
+            if tasks < self.k * cores {
+                (0, -spec.speed)
             } else {
-                (1, b.connections as f64 / speed)
+                (1, tasks / (spec.speed * cores))
             }
         };
-        (0..view.len()).filter(|&n| view.fits(n, task)).min_by(|&a, &b| key(a).partial_cmp(&key(b)).unwrap())
+        (0..view.len())
+            .filter(|&n| view.fits(n, task))
+            .map(|n| (key(n), n))
+            .min_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+            .map(|(_, n)| n)
     }
 }
 
-/// A heterogeneous farm: 4 fast and 12 slow nodes, heavy-tailed sizes, load 0.5.
-const FARM: &str = r#"
-name = "custom"
-seed = 7
-replications = 3
-[run]
-tasks = 50_000
-warmup = 0.1
-[[nodes]]
-name = "fast"
-count = 4
-speed = 2.0
-cores = 4
-[[nodes]]
-name = "slow"
-count = 12
-cores = 2
-[workload]
-arrival = { process = "poisson", rate = 28.0 }
-size = { dist = "lognormal", mean = 1.0, cv = 2.0 }
-[policies]
-balancers = ["random", "least_connections"]
-"#;
-
-/// Runs every replication of the farm with the built-in balancers and with
-/// `FastestIdle`, and returns (label, mean response over replications).
-pub fn compare() -> Vec<(String, f64)> {
-    let s = scenario::parse(FARM, Path::new("custom.toml")).expect("a valid scenario");
-    let fifo = &s.disciplines[0];
-    let mean = |run: &dyn Fn(u32) -> f64| (0..s.replications).map(run).sum::<f64>() / s.replications as f64;
-    let mut rows: Vec<(String, f64)> = s
-        .balancers
-        .iter()
-        .map(|b| {
-            let m = mean(&|r| Simulation::new(&s, b, fifo, r).unwrap().run().unwrap().mean_response);
-            (b.to_string(), m)
-        })
-        .collect();
-    let build = |_: &BuildContext<'_>| -> Result<Box<dyn Balancer>, String> { Ok(Box::new(FastestIdle)) };
-    let custom =
-        mean(&|r| Simulation::with_balancer(&s, "fastest_idle", &build, fifo, r).unwrap().run().unwrap().mean_response);
-    rows.push(("fastest_idle".to_string(), custom));
-    rows
+fn main() -> ExitCode {
+    main_with(policies())
 }
 
-#[allow(dead_code)]
-fn main() {
-    println!("{:<20} {:>14}", "balancer", "mean response");
-    for (label, mean) in compare() {
-        println!("{label:<20} {mean:>12.4} s");
-    }
-    let _ = PolicySpec::named("random");
+/// The built-in policies and this program's own.
+pub fn policies() -> Registry {
+    let fastest_idle =
+        PolicyInfo::new("fastest_idle", "the fastest node with room, else the least loaded per unit of capacity")
+            .param("k", "outstanding tasks per core a node may hold and still have room, 1 to 64", 1.0);
+    Registry::default().balancer(fastest_idle, |spec, _| Ok(FastestIdle { k: spec.whole("k", 1, 64)? as f64 }))
 }

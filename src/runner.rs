@@ -6,6 +6,7 @@
 //! collected in plan order, which makes the output byte-identical whatever `-j` is.
 
 use crate::metrics::RunOutput;
+use crate::policy::registry::Registry;
 use crate::policy::PolicySpec;
 use crate::scenario::Scenario;
 use crate::sim::{RunError, Simulation, TaskRecord};
@@ -75,6 +76,9 @@ pub struct Plan {
     pub units: Vec<Unit>,
     /// The runs: by file, sweep point, discipline, balancer (file order), replication.
     pub jobs: Vec<Job>,
+    /// The policies the scenarios were checked against, which build each run's
+    /// (shared by the worker threads).
+    pub registry: Arc<Registry>,
 }
 
 /// A run that produced no result, and why.
@@ -126,8 +130,14 @@ pub struct Progress {
 }
 
 impl Plan {
-    /// Expands scenarios into their runs.
+    /// Expands scenarios into their runs, with the built-in policies.
     pub fn new(scenarios: Vec<Scenario>) -> Self {
+        Self::with_registry(scenarios, Arc::new(Registry::default()))
+    }
+
+    /// Expands scenarios, checked against `registry`, into their runs, which build
+    /// their policies from it.
+    pub fn with_registry(scenarios: Vec<Scenario>, registry: Arc<Registry>) -> Self {
         let scenarios: Vec<Arc<Scenario>> = scenarios.into_iter().map(Arc::new).collect();
         let mut units = Vec::new();
         for (file, s) in scenarios.iter().enumerate() {
@@ -151,7 +161,7 @@ impl Plan {
                 }
             }
         }
-        Plan { scenarios, units, jobs }
+        Plan { scenarios, units, jobs, registry }
     }
 
     /// Runs every job on `threads` threads (0 = one per core), counting finished runs
@@ -244,7 +254,13 @@ impl Plan {
         let job = &self.jobs[index];
         let unit = &self.units[job.unit];
         let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<RunOutput, RunError> {
-            let sim = Simulation::new(&unit.scenario, &job.balancer, &job.discipline, job.replication)?;
+            let sim = Simulation::with_registry(
+                &self.registry,
+                &unit.scenario,
+                &job.balancer,
+                &job.discipline,
+                job.replication,
+            )?;
             match observer {
                 None => sim.run_detailed(),
                 Some(o) => sim.run_observed(|r| o.record(r)),

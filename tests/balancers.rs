@@ -4,7 +4,7 @@
 
 use schedsim::engine::SimRng;
 use schedsim::model::{Mode, NodeSpec, Task};
-use schedsim::policy::registry::{build_balancer, BuildContext, BALANCERS};
+use schedsim::policy::registry::{BuildContext, Registry, BALANCERS};
 use schedsim::policy::{Balancer, ClusterView, NodeBelief, PolicySpec};
 
 // ---------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ impl State {
     /// Builds a balancer as the simulation does: build, then one update per node.
     fn build(&self, spec: &PolicySpec) -> Box<dyn Balancer> {
         let ctx = BuildContext { mode: self.mode, nodes: &self.specs };
-        let mut b = build_balancer(spec, &ctx).unwrap_or_else(|e| panic!("{spec}: {e}"));
+        let mut b = Registry::default().build_balancer(spec, &ctx).unwrap_or_else(|e| panic!("{spec}: {e}"));
         for n in 0..self.specs.len() {
             b.on_update(n, &self.view());
         }
@@ -121,7 +121,7 @@ fn registry_lists_every_balancer_in_order() {
     );
     for e in BALANCERS {
         assert!(!e.info.summary.is_empty() && !e.info.modes.is_empty(), "{}", e.info.name);
-        for p in e.info.params {
+        for p in e.info.params.iter() {
             assert!(p.default.is_some() && !p.doc.is_empty(), "{}.{}", e.info.name, p.name);
         }
     }
@@ -837,7 +837,7 @@ fn weighted_round_robin_agrees_with_a_full_scan() {
 
 fn build_error(mode: Mode, nodes: usize, spec: &PolicySpec) -> (String, String) {
     let specs = plain(nodes);
-    match build_balancer(spec, &BuildContext { mode, nodes: &specs }) {
+    match Registry::default().build_balancer(spec, &BuildContext { mode, nodes: &specs }) {
         Ok(_) => panic!("{spec} on {nodes} nodes in {mode:?} mode should be an error"),
         Err(e) => (e.path, e.message),
     }

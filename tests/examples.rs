@@ -1,15 +1,46 @@
 //! The examples build and run, and say what their docs say.
 
+#[allow(dead_code)] // its `main`: the test calls the library's command line itself
 #[path = "../examples/custom_balancer.rs"]
 mod custom_balancer;
 
-/// The custom balancer runs through the library API beside the built-in ones; on a
-/// heterogeneous farm it beats random routing by far (random overloads slow nodes).
+#[allow(dead_code)]
+#[path = "../examples/custom_discipline.rs"]
+mod custom_discipline;
+
+use schedsim::cli::{run_with_args, EXIT_OK};
+
+/// Runs `scenario` with `registry` as the example's program would, and returns its
+/// compare.csv.
+fn run(scenario: &str, name: &str, registry: &schedsim::policy::registry::Registry) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    assert_eq!(run_with_args(["example", "run", "-q", "-o", out, scenario], registry), EXIT_OK);
+    std::fs::read_to_string(dir.path().join(name).join("compare.csv")).unwrap()
+}
+
+/// The verdict of `policy` (a `discipline,balancer` pair) on `metric`.
+fn verdict<'a>(compare: &'a str, policy: &str, metric: &str) -> &'a str {
+    let line = compare.lines().find(|l| l.contains(&format!(",{policy},")) && l.contains(&format!(",{metric},")));
+    line.and_then(|l| l.rsplit(',').next()).unwrap_or_else(|| panic!("no {policy} {metric} in\n{compare}"))
+}
+
+/// The custom balancer runs from its scenario file through the example's registry; on
+/// a heterogeneous farm it beats round robin (which overloads the slow nodes).
 #[test]
-fn a_custom_balancer_runs_beside_the_built_in_ones() {
-    let rows = custom_balancer::compare();
-    let get = |name: &str| rows.iter().find(|(l, _)| l == name).map(|(_, m)| *m).unwrap();
-    let (random, custom) = (get("random"), get("fastest_idle"));
-    assert!(custom.is_finite() && custom > 0.0);
-    assert!(custom < random / 2.0, "fastest_idle {custom} vs random {random}");
+fn the_custom_balancer_example_runs_its_scenario_and_beats_round_robin() {
+    let compare = run("examples/custom.toml", "custom", &custom_balancer::policies());
+    for k in ["fastest_idle(k=1)", "fastest_idle(k=2)"] {
+        assert_eq!(verdict(&compare, &format!("fifo,{k}"), "mean_response"), "better", "{compare}");
+    }
+}
+
+/// The custom discipline runs from its scenario file; on heavy-tailed sizes it beats
+/// FIFO's mean response, as SJF does.
+#[test]
+fn the_custom_discipline_example_runs_its_scenario_and_beats_fifo() {
+    let compare = run("examples/custom-discipline.toml", "custom-discipline", &custom_discipline::policies());
+    for w in ["virtual_deadline(w=1)", "virtual_deadline(w=10)"] {
+        assert_eq!(verdict(&compare, &format!("{w},round_robin"), "mean_response"), "better", "{compare}");
+    }
 }

@@ -7,6 +7,7 @@ mod charts;
 mod cli;
 mod common;
 mod comparisons;
+mod custom_policy;
 mod determinism;
 mod disciplines;
 mod examples;

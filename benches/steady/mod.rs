@@ -17,7 +17,7 @@
 
 use schedsim::engine::SimRng;
 use schedsim::model::{Mode, NodeSpec, Task};
-use schedsim::policy::registry::{build_balancer, BuildContext};
+use schedsim::policy::registry::{BuildContext, Registry};
 use schedsim::policy::{Balancer, ClusterView, NodeBelief, PolicySpec};
 
 /// A dispatcher's view of a cluster in a steady state, and the balancer deciding on it.
@@ -63,7 +63,8 @@ impl Steady {
             })
             .collect();
         let balancer = name.map(|name| {
-            let mut b = build_balancer(&PolicySpec::named(name), &BuildContext { mode, nodes: &specs })
+            let mut b = Registry::default()
+                .build_balancer(&PolicySpec::named(name), &BuildContext { mode, nodes: &specs })
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             let view = ClusterView::new(0.0, mode, &specs, &beliefs);
             for n in 0..nodes {

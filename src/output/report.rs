@@ -51,6 +51,7 @@ use super::chart::{
 };
 use super::gantt::GanttJob;
 use super::write_atomic;
+use crate::policy::registry::Registry;
 use crate::scenario::ChartFormat;
 
 /// Every chart this module can draw; stale ones (from an earlier render of a
@@ -145,11 +146,19 @@ struct Chart {
 /// `events.csv`, `nodes.csv`, `gantt.csv`, `runs.csv` and `scenario.toml` add to the report when
 /// present. Bad input is an error naming the file (and line and column), never a panic.
 pub fn render_scenario(dir: &Path) -> Result<Rendered, OutputError> {
+    render_scenario_with(dir, &Registry::default())
+}
+
+/// [`render_scenario`] for results whose scenario names policies of `registry` (a
+/// program's own beside the built-in ones): the copy of the scenario kept with the
+/// results is read against it, for what the charts draw from the scenario itself
+/// (the M/M/1 theory lines).
+pub fn render_scenario_with(dir: &Path, registry: &Registry) -> Result<Rendered, OutputError> {
     let r = Results::load(dir)?;
     let text = r.scenario.text.as_deref();
     let options = options::read(dir, text)?;
     let mut charts = figures(&options::select(&r, &options, dir)?);
-    theory::of(dir, text).annotate(&mut charts, &r);
+    theory::of(dir, text, registry).annotate(&mut charts, &r);
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir).map_err(|e| OutputError::Io { path: charts_dir.clone(), error: e })?;
 

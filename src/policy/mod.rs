@@ -2,21 +2,23 @@
 //! task* goes next. Both read a view of what the dispatcher knows and return a
 //! decision; neither can touch the engine or the world.
 //!
-//! Adding a policy is one file under `balancer/` or `discipline/` and one line in
-//! [`registry`]. See `examples/custom_balancer.rs` for a balancer written outside the
-//! crate.
+//! Adding a built-in policy is one file under `balancer/` or `discipline/` and one
+//! entry in `registry/builtin.rs`. A program adds its own beside them with
+//! [`registry::Registry::balancer`] and [`registry::Registry::discipline`]: see
+//! `examples/custom_balancer.rs` and `examples/custom_discipline.rs`.
 
 pub mod balancer;
 pub mod discipline;
 pub mod index;
 pub mod registry;
 pub mod schedule;
+mod spec;
+
+pub use spec::PolicySpec;
 
 use crate::engine::{SimRng, SimTime};
 use crate::model::{Mode, NodeId, NodeSpec, Task};
 use schedule::CoreSchedule;
-use std::collections::BTreeMap;
-use std::fmt;
 
 /// What one dispatcher believes about one node, built only from what it sent, the
 /// results that came back, and the state reports the node sent with them.
@@ -298,33 +300,5 @@ pub trait Discipline: Send + Sync {
     /// chooses each task's node.
     fn conservative(&self) -> bool {
         false
-    }
-}
-
-/// A policy as named in a scenario: `"least_connections"` or `{ name = "power_of_d", d = 2 }`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PolicySpec {
-    /// Registry name.
-    pub name: String,
-    /// Numeric parameters by name (sorted, so the label is canonical).
-    pub params: BTreeMap<String, f64>,
-}
-
-impl PolicySpec {
-    /// A spec with no parameters.
-    pub fn named(name: &str) -> Self {
-        PolicySpec { name: name.to_string(), params: BTreeMap::new() }
-    }
-}
-
-/// The canonical label, used in CSV files and charts: `random`, `power_of_d(d=3)`.
-impl fmt::Display for PolicySpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name)?;
-        if !self.params.is_empty() {
-            let params: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            write!(f, "({})", params.join(","))?;
-        }
-        Ok(())
     }
 }

@@ -19,7 +19,7 @@ mod validate;
 pub use crate::diagnostic::ScenarioError;
 pub use faults::{FailureModel, FaultKind, Faults, Heartbeat, Network, Reports, Retry, ScriptedFault};
 pub use relocate::relocate;
-pub use validate::{chart_options, discover, load, parse};
+pub use validate::{chart_options, discover, load, load_with, parse, parse_with};
 
 use crate::model::{Mode, NodeSpec};
 use crate::policy::PolicySpec;

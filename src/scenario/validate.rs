@@ -23,10 +23,10 @@ use super::{
 };
 use crate::diagnostic::{non_negative, positive, FieldError};
 use crate::model::Mode;
-use crate::policy::registry::BuildContext;
+use crate::policy::registry::{BuildContext, Registry};
 use crate::policy::PolicySpec;
 use crate::workload::{ArrivalProcess, Dist};
-use policies::{baseline, policy_list, Kind};
+use policies::{baseline, policy_list, Kind, Policies};
 use std::path::{Path, PathBuf};
 use workload::workload;
 
@@ -35,23 +35,42 @@ use workload::workload;
 /// it exhausts memory; DESIGN.md asks 100,000 nodes to be cheap, so this leaves room.
 const MAX_NODES: u64 = 1_000_000;
 
-/// Reads and checks the scenario file at `path`.
+/// Reads and checks the scenario file at `path`, against the built-in policies.
 ///
 /// # Errors
 /// A [`ScenarioError`] if the file cannot be read or is not a valid scenario; it names
 /// the line, column and field of the first mistake.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    load_with(path, &Registry::default())
+}
+
+/// Reads and checks the scenario file at `path`, its policies against `registry`.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with(path: &Path, registry: &Registry) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(unreadable(path))?;
-    parse(&text, path)
+    parse_with(&text, path, registry)
 }
 
 /// Checks scenario `text` read from `source`. `source` names the file in errors, gives
 /// the default scenario name (its stem) and the directory that relative paths in the
 /// scenario (empirical distributions) are resolved against.
 ///
+/// Its policies are checked against the built-in ones; see [`parse_with`].
+///
 /// # Errors
 /// A [`ScenarioError`] naming the line, column and field of the first mistake.
 pub fn parse(text: &str, source: &Path) -> Result<Scenario, ScenarioError> {
+    parse_with(text, source, &Registry::default())
+}
+
+/// [`parse`], checking the policies the scenario names against `registry` (which may
+/// hold a program's own beside the built-in ones).
+///
+/// # Errors
+/// As [`parse`]; an unknown policy's error lists every name `registry` knows.
+pub fn parse_with(text: &str, source: &Path, registry: &Registry) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = toml::from_str(text).map_err(|e| error::from_toml(&e, text, source))?;
     let raw_sweep = raw.sweep.clone();
     let base_dir = source.parent().unwrap_or(Path::new(""));
@@ -59,12 +78,12 @@ pub fn parse(text: &str, source: &Path) -> Result<Scenario, ScenarioError> {
         let locator = Locator::new(text);
         located(source, &locator, &parse_path(&e.path), e.message)
     };
-    let mut base = scenario(raw, source, base_dir, text).map_err(|e| locate(text, e))?;
+    let mut base = scenario(raw, source, base_dir, text, registry).map_err(|e| locate(text, e))?;
     if let Some(raw_sweep) = raw_sweep {
         let values = sweep::values(&raw_sweep).map_err(|e| locate(text, e))?;
         let check_point = |point_text: &str| -> Result<Scenario, ScenarioError> {
             let raw: RawScenario = toml::from_str(point_text).map_err(|e| error::from_toml(&e, point_text, source))?;
-            scenario(raw, source, base_dir, text).map_err(|e| locate(point_text, e))
+            scenario(raw, source, base_dir, text, registry).map_err(|e| locate(point_text, e))
         };
         let sweep = sweep::expand(text, source, &raw_sweep.parameter, &values, || base.offered_load(), check_point)?;
         // The points differ from the file in one value: everything else, the name and
@@ -155,7 +174,7 @@ fn within(prefix: &str) -> impl Fn(FieldError) -> FieldError + '_ {
     move |e| e.within(prefix)
 }
 
-fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Check<Scenario> {
+fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str, registry: &Registry) -> Check<Scenario> {
     let name = scenario_name(raw.name, source)?;
     let seed = integer("seed", raw.seed, 1, 0, i64::MAX)? as u64;
     let replications = integer("replications", raw.replications, 1, 1, u32::MAX.into())? as u32;
@@ -190,10 +209,11 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str) -> Che
     };
     let nodes = scenario.nodes();
     let ctx = BuildContext { mode: scenario.run.mode, nodes: &nodes };
+    let policies = Policies { registry, ctx: &ctx };
     let RawPolicies { balancers, disciplines, baseline: chosen } =
         raw.policies.unwrap_or(RawPolicies { balancers: None, disciplines: None, baseline: None });
-    scenario.balancers = policy_list(Kind::Balancer, balancers.as_ref(), &ctx)?;
-    scenario.disciplines = policy_list(Kind::Discipline, disciplines.as_ref(), &ctx)?;
+    scenario.balancers = policy_list(Kind::Balancer, balancers.as_ref(), &policies)?;
+    scenario.disciplines = policy_list(Kind::Discipline, disciplines.as_ref(), &policies)?;
     scenario.output = output::output(raw.output, &scenario.balancers, &scenario.disciplines)?;
     scenario.baseline = baseline(chosen.as_ref(), &scenario.disciplines, &scenario.balancers)?;
     Ok(scenario)

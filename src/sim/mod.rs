@@ -53,8 +53,8 @@ use crate::engine::{derive_seed, SimTime};
 pub use crate::metrics::RunOutput;
 use crate::metrics::RunResult;
 use crate::model::NodeId;
-use crate::policy::registry::{build_balancer, BuildContext};
-use crate::policy::{Balancer, PolicySpec};
+use crate::policy::registry::Registry;
+use crate::policy::PolicySpec;
 use crate::scenario::Scenario;
 use features::{Full, Kind, Lean, Networked};
 use run::Run;
@@ -90,9 +90,6 @@ pub enum RunError {
 pub fn run_seed(scenario_seed: u64, replication: u32) -> u64 {
     derive_seed(scenario_seed, &[replication as u64])
 }
-
-/// Makes a balancer for a cluster (one per dispatcher), or says why it cannot.
-pub type BalancerFactory<'a> = dyn Fn(&BuildContext<'_>) -> Result<Box<dyn Balancer>, String> + 'a;
 
 /// How many windows a run's time series aims at.
 const TIMESERIES_WINDOWS: f64 = 200.0;
@@ -147,31 +144,31 @@ enum Compiled {
 
 impl Simulation {
     /// Builds replication `replication` of `scenario` with one balancer and one
-    /// discipline from the registry.
+    /// discipline of the built-in ones.
     pub fn new(
         scenario: &Scenario,
         balancer: &PolicySpec,
         discipline: &PolicySpec,
         replication: u32,
     ) -> Result<Self, RunError> {
-        let build = |ctx: &BuildContext<'_>| build_balancer(balancer, ctx).map_err(|e| e.to_string());
-        Self::with_balancer(scenario, &balancer.to_string(), &build, discipline, replication)
+        Self::with_registry(&Registry::default(), scenario, balancer, discipline, replication)
     }
 
-    /// Builds a run with a balancer of your own: `build` makes one instance for each
-    /// dispatcher, and `label` names it in the results. See `examples/custom_balancer.rs`.
-    pub fn with_balancer(
+    /// Builds replication `replication` of `scenario` with one balancer and one
+    /// discipline of `registry`: the built-in ones and any a program registered (see
+    /// `examples/custom_balancer.rs`). The balancer is built once per dispatcher.
+    pub fn with_registry(
+        registry: &Registry,
         scenario: &Scenario,
-        label: &str,
-        build: &BalancerFactory<'_>,
+        balancer: &PolicySpec,
         discipline: &PolicySpec,
         replication: u32,
     ) -> Result<Self, RunError> {
-        let (s, r) = (scenario, replication);
+        let (s, g, b, d, r) = (scenario, registry, balancer, discipline, replication);
         Ok(Simulation(match Kind::of(scenario) {
-            Kind::Lean => Compiled::Lean(Run::build(s, label, build, discipline, r)?),
-            Kind::Networked => Compiled::Networked(Run::build(s, label, build, discipline, r)?),
-            Kind::Full => Compiled::Full(Run::build(s, label, build, discipline, r)?),
+            Kind::Lean => Compiled::Lean(Run::build(s, g, b, d, r)?),
+            Kind::Networked => Compiled::Networked(Run::build(s, g, b, d, r)?),
+            Kind::Full => Compiled::Full(Run::build(s, g, b, d, r)?),
         }))
     }
 

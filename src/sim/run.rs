@@ -7,12 +7,12 @@ use super::features::Features;
 use super::network::Network;
 use super::outcome::Measure;
 use super::placement::{Dispatcher, Placement};
-use super::{BalancerFactory, RunError, RunOutput, TaskRecord, TIMESERIES_WINDOWS};
+use super::{RunError, RunOutput, TaskRecord, TIMESERIES_WINDOWS};
 use crate::engine::{derive_seed, EventId, EventQueue, SimRng, SimTime};
 use crate::metrics::{Recorder, WarmupRule, TREND_WINDOWS};
 use crate::model::queue::TaskQueue;
 use crate::model::{stream, Node};
-use crate::policy::registry::{build_discipline, BuildContext};
+use crate::policy::registry::{BuildContext, Registry};
 use crate::policy::PolicySpec;
 use crate::scenario::{Scenario, Stop, Warmup};
 use crate::workload::TaskSource;
@@ -90,12 +90,12 @@ pub(super) struct Arrivals {
 }
 
 impl<F: Features> Run<F> {
-    /// Builds replication `replication` of `scenario`, `build` making each
-    /// dispatcher's balancer (named `label` in the results).
+    /// Builds replication `replication` of `scenario` with the balancer (one per
+    /// dispatcher) and discipline that `registry` builds from their specs.
     pub fn build(
         scenario: &Scenario,
-        label: &str,
-        build: &BalancerFactory<'_>,
+        registry: &Registry,
+        balancer: &PolicySpec,
         discipline: &PolicySpec,
         replication: u32,
     ) -> Result<Self, RunError> {
@@ -103,12 +103,13 @@ impl<F: Features> Run<F> {
         let specs = scenario.nodes();
         let mode = scenario.run.mode;
         let ctx = BuildContext { mode, nodes: &specs };
-        let discipline_obj = build_discipline(discipline, &ctx).map_err(|e| RunError::Policy(e.to_string()))?;
+        let policy_error = |e: crate::diagnostic::FieldError| RunError::Policy(e.to_string());
+        let discipline_obj = registry.build_discipline(discipline, &ctx).map_err(policy_error)?;
         let fifo = discipline_obj.is_fifo();
         let k = scenario.run.dispatchers as usize;
         let mut dispatchers = Vec::with_capacity(k);
         for d in 0..k {
-            let balancer = build(&ctx).map_err(RunError::Policy)?;
+            let balancer = registry.build_balancer(balancer, &ctx).map_err(policy_error)?;
             // Dispatcher 0 keeps the stream a lone dispatcher always had.
             let labels: &[u64] = if d == 0 { &[stream::POLICY] } else { &[stream::POLICY, d as u64] };
             let rng = SimRng::new(derive_seed(seed, labels));
@@ -140,7 +141,7 @@ impl<F: Features> Run<F> {
                 scenario,
                 recorder,
                 warmup,
-                (discipline.to_string(), label.to_string()),
+                (discipline.to_string(), balancer.to_string()),
                 replication,
                 seed,
             ),

@@ -5,7 +5,7 @@ use super::features::{Features, Full, Lean, Networked};
 use super::run::Run;
 use super::TaskRecord;
 use crate::engine::SimRng;
-use crate::policy::registry::{build_balancer, BuildContext};
+use crate::policy::registry::Registry;
 use crate::policy::PolicySpec;
 use crate::scenario::{self, Scenario};
 use std::path::Path;
@@ -16,9 +16,8 @@ fn scenario(text: &str) -> Scenario {
 
 /// The runs.csv row (as text) and every departure, for `F`.
 fn outcome<F: Features>(s: &Scenario, balancer: &str, discipline: &str) -> (String, Vec<TaskRecord>) {
-    let spec = PolicySpec::named(balancer);
-    let build = |ctx: &BuildContext<'_>| build_balancer(&spec, ctx).map_err(|e| e.to_string());
-    let run = Run::<F>::build(s, balancer, &build, &PolicySpec::named(discipline), 0).unwrap();
+    let (b, d) = (PolicySpec::named(balancer), PolicySpec::named(discipline));
+    let run = Run::<F>::build(s, &Registry::default(), &b, &d, 0).unwrap();
     let mut departed = Vec::new();
     let mut record = |r: &TaskRecord| departed.push(*r);
     let out = run.drive(Some(&mut record)).unwrap();
@@ -146,9 +145,8 @@ fn central_mode_does_not_depend_on_the_order_of_same_time_events() {
             let (_, mut queued) = outcome::<Lean>(&s, b, d);
             queued.sort_by_key(|r| r.seq);
             for shuffle in 0..3 {
-                let spec = PolicySpec::named(b);
-                let build = |ctx: &BuildContext<'_>| build_balancer(&spec, ctx).map_err(|e| e.to_string());
-                let run = Run::<Lean>::build(&s, b, &build, &PolicySpec::named(d), 0).unwrap();
+                let (bs, ds) = (PolicySpec::named(b), PolicySpec::named(d));
+                let run = Run::<Lean>::build(&s, &Registry::default(), &bs, &ds, 0).unwrap();
                 let shuffled = run.drive_shuffled(&mut SimRng::new(shuffle));
                 assert!(same(&queued, &shuffled), "{d} / {b}: shuffle {shuffle} changed the schedule");
             }

@@ -20,6 +20,7 @@ use std::path::Path;
 use super::data::{same_sweep, Results};
 use super::Chart;
 use crate::output::chart::{fmt_plain, Plot, Reference, Series, REFERENCE};
+use crate::policy::registry::Registry;
 use crate::scenario::Scenario;
 use crate::validate::theory::{mm1_quantile, mm1_response};
 use crate::workload::ArrivalProcess;
@@ -43,7 +44,7 @@ pub(super) struct Theory {
 
 /// The theory of the results in `dir`, from the `scenario.toml` `text` written
 /// beside them; empty when there is none to draw.
-pub(super) fn of(dir: &Path, text: Option<&str>) -> Theory {
+pub(super) fn of(dir: &Path, text: Option<&str>, registry: &Registry) -> Theory {
     let Some(text) = text else { return Theory::default() };
     // Cheap first: only a Poisson scenario can be one, and checking a scenario in
     // full reads its trace, which may be long.
@@ -54,7 +55,9 @@ pub(super) fn of(dir: &Path, text: Option<&str>) -> Theory {
     if !poisson {
         return Theory::default();
     }
-    let Ok(s) = crate::scenario::parse(text, &dir.join("scenario.toml")) else { return Theory::default() };
+    let Ok(s) = crate::scenario::parse_with(text, &dir.join("scenario.toml"), registry) else {
+        return Theory::default();
+    };
     let points = match &s.sweep {
         Some(sweep) => sweep.points.iter().filter_map(|p| Some((Some(p.value), mm1(&p.scenario)?))).collect(),
         None => mm1(&s).map(|m| vec![(None, m)]).unwrap_or_default(),

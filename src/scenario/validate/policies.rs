@@ -1,9 +1,10 @@
 //! `[policies]`: the balancer and discipline lists, each element checked against the
-//! registry and kept in canonical form.
+//! registry the program was given (built-in policies and its own) and kept in
+//! canonical form.
 
 use super::{within, Check};
 use crate::diagnostic::{did_you_mean, FieldError};
-use crate::policy::registry::{self, BuildContext};
+use crate::policy::registry::{BuildContext, Registry};
 use crate::policy::PolicySpec;
 use crate::scenario::Baseline;
 
@@ -30,37 +31,45 @@ impl Kind {
     }
 
     /// What the key means when absent: every balancer, FIFO only.
-    fn default_list(self, ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
+    fn default_list(self, p: &Policies<'_>) -> Vec<PolicySpec> {
         match self {
-            Kind::Balancer => registry::all_balancers(ctx),
+            Kind::Balancer => p.registry.all_balancers(p.ctx),
             Kind::Discipline => vec![PolicySpec::named("fifo")],
         }
     }
 
-    fn all(self, ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
+    fn all(self, p: &Policies<'_>) -> Vec<PolicySpec> {
         match self {
-            Kind::Balancer => registry::all_balancers(ctx),
-            Kind::Discipline => registry::all_disciplines(ctx),
+            Kind::Balancer => p.registry.all_balancers(p.ctx),
+            Kind::Discipline => p.registry.all_disciplines(p.ctx),
         }
     }
 
     /// Builds the policy (and drops it) to check name, mode and parameters.
-    fn check(self, spec: &PolicySpec, ctx: &BuildContext<'_>) -> Result<PolicySpec, FieldError> {
+    fn check(self, spec: &PolicySpec, p: &Policies<'_>) -> Result<PolicySpec, FieldError> {
+        let Policies { registry, ctx } = p;
         match self {
-            Kind::Balancer => registry::build_balancer(spec, ctx).map(|_| registry::canonical_balancer(spec)),
-            Kind::Discipline => registry::build_discipline(spec, ctx).map(|_| registry::canonical_discipline(spec)),
+            Kind::Balancer => registry.build_balancer(spec, ctx).map(|_| registry.canonical_balancer(spec)),
+            Kind::Discipline => registry.build_discipline(spec, ctx).map(|_| registry.canonical_discipline(spec)),
         }
     }
 }
 
+/// What a policy list is checked against: the program's registry, and the cluster
+/// and mode its policies will be built for.
+pub(super) struct Policies<'a> {
+    pub registry: &'a Registry,
+    pub ctx: &'a BuildContext<'a>,
+}
+
 /// `"all"`, or an array of names and `{ name = ..., <param> = <number> }` tables, each
 /// checked against the registry and stored in canonical form.
-pub(super) fn policy_list(kind: Kind, value: Option<&toml::Value>, ctx: &BuildContext<'_>) -> Check<Vec<PolicySpec>> {
+pub(super) fn policy_list(kind: Kind, value: Option<&toml::Value>, p: &Policies<'_>) -> Check<Vec<PolicySpec>> {
     let path = kind.path();
     let noun = kind.noun();
     let items = match value {
-        None => return checked_all(kind, kind.default_list(ctx), ctx),
-        Some(toml::Value::String(s)) if s == "all" => return checked_all(kind, kind.all(ctx), ctx),
+        None => return checked_all(kind, kind.default_list(p), p),
+        Some(toml::Value::String(s)) if s == "all" => return checked_all(kind, kind.all(p), p),
         Some(toml::Value::String(s)) => {
             return Err(FieldError::new(
                 path,
@@ -82,7 +91,7 @@ pub(super) fn policy_list(kind: Kind, value: Option<&toml::Value>, ctx: &BuildCo
     for (j, item) in items.iter().enumerate() {
         let at = format!("{path}[{j}]");
         let spec = policy_spec(kind, &at, item)?;
-        let canonical = kind.check(&spec, ctx).map_err(|e| policy_error(&at, item, e))?;
+        let canonical = kind.check(&spec, p).map_err(|e| policy_error(&at, item, e))?;
         if let Some(k) = specs.iter().position(|s| *s == canonical) {
             return Err(FieldError::new(at, format!("duplicate {noun} '{canonical}': {path}[{k}] is the same {noun}")));
         }
@@ -93,11 +102,11 @@ pub(super) fn policy_list(kind: Kind, value: Option<&toml::Value>, ctx: &BuildCo
 
 /// The expansion of `"all"` (or of a default), checked like a written list so that a
 /// policy that cannot be built for this cluster is reported, not run.
-fn checked_all(kind: Kind, specs: Vec<PolicySpec>, ctx: &BuildContext<'_>) -> Check<Vec<PolicySpec>> {
+fn checked_all(kind: Kind, specs: Vec<PolicySpec>, p: &Policies<'_>) -> Check<Vec<PolicySpec>> {
     if specs.is_empty() {
-        return Err(FieldError::new(kind.path(), format!("no {} applies in {} mode", kind.noun(), ctx.mode.name())));
+        return Err(FieldError::new(kind.path(), format!("no {} applies in {} mode", kind.noun(), p.ctx.mode.name())));
     }
-    specs.iter().map(|s| kind.check(s, ctx).map_err(within(kind.path()))).collect()
+    specs.iter().map(|s| kind.check(s, p).map_err(within(kind.path()))).collect()
 }
 
 /// One element of a policy list as a spec; only shape is checked here.

@@ -146,7 +146,10 @@ fn defaults_fill_every_optional_field() {
     assert_eq!((c.name.as_str(), c.share, c.priority, c.deadline), ("default", 1.0, 0, None));
     assert_eq!((c.cores.max(), c.memory.max()), (Some(1.0), Some(0.0)));
     let nodes = s.nodes();
-    assert_eq!(s.balancers, registry::all_balancers(&BuildContext { mode: Mode::Dispatch, nodes: &nodes }));
+    assert_eq!(
+        s.balancers,
+        registry::Registry::default().all_balancers(&BuildContext { mode: Mode::Dispatch, nodes: &nodes })
+    );
     assert_eq!(s.disciplines, vec![PolicySpec::named("fifo")]);
     assert!(close(s.offered_load(), 0.5));
 }
@@ -165,8 +168,8 @@ fn all_expands_to_every_policy_of_the_mode() {
         let s = ok(&text);
         let nodes = s.nodes();
         let ctx = BuildContext { mode, nodes: &nodes };
-        assert_eq!(s.balancers, registry::all_balancers(&ctx));
-        assert_eq!(s.disciplines, registry::all_disciplines(&ctx));
+        assert_eq!(s.balancers, registry::Registry::default().all_balancers(&ctx));
+        assert_eq!(s.disciplines, registry::Registry::default().all_disciplines(&ctx));
         assert!(!s.balancers.is_empty() && !s.disciplines.is_empty());
     }
 }
