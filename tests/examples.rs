@@ -44,3 +44,11 @@ fn the_custom_discipline_example_runs_its_scenario_and_beats_fifo() {
         assert_eq!(verdict(&compare, &format!("{w},round_robin"), "mean_response"), "better", "{compare}");
     }
 }
+
+/// The README shows the custom balancer's program whole: the copy must be the file.
+#[test]
+fn the_readme_shows_the_custom_balancer_example_as_it_is() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let program = std::fs::read_to_string("examples/custom_balancer.rs").unwrap();
+    assert!(readme.contains(&program), "README.md's copy of examples/custom_balancer.rs is out of date");
+}
