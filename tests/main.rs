@@ -11,6 +11,7 @@ mod determinism;
 mod disciplines;
 mod examples;
 mod faults;
+mod fuzz_corpus;
 mod golden;
 mod jobs;
 mod least_work;

@@ -339,7 +339,8 @@ pub struct RunDetail {
     pub timeseries: Option<Vec<Window>>,
     /// Utilization of each node over the measured span.
     pub node_utilization: Vec<f64>,
-    /// Fault events (crash, recover, slowdown, suspected, trusted), if kept.
+    /// Fault events (crash, recover, slowdown, recover_speed, suspected, trusted,
+    /// restarted), if kept.
     pub faults: Vec<FaultRecord>,
 }
 

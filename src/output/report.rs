@@ -199,6 +199,27 @@ pub fn render_scenario(dir: &Path) -> Result<Rendered, OutputError> {
     Ok(Rendered { files })
 }
 
+/// Reads a results folder and draws its charts and reports in memory, writing nothing:
+/// [`render_scenario`] short of the files, for checks of the readers and the drawing
+/// (the fuzz target of `plot`). Returns how many charts were drawn.
+pub fn draw_in_memory(dir: &Path) -> Result<usize, OutputError> {
+    let r = Results::load(dir)?;
+    let text = r.scenario.text.as_deref();
+    let options = options::read(dir, text)?;
+    let mut charts = figures(&options::select(&r, &options, dir)?);
+    theory::of(dir, text).annotate(&mut charts, &r);
+    let canvas = Canvas { width: options.width, height: options.height };
+    let mut svgs = Vec::new();
+    for c in &charts {
+        let svg = chart::render_svg_on(&c.fig, canvas)
+            .map_err(|e| OutputError::Chart { path: dir.join(&c.fig.stem), message: e.to_string() })?;
+        svgs.push(svg);
+    }
+    let _ = html_report(&r, &charts, &svgs, &options.formats);
+    let _ = markdown_report(&r, &charts, &options.formats);
+    Ok(charts.len())
+}
+
 /// Writes `results_dir/index.html`: a link to every subfolder's `report.html`
 /// (sorted by folder name) with the scenario's description. Returns its path.
 pub fn render_index(results_dir: &Path) -> Result<PathBuf, OutputError> {

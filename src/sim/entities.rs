@@ -59,6 +59,10 @@ pub(super) struct Job {
     pub measured: bool,
     /// Attempts made so far; the latest has this number.
     pub attempts: u32,
+    /// The number of its latest attempt lost with a node (crashed while holding it, or
+    /// down when it arrived), 0 if none: what a dispatcher resubmits when the node
+    /// announces its restart.
+    pub lost: u32,
     /// The resubmission it waits for, if any.
     pub retry_event: EventId,
 }
@@ -162,6 +166,18 @@ impl Tasks {
         } else {
             &mut self.jobs.slots[id as usize].run
         }
+    }
+
+    /// Attempt `id` was lost with its node: its job remembers it (if this is still the
+    /// job's latest attempt), and the record goes.
+    pub fn lose<F: Features>(&mut self, id: u32) {
+        let a = self.attempt::<F>(id);
+        let (job, seq, number) = (a.job, a.task.seq, a.number);
+        let j = &mut self.jobs.slots[job as usize];
+        if j.is(seq) && j.attempts == number {
+            j.lost = number;
+        }
+        self.drop_attempt::<F>(id);
     }
 
     /// Forgets attempt `id` (a run without faults has no attempt records to free).

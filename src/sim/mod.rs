@@ -7,7 +7,9 @@
 //!                 └────────── Result msg + state report (latency) ◀──────┘
 //!  node ──Heartbeat msg + state report, every interval──▶ every dispatcher
 //!  dispatcher: no heartbeat for `timeout` ⇒ node declared dead ⇒ its outstanding
-//!              attempts are resubmitted (after a backoff) or fail after max_attempts
+//!              attempts are resubmitted (after a backoff) or fail after max_attempts;
+//!              a heartbeat of a new incarnation (the node restarted within the
+//!              timeout) ⇒ the attempts the crash lost are resubmitted likewise
 //! ```
 //!
 //! A task is a *job*; each time it is sent to a node that is an *attempt*. A crash

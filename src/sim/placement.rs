@@ -42,6 +42,9 @@ pub(super) struct Dispatcher {
     pub last_seen: Vec<f64>,
     /// Per node, whether a detector check is scheduled.
     pub check_pending: Vec<bool>,
+    /// Per node, the incarnation (epoch) of its latest heartbeat: a newer one says the
+    /// node restarted.
+    pub epoch_seen: Vec<u32>,
     /// Jobs waiting here: in central mode, all that are not placed; in dispatch mode,
     /// those that found no node up.
     pub waiting: TaskQueue,
@@ -89,6 +92,7 @@ impl Dispatcher {
             outstanding: vec![Vec::new(); n],
             last_seen: vec![0.0; n],
             check_pending: vec![false; n],
+            epoch_seen: vec![0; n],
             waiting,
             pass_due: false,
             reserved: HashMap::new(),

@@ -269,6 +269,7 @@ impl<F: Features> Run<F> {
             run: super::entities::Attempt::unsent(task, dispatcher),
             measured,
             attempts: 0,
+            lost: 0,
             retry_event: EventId::NONE,
         });
         if !fits {
