@@ -131,7 +131,11 @@ pub struct Tables {
 /// Writes every table of `scenario` into `dir` from its runs (in plan order: each
 /// group's replications together), each file atomically.
 pub fn write_tables(dir: &Path, scenario: &Scenario, runs: &[&RunOutput]) -> Result<Tables, String> {
-    let drop: &[&str] = if scenario.sweep.is_some() { &[] } else { &["sweep_parameter", "sweep_value"] };
+    let mut drop: Vec<&str> = if scenario.sweep.is_some() { vec![] } else { vec!["sweep_parameter", "sweep_value"] };
+    if scenario.workload.job.is_none() {
+        drop.extend_from_slice(crate::metrics::JOB_COLUMNS);
+    }
+    let drop = drop.as_slice();
     let groups = Replications::group(runs);
     let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();
     let summary: Vec<Summary> = groups.iter().map(Replications::summary).collect();
