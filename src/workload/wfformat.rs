@@ -170,6 +170,11 @@ pub fn parse(text: &[u8]) -> Result<Dag, String> {
                 ps.push((pi, bytes));
             }
         }
+        parents.push(ps);
+    }
+    // `children` must agree with `parents` (checked after every parent is known to
+    // exist, so an unknown parent is reported as such).
+    for (i, t) in tasks.iter().enumerate() {
         for (k, c) in t.children.iter().enumerate() {
             let at = format!("workflow.specification.tasks[{i}].children[{k}]");
             let &ci = index.get(c.as_str()).ok_or_else(|| format!("{at}: unknown task id '{c}'"))?;
@@ -178,7 +183,6 @@ pub fn parse(text: &[u8]) -> Result<Dag, String> {
                 return Err(format!("{at}: '{c}' is a child of '{id}', but does not list it among its parents"));
             }
         }
-        parents.push(ps);
     }
     let sizes = sizes(&tasks, &index, &exec)?;
     let names = tasks.iter().map(|t| t.id.clone().unwrap_or_default()).collect();
