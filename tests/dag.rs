@@ -152,7 +152,7 @@ fn the_bundled_workflow_is_read_and_replayed_whole() {
 #[test]
 fn a_workflow_with_an_unknown_parent_is_refused_at_its_path_with_exit_code_2() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad/dag_unknown_parent.toml");
-    let e = load(&file).err().expect("refused");
+    let Err(e) = load(&file) else { panic!("accepted") };
     assert_eq!((e.line, e.column, e.field.as_deref()), (Some(14), Some(24), Some("workload.job.path")), "{e}");
     assert!(
         e.message.contains(

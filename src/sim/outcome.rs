@@ -204,7 +204,7 @@ impl<F: Features> Run<F> {
         if self.jobs.enabled {
             let (live, waiting) = self.jobs.live();
             self.jobs.recorder.finish(live, waiting, &mut result).map_err(RunError::Invariant)?;
-            detail.job_quantiles = self.jobs.recorder.quantiles(&crate::metrics::QUANTILE_GRID);
+            detail.job_quantiles = self.jobs.recorder.quantiles(crate::metrics::QUANTILE_GRID);
         }
         Ok(RunOutput { result, detail })
     }
