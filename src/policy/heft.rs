@@ -129,9 +129,12 @@ fn earliest_gap(busy: &[(f64, f64)], ready: f64, len: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// Per task, its parents and the edge costs.
+    type Parents = Vec<Vec<(u32, f64)>>;
+
     /// The example of Topcuoglu, Hariri and Wu 2002 (figure 2): ten tasks on three
     /// processors, with its cost table and edge costs.
-    fn example() -> (Vec<Vec<(u32, f64)>>, Vec<Vec<f64>>) {
+    fn example() -> (Parents, Vec<Vec<f64>>) {
         let cost = vec![
             vec![14.0, 16.0, 9.0],
             vec![13.0, 19.0, 18.0],
