@@ -7,6 +7,7 @@ mod charts;
 mod cli;
 mod common;
 mod comparisons;
+mod dag;
 mod determinism;
 mod disciplines;
 mod examples;

@@ -43,8 +43,9 @@ impl<T> Slab<T> {
     }
 }
 
-/// A task in the system (a job): from arrival until it completes or fails, however
-/// many attempts that takes.
+/// A task in the system (a *job* in this module's words, which predate issue 13's jobs
+/// of many tasks, called [`JobInstance`](super::jobs::JobInstance)s): from arrival
+/// until it completes or fails, however many attempts that takes.
 #[derive(Debug)]
 pub(super) struct Job {
     /// The task as it arrived, in the state of an attempt not yet sent. In a run
@@ -65,7 +66,14 @@ pub(super) struct Job {
     pub lost: u32,
     /// The resubmission it waits for, if any.
     pub retry_event: EventId,
+    /// The slot of the job of many tasks it belongs to ([`NO_INSTANCE`] if none), and
+    /// its index in that job's DAG.
+    pub instance: u32,
+    pub index: u32,
 }
+
+/// [`Job::instance`] of a task that belongs to no job of many tasks.
+pub(super) const NO_INSTANCE: u32 = u32::MAX;
 
 impl Job {
     /// Whether `seq` names this job and it is still in the system.

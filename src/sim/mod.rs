@@ -37,6 +37,11 @@
 //! | `faults.rs` | injected failures, repairs, slowdowns, the fault log |
 //! | `outcome.rs` | completions, failures, records, the results |
 //! | `entities.rs` | jobs, attempts, and the tables that hold them |
+//! | `jobs.rs` | jobs of many tasks (issue 13): releasing ready tasks, input transfers |
+//!
+//! Naming: here a *job* (`Job`) is one task in the system, from arrival to departure,
+//! and an *attempt* one send of it to a node; issue 13's job of many tasks (a DAG) is a
+//! `JobInstance` (`jobs.rs`).
 
 mod backfilling;
 mod detection;
@@ -44,6 +49,7 @@ mod entities;
 mod execution;
 mod faults;
 mod features;
+mod jobs;
 mod network;
 mod outcome;
 mod placement;
