@@ -14,6 +14,8 @@ mod faults;
 mod golden;
 mod jobs;
 mod least_work;
+mod shards;
+mod slurm;
 mod stability;
 mod statistics;
 mod sweeps;

@@ -3,7 +3,7 @@
 
 use crate::engine::SimTime;
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The quantiles at which a run's response-time distribution is kept (for `cdf.csv`):
 /// fine in the body, and in the tail five to a decade of 1 − q (1, 2, 3, 5 and 7
@@ -66,7 +66,7 @@ impl ResponseHistogram {
 }
 
 /// The results of one task class in one run: one row of `classes.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassResult {
     /// Class name.
     pub class: String,
@@ -152,9 +152,32 @@ pub struct FaultRecord {
     pub event: &'static str,
 }
 
+/// The names [`FaultRecord::event`] takes.
+pub const FAULT_EVENTS: [&str; 6] = ["crash", "recover", "slowdown", "recover_speed", "suspected", "trusted"];
+
+/// A [`FaultRecord`] as read back from a shard's run log, its event's name owned.
+#[derive(Deserialize)]
+struct StoredFault {
+    time: f64,
+    node: usize,
+    group: String,
+    event: String,
+}
+
+// By hand: a derived impl would borrow `event` from the input, for `'static`.
+impl<'de> Deserialize<'de> for FaultRecord {
+    /// Reads the event's name back as the `'static` one the simulation gives it.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = StoredFault::deserialize(d)?;
+        let event = FAULT_EVENTS.iter().find(|&&e| e == f.event);
+        let event = event.ok_or_else(|| serde::de::Error::custom(format!("unknown fault event '{}'", f.event)))?;
+        Ok(FaultRecord { time: f.time, node: f.node, group: f.group, event })
+    }
+}
+
 /// One window of a run's time series: one row of `timeseries.csv`. Counts cover every
 /// task, warm-up included: a time series shows the whole run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Window {
     /// Start of the window, seconds.
     pub window_start: f64,
