@@ -196,10 +196,12 @@ fn a_three_shard_sweep_on_slurm_merges_to_the_bytes_of_one_run() {
         .trim()
         .to_string();
     let context = || format!("{}\nsqueue: {}", logs(&[d, &scripts]), client("squeue", &[], &conf));
+    // Until the merge job has left the queue (or ended, while slurmctld still lists it).
     wait_for(Duration::from_secs(600), "the merge job", &context, &mut || {
-        let queued = client("squeue", &["-h", "-j", &merge_job, "-o", "%T %r"], &conf);
-        assert!(!queued.contains("DependencyNeverSatisfied"), "a shard failed:{}", context());
-        queued.trim().is_empty() || queued.contains("Invalid job id")
+        let state = client("squeue", &["-h", "-t", "all", "-j", &merge_job, "-o", "%T %r"], &conf);
+        assert!(!state.contains("DependencyNeverSatisfied"), "a shard failed:{}", context());
+        let ended = ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY"];
+        state.trim().is_empty() || state.contains("Invalid job id") || ended.iter().any(|e| state.starts_with(e))
     });
     assert!(merged.join("index.html").is_file(), "the merge job ended without results:{}", context());
 

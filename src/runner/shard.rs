@@ -147,6 +147,42 @@ mod tests {
         assert!("4/3".parse::<Shard>().unwrap_err().contains("numbered 1 to 3"));
     }
 
+    fn scenario(name: &str, tasks: u32, replications: u32) -> crate::scenario::Scenario {
+        let text = format!(
+            "name = \"{name}\"\nreplications = {replications}\n[run]\ntasks = {tasks}\n[[nodes]]\nname = \"n\"\n\
+             [workload]\narrival = {{ process = \"poisson\", rate = 0.5 }}\nsize = {{ dist = \"exponential\", \
+             mean = 1.0 }}\n"
+        );
+        crate::scenario::parse(&text, std::path::Path::new("t.toml")).unwrap()
+    }
+
+    #[test]
+    fn slices_cover_the_plan_once_and_balance_cost_not_count() {
+        // Two runs of 100,000 tasks and ten of 1,000.
+        let plan = Plan::new(vec![scenario("long", 100_000, 2), scenario("short", 1_000, 10)]);
+        let slices: Vec<Vec<usize>> = (1..=2).map(|i| plan.slice(Shard::new(i, 2).unwrap())).collect();
+        let mut all: Vec<usize> = slices.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..plan.jobs.len()).collect::<Vec<_>>(), "every run in exactly one slice");
+        // One long run in each: by count, one slice would have had both.
+        for slice in &slices {
+            assert_eq!(slice.iter().filter(|&&j| plan.jobs[j].unit == 0).count(), 1, "{slices:?}");
+        }
+        // More slices than runs: the last ones are empty, and still every run once.
+        let many: Vec<usize> = (1..=20).flat_map(|i| plan.slice(Shard::new(i, 20).unwrap())).collect();
+        assert_eq!(many.len(), plan.jobs.len());
+        assert!(plan.slice(Shard::new(20, 20).unwrap()).is_empty());
+        assert_eq!(plan.slice(Shard::WHOLE).len(), plan.jobs.len());
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_scenarios_bytes() {
+        let a = Plan::new(vec![scenario("a", 1_000, 2)]);
+        assert_eq!(a.fingerprint("off"), Plan::new(vec![scenario("a", 1_000, 2)]).fingerprint("off"));
+        assert_ne!(a.fingerprint("off"), Plan::new(vec![scenario("a", 1_001, 2)]).fingerprint("off"));
+        assert_ne!(a.fingerprint("off"), a.fingerprint("all"));
+    }
+
     #[test]
     fn fnv_matches_its_reference_value() {
         // FNV-1a 64 of the empty input is its offset basis; of "a" (no length
