@@ -151,7 +151,7 @@ mod tests {
         let text = format!(
             "name = \"{name}\"\nreplications = {replications}\n[run]\ntasks = {tasks}\n[[nodes]]\nname = \"n\"\n\
              [workload]\narrival = {{ process = \"poisson\", rate = 0.5 }}\nsize = {{ dist = \"exponential\", \
-             mean = 1.0 }}\n"
+             mean = 1.0 }}\n[policies]\nbalancers = [\"random\"]\ndisciplines = [\"fifo\"]\n"
         );
         crate::scenario::parse(&text, std::path::Path::new("t.toml")).unwrap()
     }
