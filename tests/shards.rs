@@ -216,22 +216,27 @@ fn status_counts_the_runs_done_by_shard() {
 }
 
 /// Kills a run midway, then resumes it: the runs that had finished are not run again,
-/// and the results are those of a run never interrupted.
+/// and the results (`jobs.csv` too, whose rows the log keeps) are those of a run
+/// never interrupted.
 #[test]
 fn resume_after_a_kill_runs_only_what_was_left_and_gives_the_same_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("long.toml");
     std::fs::write(
         &path,
-        "name = \"long\"\nseed = 5\nreplications = 12\n[run]\ntasks = 60_000\n[[nodes]]\nname = \"n\"\ncount = 4\n\
+        "name = \"long\"\nseed = 5\nreplications = 25\n[run]\ntasks = 60_000\n[[nodes]]\nname = \"n\"\ncount = 4\n\
          [workload]\narrival = { process = \"poisson\", rate = 3.0 }\nsize = { dist = \"exponential\", mean = 1.0 }\n\
          [policies]\nbalancers = [\"random\", \"least_connections\"]\n",
     )
     .unwrap();
     let out = tmp.path().join("out");
     let exe = assert_cmd::cargo::cargo_bin("schedsim");
-    let mut child =
-        std::process::Command::new(&exe).args(["run", "-q", "-j", "1", "-o"]).arg(&out).arg(&path).spawn().unwrap();
+    let mut child = std::process::Command::new(&exe)
+        .args(["run", "-q", "--jobs", "-j", "1", "-o"])
+        .arg(&out)
+        .arg(&path)
+        .spawn()
+        .unwrap();
     // Wait for a few runs' results in the log, then kill the process (no timing: the
     // log says how far it got).
     let shards = out.join(".schedsim-shards");
@@ -249,14 +254,16 @@ fn resume_after_a_kill_runs_only_what_was_left_and_gives_the_same_bytes() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(!out.join("long").exists(), "a killed run writes no tables");
-    let resumed = schedsim().args(["run", "--resume", "-j", "2", "-o"]).arg(&out).arg(&path).assert().success();
+    let resumed =
+        schedsim().args(["run", "--resume", "--jobs", "-j", "2", "-o"]).arg(&out).arg(&path).assert().success();
     let said = String::from_utf8_lossy(&resumed.get_output().stderr).into_owned();
     let (todo, done) = counts(&said);
-    assert_eq!(todo + done, 24, "{said}");
-    assert!(done >= done_before && done < 24, "{done} runs were done before the kill: {said}");
+    assert_eq!(todo + done, 50, "{said}");
+    assert!(done >= done_before && done < 50, "{done} runs were done before the kill: {said}");
     assert!(!shards.exists(), "the log is removed once the results are written");
     let whole = tmp.path().join("whole");
-    schedsim().args(["run", "-q", "-o"]).arg(&whole).arg(&path).assert().success();
+    schedsim().args(["run", "-q", "--jobs", "-o"]).arg(&whole).arg(&path).assert().success();
+    assert!(whole.join("long/jobs.csv").is_file());
     assert_same_folders(&whole, &out);
 }
 

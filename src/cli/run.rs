@@ -105,7 +105,10 @@ pub(super) fn run(args: RunArgs) -> u8 {
         }
         let outcome = match record.outcome {
             Ok((output, data)) => {
-                job_files.restore(record.job, data);
+                // A shard writes no job files: its log holds the rows already.
+                if args.shard.is_none() {
+                    job_files.restore(record.job, data);
+                }
                 Ok(output)
             }
             Err(message) => Err(RunFailure { job: record.job, message }),
