@@ -152,8 +152,19 @@ pub struct FaultRecord {
     pub event: &'static str,
 }
 
-/// The names [`FaultRecord::event`] takes.
-pub const FAULT_EVENTS: [&str; 6] = ["crash", "recover", "slowdown", "recover_speed", "suspected", "trusted"];
+/// A fault event's name as a `'static` string, as the simulation gives it: each
+/// distinct name is allocated once and kept (there are a handful), so that names
+/// read back from a shard's run log need no list kept in step with the simulation.
+fn intern(name: String) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = names.iter().find(|&&n| n == name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.push(leaked);
+    leaked
+}
 
 /// A [`FaultRecord`] as read back from a shard's run log, its event's name owned.
 #[derive(Deserialize)]
@@ -169,9 +180,7 @@ impl<'de> Deserialize<'de> for FaultRecord {
     /// Reads the event's name back as the `'static` one the simulation gives it.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let f = StoredFault::deserialize(d)?;
-        let event = FAULT_EVENTS.iter().find(|&&e| e == f.event);
-        let event = event.ok_or_else(|| serde::de::Error::custom(format!("unknown fault event '{}'", f.event)))?;
-        Ok(FaultRecord { time: f.time, node: f.node, group: f.group, event })
+        Ok(FaultRecord { time: f.time, node: f.node, group: f.group, event: intern(f.event) })
     }
 }
 
@@ -430,5 +439,16 @@ mod tests {
         assert_eq!(w.iter().map(|x| x.arrivals).sum::<u64>(), 5000);
         let area: f64 = w.iter().map(|x| x.tasks_in_system * (x.window_end - x.window_start)).sum();
         assert!((area - 2500.0).abs() < 1e-6, "{area}");
+    }
+
+    #[test]
+    fn fault_records_read_back_with_any_event_name() {
+        for event in ["crash", "restarted", "crash"] {
+            let f = FaultRecord { time: 1.5, node: 3, group: "g".into(), event };
+            let back: FaultRecord = postcard::from_bytes(&postcard::to_stdvec(&f).unwrap()).unwrap();
+            assert_eq!(back, f);
+        }
+        // One allocation per name, however many records carry it.
+        assert!(std::ptr::eq(intern("crash".into()), intern("crash".into())));
     }
 }

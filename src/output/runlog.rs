@@ -102,15 +102,23 @@ pub fn read(path: &Path) -> Result<LogContents, String> {
     let mut at = line_end.unwrap_or(0);
     let mut records = Vec::new();
     while let Some(record) = record_at(&bytes, at) {
-        let (record, next) = record;
+        let (record, next) = record.map_err(|e| {
+            format!(
+                "'{}': the run record at byte {at} is whole but cannot be read ({e}): written by another \
+                 version of schedsim?",
+                path.display()
+            )
+        })?;
         records.push(record);
         at = next;
     }
     Ok(LogContents { header, records, valid_len: at as u64, file_len: bytes.len() as u64 })
 }
 
-/// The record at `at` and where the next starts, if a whole, intact one is there.
-fn record_at(bytes: &[u8], at: usize) -> Option<(RunRecord, usize)> {
+/// The record at `at` and where the next starts, if a whole, intact one is there
+/// (`None`: none, or one cut short or damaged). A whole record that does not decode is
+/// an error, not a torn tail: cutting it off would drop a finished run.
+fn record_at(bytes: &[u8], at: usize) -> Option<Result<(RunRecord, usize), postcard::Error>> {
     let head = bytes.get(at..at + 8)?;
     let len = u32::from_le_bytes(head[..4].try_into().ok()?) as usize;
     let crc = u32::from_le_bytes(head[4..].try_into().ok()?);
@@ -118,8 +126,7 @@ fn record_at(bytes: &[u8], at: usize) -> Option<(RunRecord, usize)> {
     if crc32fast::hash(body) != crc {
         return None;
     }
-    let record = postcard::from_bytes(body).ok()?;
-    Some((record, at + 8 + len))
+    Some(postcard::from_bytes(body).map(|record| (record, at + 8 + len)))
 }
 
 impl RunLog {
