@@ -1,20 +1,19 @@
-//! The command line: `run`, `check`, `list`. Parses arguments, calls the library,
+//! The command line: `run`, `check`, `list`, `plot`, `validate`, and the cluster's
+//! `merge`, `status` and `slurm` (`cli/cluster.rs`). Parses arguments, calls the library,
 //! prints, and maps outcomes to exit codes (0 all good, 1 some runs failed, 2 bad
 //! arguments or scenario files).
 
-use crate::metrics::RunOutput;
-use crate::output::folder;
-use crate::output::jobs::JobFiles;
-use crate::output::report::{render_index, render_scenario};
-use crate::output::tables::write_tables;
-use crate::output::terminal::{load_text, offered_loads, overload_warnings, print_table};
-use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
-use crate::runner::{Plan, Progress};
+mod cluster;
+mod inspect;
+mod run;
+mod slurm;
+
+use crate::output::results::Written;
+use crate::runner::shard::Shard;
+use crate::runner::Progress;
 use crate::scenario::{self, JobRecords, Scenario, ScenarioError};
-use crate::workload::{arrival::ARRIVAL_NAMES, dist::DIST_NAMES};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -77,6 +76,25 @@ enum Command {
         #[arg(default_value = "results")]
         dir: PathBuf,
     },
+    /// Write the results of the shards in DIR (from `run --shard`) as one run writes them.
+    Merge {
+        /// The results folder the shards wrote into.
+        dir: PathBuf,
+        /// Threads to write on (default: one per core).
+        #[arg(short = 'j', long = "threads", value_name = "N", value_parser = threads)]
+        threads: Option<usize>,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Say how many runs of the plan in DIR are done, shard by shard.
+    Status {
+        /// The results folder the shards write into.
+        dir: PathBuf,
+    },
+    /// Write the batch scripts that run a plan as a Slurm job array of K shards and
+    /// merge them; `--submit` submits them.
+    Slurm(cluster::SlurmArgs),
     /// Run the analytic cases in validation/ against queueing theory and write the report.
     Validate {
         /// Where to write the report.
@@ -117,6 +135,20 @@ struct RunArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
+    /// Run only shard I of K: a slice of the plan's runs balanced by estimated cost.
+    /// Its results go to a log under DIR/.schedsim-shards/; `schedsim merge DIR`
+    /// writes the tables once every shard is done.
+    #[arg(long, value_name = "I/K", value_parser = shard_arg)]
+    shard: Option<Shard>,
+    /// Do not run again the runs whose results are already in the output folder (from
+    /// a run, or shard, that was killed or failed).
+    #[arg(long)]
+    resume: bool,
+}
+
+/// `--shard I/K`.
+fn shard_arg(text: &str) -> Result<Shard, String> {
+    text.parse()
 }
 
 /// `-j N`: a whole number of threads, at least 1.
@@ -194,17 +226,20 @@ pub fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        None => run(RunArgs { output: PathBuf::from("results"), ..RunArgs::default() }),
-        Some(Command::Run(args)) => run(args),
+        None => run::run(RunArgs { output: PathBuf::from("results"), ..RunArgs::default() }),
+        Some(Command::Run(args)) => run::run(args),
         Some(Command::Check { paths, force, allow_outside }) => {
             set_input_policy(allow_outside);
-            check(&paths, force)
+            inspect::check(&paths, force)
         }
         Some(Command::List) => {
-            list();
+            inspect::list();
             EXIT_OK
         }
-        Some(Command::Plot { dir }) => plot(&dir),
+        Some(Command::Plot { dir }) => inspect::plot(&dir),
+        Some(Command::Merge { dir, threads, quiet }) => cluster::merge(&dir, threads.unwrap_or(0), quiet),
+        Some(Command::Status { dir }) => cluster::status(&dir),
+        Some(Command::Slurm(args)) => cluster::slurm(args),
         Some(Command::Validate { output, quick, write_validation }) => {
             let output = if write_validation { PathBuf::from("VALIDATION.md") } else { output };
             validate(&output, quick)
@@ -257,10 +292,10 @@ fn report_bad(errors: &[ScenarioError]) -> u8 {
     EXIT_BAD_INPUT
 }
 
-fn run(args: RunArgs) -> u8 {
-    set_input_policy(args.allow_outside);
-    let mut paths = args.paths;
-    let jobs = match args.jobs {
+/// The paths and `--jobs` choice of a command line: a bare `--jobs` that took a
+/// scenario path as its value gives it back.
+fn jobs_records(mut paths: Vec<PathBuf>, flag: Option<JobsFlag>) -> (Vec<PathBuf>, JobRecords) {
+    let jobs = match flag {
         None => JobRecords::Off,
         Some(JobsFlag::Records(r)) => r,
         Some(JobsFlag::FirstAndPath(path)) => {
@@ -268,156 +303,18 @@ fn run(args: RunArgs) -> u8 {
             JobRecords::FirstReplication
         }
     };
-    let paths = if paths.is_empty() {
-        if !Path::new("scenarios").is_dir() {
-            eprintln!(
-                "error: there is no scenarios/ folder here to run. Run `schedsim run FILE.toml` on a scenario \
-                 file, or see `schedsim --help`"
-            );
-            return EXIT_BAD_INPUT;
-        }
-        vec![PathBuf::from("scenarios")]
-    } else {
-        paths
-    };
-    let scenarios = match load_all(&paths, args.force) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    // The folder is this run's until it ends; what runs now gone left is cleared.
-    let _lock = match folder::OutputLock::acquire(&args.output) {
-        Ok(lock) => lock,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_BAD_INPUT;
-        }
-    };
-    folder::clean_stale(&args.output);
-    stop_on_interrupt();
-    // Warnings are not errors: an overloaded point is worth running (to see how each
-    // policy fails), but nobody should read its numbers as a steady state.
-    for s in &scenarios {
-        for warning in overload_warnings(s) {
-            eprintln!("{warning}");
-        }
-    }
-    let threads = args.threads.unwrap_or(0);
-    let plan = Plan::new(scenarios);
-    let job_files = JobFiles::new(&plan, &args.output, jobs);
-    if !args.quiet {
-        let threads = if threads == 0 { rayon::current_num_threads() } else { threads };
-        eprintln!(
-            "running {} runs of {} scenario{} on {threads} thread{}",
-            plan.jobs.len(),
-            plan.scenarios.len(),
-            plural(plan.scenarios.len()),
-            plural(threads),
-        );
-    }
-    let started = Instant::now();
-    let progress = Progress::default();
-    let show_bar = !args.quiet && std::io::stderr().is_terminal();
-    let done = AtomicBool::new(false);
-    let outcomes = std::thread::scope(|scope| {
-        if show_bar {
-            scope.spawn(|| tick_progress_bar(plan.jobs.len() as u64, &progress, &done, started));
-        }
-        let outcomes = plan.execute_watched(threads, &progress, Some(&job_files));
-        done.store(true, Ordering::Relaxed);
-        outcomes
-    });
-    if crate::runner::interrupted() {
-        eprintln!("interrupted: no results were written ('{}' keeps what it had)", args.output.display());
+    (paths, jobs)
+}
+
+/// The exit code of a plan whose results were written.
+fn exit_code(written: Written) -> u8 {
+    if written.interrupted {
         return EXIT_INTERRUPTED;
     }
-
-    let mut failed = 0usize;
-    let mut by_file: Vec<Vec<&RunOutput>> = vec![Vec::new(); plan.scenarios.len()];
-    for (job, outcome) in plan.jobs.iter().zip(&outcomes) {
-        match outcome {
-            Ok(output) => by_file[plan.units[job.unit].file].push(output),
-            Err(f) => {
-                failed += 1;
-                eprintln!("error: {}", plan.failure_message(f));
-            }
-        }
+    if written.failed > 0 {
+        eprintln!("{} run{} failed; the other results are written", written.failed, plural(written.failed));
     }
-
-    // Each scenario's files are written on its own thread (charts take a while), and
-    // reported in plan order.
-    let writers = if threads == 0 { rayon::current_num_threads() } else { threads };
-    let writers = writers.min(plan.scenarios.len()).max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(writers).build().expect("thread pool");
-    let written: Vec<(Option<_>, Option<String>)> = pool.install(|| {
-        plan.scenarios
-            .par_iter()
-            .zip(&by_file)
-            .enumerate()
-            .map(|(file, (s, runs))| {
-                if runs.is_empty() {
-                    return (None, None);
-                }
-                // Written whole into a staging folder, then swapped in: never a mix of
-                // this run's files and an earlier one's.
-                let staged = folder::staging(&args.output, &s.name);
-                let fail = |message: String| {
-                    folder::discard(&staged);
-                    (None, Some(message))
-                };
-                let tables = match write_tables(&staged, s, runs) {
-                    Ok(tables) => tables,
-                    Err(e) => return fail(format!("error: cannot write results for '{}': {e}", s.name)),
-                };
-                // Before the report, which draws the Gantt chart from gantt.csv.
-                if let Err(e) = job_files.write(file, &staged) {
-                    return fail(format!("error: cannot write results for '{}': {e}", s.name));
-                }
-                // A report that cannot be drawn is an error, but the tables stand.
-                // Named by the folder it will be, not the staging one.
-                let shown = |e: &dyn std::fmt::Display| {
-                    e.to_string().replace(&*staged.to_string_lossy(), &args.output.join(&s.name).to_string_lossy())
-                };
-                let error = render_scenario(&staged)
-                    .err()
-                    .map(|e| format!("error: cannot draw the charts and report of '{}': {}", s.name, shown(&e)));
-                if crate::runner::interrupted() {
-                    folder::discard(&staged);
-                    return (None, Some(format!("interrupted: the results of '{}' were not written", s.name)));
-                }
-                match folder::commit(&staged, &args.output, &s.name) {
-                    Ok(dir) => (Some((tables, dir)), error),
-                    Err(e) => (None, Some(format!("error: cannot write results for '{}': {e}", s.name))),
-                }
-            })
-            .collect()
-    });
-    let mut write_failed = false;
-    for (s, (tables, error)) in plan.scenarios.iter().zip(written) {
-        if let Some(message) = error {
-            eprintln!("{message}");
-            write_failed = true;
-        }
-        if let (Some((tables, dir)), false) = (tables, args.quiet) {
-            print_table(s, &tables.summary, &tables.comparisons, &dir);
-        }
-    }
-    if crate::runner::interrupted() {
-        eprintln!("interrupted: the results listed above were written, the others not");
-        return EXIT_INTERRUPTED;
-    }
-    if let Err(e) = render_index(&args.output) {
-        eprintln!("error: cannot write the index of '{}': {e}", args.output.display());
-        write_failed = true;
-    }
-    if !args.quiet {
-        let events = progress.events.load(Ordering::Relaxed);
-        let secs = started.elapsed().as_secs_f64();
-        eprintln!("done in {secs:.1} s ({:.1} M events/s)", events as f64 / secs.max(1e-9) / 1e6);
-    }
-    if failed > 0 || write_failed {
-        if failed > 0 {
-            eprintln!("{failed} run{} failed; the other results are written", plural(failed));
-        }
+    if written.failed > 0 || written.write_failed {
         EXIT_RUNS_FAILED
     } else {
         EXIT_OK
@@ -451,78 +348,6 @@ fn tick_progress_bar(total: u64, progress: &Progress, done: &AtomicBool, started
     bar.finish_and_clear();
 }
 
-/// What `check` says of a replayed trace: what is replayed and what is skipped, and
-/// the machine the log's header describes, with a warning when the cluster differs.
-fn print_trace(s: &Scenario, trace: &crate::workload::Trace) {
-    println!("  trace {}: {} jobs replayed, {}", trace.path.display(), trace.jobs, trace.skipped);
-    let cores: u64 = s.node_groups.iter().map(|g| u64::from(g.count) * u64::from(g.cores)).sum();
-    let nodes: u64 = s.node_groups.iter().map(|g| u64::from(g.count)).sum();
-    let header = |what: &str, v: Option<u64>| v.map(|v| format!("{what} {v}"));
-    let said: Vec<String> =
-        [header("MaxProcs", trace.max_procs), header("MaxNodes", trace.max_nodes)].into_iter().flatten().collect();
-    if said.is_empty() {
-        return;
-    }
-    println!(
-        "  log header: {}; the cluster has {cores} cores on {nodes} node{}",
-        said.join(", "),
-        plural(nodes as usize)
-    );
-    if trace.max_procs.is_some_and(|p| p != cores) {
-        eprintln!(
-            "warning: {}: the log's machine had {} processors, the cluster has {cores} cores: \
-             the replay runs at another load than the log",
-            s.source.display(),
-            trace.max_procs.unwrap_or(0)
-        );
-    }
-}
-
-/// `schedsim plot DIR`: redraws every scenario folder's charts and report (or the one
-/// folder given), then the index, from the CSV files alone.
-fn plot(dir: &Path) -> u8 {
-    let folders: Vec<PathBuf> = if dir.join("summary.csv").is_file() {
-        vec![dir.to_path_buf()]
-    } else {
-        match std::fs::read_dir(dir) {
-            Ok(entries) => {
-                let mut found: Vec<PathBuf> =
-                    entries.flatten().map(|e| e.path()).filter(|p| p.join("summary.csv").is_file()).collect();
-                found.sort();
-                found
-            }
-            Err(e) => {
-                eprintln!("error: cannot read '{}': {e}", dir.display());
-                return EXIT_BAD_INPUT;
-            }
-        }
-    };
-    if folders.is_empty() {
-        eprintln!("error: '{}' holds no results (no summary.csv in it or in a folder below it)", dir.display());
-        return EXIT_BAD_INPUT;
-    }
-    let mut failed = false;
-    for folder in &folders {
-        match render_scenario(folder) {
-            Ok(_) => println!("{}: charts and report redrawn", folder.display()),
-            Err(e) => {
-                eprintln!("error: {e}");
-                failed = true;
-            }
-        }
-    }
-    let root = if folders.len() == 1 && folders[0] == dir { dir.parent().unwrap_or(dir) } else { dir };
-    if let Err(e) = render_index(root) {
-        eprintln!("error: {e}");
-        failed = true;
-    }
-    if failed {
-        EXIT_BAD_INPUT
-    } else {
-        EXIT_OK
-    }
-}
-
 /// `schedsim validate`: the cases of `validation/` against theory, into `output`.
 fn validate(output: &Path, quick: bool) -> u8 {
     let progress = Progress::default();
@@ -536,90 +361,4 @@ fn validate(output: &Path, quick: bool) -> u8 {
         done.store(true, Ordering::Relaxed);
         code
     })
-}
-
-fn check(paths: &[PathBuf], force: bool) -> u8 {
-    let scenarios = match load_all(paths, force) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    for s in &scenarios {
-        let nodes: u32 = s.node_groups.iter().map(|g| g.count).sum();
-        println!("{}: ok", s.source.display());
-        println!("  name {}: {}", s.name, s.description);
-        println!(
-            "  {} mode, {} node group{} ({} node{}), {}, seed {}",
-            s.run.mode.name(),
-            s.node_groups.len(),
-            if s.node_groups.len() == 1 { "" } else { "s" },
-            nodes,
-            if nodes == 1 { "" } else { "s" },
-            load_text(s, 3),
-            s.seed
-        );
-        if let crate::workload::ArrivalProcess::Trace(trace) = &s.workload.arrival {
-            print_trace(s, trace);
-        }
-        let points = s.sweep.as_ref().map_or(1, |sw| sw.points.len());
-        if let Some(sw) = &s.sweep {
-            let values: Vec<String> = sw.points.iter().map(|p| p.value.to_string()).collect();
-            println!("  sweep of {} over {} point{}: {}", sw.parameter, points, plural(points), values.join(", "));
-            let loads: Vec<String> = offered_loads(s)
-                .into_iter()
-                .map(|(v, load)| format!("{load:.3} ({} = {})", sw.parameter, v.unwrap_or(f64::NAN)))
-                .collect();
-            println!("  offered load by point: {}", loads.join(", "));
-        }
-        for warning in overload_warnings(s) {
-            eprintln!("{warning}");
-        }
-        let runs = points * s.disciplines.len() * s.balancers.len() * s.replications as usize;
-        println!(
-            "  {}{} discipline{} x {} balancer{} x {} replication{} = {} runs:",
-            if points > 1 { format!("{points} points x ") } else { String::new() },
-            s.disciplines.len(),
-            plural(s.disciplines.len()),
-            s.balancers.len(),
-            plural(s.balancers.len()),
-            s.replications,
-            plural(s.replications as usize),
-            runs
-        );
-        for d in &s.disciplines {
-            for b in &s.balancers {
-                let base = s.baseline.discipline == *d && s.baseline.balancer == *b;
-                println!("    {d} / {b}{}", if base { "  (baseline of the paired comparisons)" } else { "" });
-            }
-        }
-    }
-    EXIT_OK
-}
-
-fn list() {
-    let section = |title: &str, entries: &mut dyn Iterator<Item = &PolicyInfo>| {
-        println!("{title}:");
-        for e in entries {
-            let modes: Vec<&str> = e.modes.iter().map(|m| m.name()).collect();
-            println!("  {:<30} {} [{}]", e.name, e.summary, modes.join(", "));
-            for p in e.params {
-                let default = match (p.default, p.optional) {
-                    (Some(d), _) => format!("default {d}"),
-                    (None, true) => "optional".to_string(),
-                    (None, false) => "required".to_string(),
-                };
-                println!("  {:<30}   {} = {} ({default})", "", p.name, p.doc);
-            }
-        }
-        println!();
-    };
-    section("Balancers (which node)", &mut BALANCERS.iter().map(|e| &e.info));
-    section("Disciplines (which task next)", &mut DISCIPLINES.iter().map(|e| &e.info));
-    println!("Distributions (dist = ...):");
-    for (name, doc) in DIST_NAMES {
-        println!("  {name:<30} {doc}");
-    }
-    println!("\nArrival processes (process = ...):");
-    for (name, doc) in ARRIVAL_NAMES {
-        println!("  {name:<30} {doc}");
-    }
 }

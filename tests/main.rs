@@ -16,6 +16,8 @@ mod fuzz_corpus;
 mod golden;
 mod jobs;
 mod least_work;
+mod shards;
+mod slurm;
 mod stability;
 mod statistics;
 mod sweeps;

@@ -23,7 +23,7 @@ pub use recorder::{Recorder, RunDetail, WarmupRule};
 pub use stability::{mann_kendall_z, sen_slope, Stability, GROWTH_SHARE, MIN_SAMPLES, TREND_LEVEL, TREND_WINDOWS};
 pub use summary::{ci95, student_t_975, summarize, Summary};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The results of one run: one row of `runs.csv`.
 ///
@@ -31,7 +31,7 @@ use serde::Serialize;
 /// (`tasks_arrived = tasks_completed + tasks_failed + tasks_in_system`) can be read
 /// off the row; every other figure covers only the tasks that arrived after the
 /// warm-up. Times are seconds of virtual time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// Scenario name.
     pub scenario: String,
@@ -168,7 +168,7 @@ pub const JOB_COLUMNS: &[&str] = &[
 
 /// A run's results with their detail (per class, response distribution, time series,
 /// nodes, fault events): everything the tables and reports of a run are made from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunOutput {
     /// The `runs.csv` row.
     pub result: RunResult,

@@ -337,7 +337,7 @@ impl Recorder {
 }
 
 /// What a run yields beyond its `runs.csv` row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RunDetail {
     /// Per class (class name and priority filled in by the caller), when there is more
     /// than one class.

@@ -169,6 +169,7 @@ impl<F: Features> Run<F> {
             run: Attempt::unsent(task, dispatcher),
             measured,
             attempts: 0,
+            lost: 0,
             retry_event: EventId::NONE,
             instance: inst,
             index,

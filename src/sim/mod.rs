@@ -106,7 +106,7 @@ pub type BalancerFactory<'a> = dyn Fn(&BuildContext<'_>) -> Result<Box<dyn Balan
 const TIMESERIES_WINDOWS: f64 = 200.0;
 
 /// What happened to one task, for [`Simulation::run_observed`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TaskRecord {
     /// Arrival index, from 0.
     pub seq: u64,

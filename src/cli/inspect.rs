@@ -1,0 +1,170 @@
+//! The commands that look rather than run: `check`, `list`, and `plot`, which redraws
+//! charts and reports from a results folder's CSV files.
+
+use super::{load_all, plural, EXIT_BAD_INPUT, EXIT_OK};
+use crate::output::report::{render_index, render_scenario};
+use crate::output::terminal::{load_text, offered_loads, overload_warnings};
+use crate::policy::registry::{PolicyInfo, BALANCERS, DISCIPLINES};
+use crate::scenario::Scenario;
+use crate::workload::{arrival::ARRIVAL_NAMES, dist::DIST_NAMES};
+use std::path::{Path, PathBuf};
+
+/// What `check` says of a replayed trace: what is replayed and what is skipped, and
+/// the machine the log's header describes, with a warning when the cluster differs.
+fn print_trace(s: &Scenario, trace: &crate::workload::Trace) {
+    println!("  trace {}: {} jobs replayed, {}", trace.path.display(), trace.jobs, trace.skipped);
+    let cores: u64 = s.node_groups.iter().map(|g| u64::from(g.count) * u64::from(g.cores)).sum();
+    let nodes: u64 = s.node_groups.iter().map(|g| u64::from(g.count)).sum();
+    let header = |what: &str, v: Option<u64>| v.map(|v| format!("{what} {v}"));
+    let said: Vec<String> =
+        [header("MaxProcs", trace.max_procs), header("MaxNodes", trace.max_nodes)].into_iter().flatten().collect();
+    if said.is_empty() {
+        return;
+    }
+    println!(
+        "  log header: {}; the cluster has {cores} cores on {nodes} node{}",
+        said.join(", "),
+        plural(nodes as usize)
+    );
+    if trace.max_procs.is_some_and(|p| p != cores) {
+        eprintln!(
+            "warning: {}: the log's machine had {} processors, the cluster has {cores} cores: \
+             the replay runs at another load than the log",
+            s.source.display(),
+            trace.max_procs.unwrap_or(0)
+        );
+    }
+}
+
+/// `schedsim plot DIR`: redraws every scenario folder's charts and report (or the one
+/// folder given), then the index, from the CSV files alone.
+pub(super) fn plot(dir: &Path) -> u8 {
+    let folders: Vec<PathBuf> = if dir.join("summary.csv").is_file() {
+        vec![dir.to_path_buf()]
+    } else {
+        match std::fs::read_dir(dir) {
+            Ok(entries) => {
+                let mut found: Vec<PathBuf> =
+                    entries.flatten().map(|e| e.path()).filter(|p| p.join("summary.csv").is_file()).collect();
+                found.sort();
+                found
+            }
+            Err(e) => {
+                eprintln!("error: cannot read '{}': {e}", dir.display());
+                return EXIT_BAD_INPUT;
+            }
+        }
+    };
+    if folders.is_empty() {
+        eprintln!("error: '{}' holds no results (no summary.csv in it or in a folder below it)", dir.display());
+        return EXIT_BAD_INPUT;
+    }
+    let mut failed = false;
+    for folder in &folders {
+        match render_scenario(folder) {
+            Ok(_) => println!("{}: charts and report redrawn", folder.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    let root = if folders.len() == 1 && folders[0] == dir { dir.parent().unwrap_or(dir) } else { dir };
+    if let Err(e) = render_index(root) {
+        eprintln!("error: {e}");
+        failed = true;
+    }
+    if failed {
+        EXIT_BAD_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `schedsim check`: loads and checks scenario files and prints the runs each expands to.
+pub(super) fn check(paths: &[PathBuf], force: bool) -> u8 {
+    let scenarios = match load_all(paths, force) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    for s in &scenarios {
+        let nodes: u32 = s.node_groups.iter().map(|g| g.count).sum();
+        println!("{}: ok", s.source.display());
+        println!("  name {}: {}", s.name, s.description);
+        println!(
+            "  {} mode, {} node group{} ({} node{}), {}, seed {}",
+            s.run.mode.name(),
+            s.node_groups.len(),
+            if s.node_groups.len() == 1 { "" } else { "s" },
+            nodes,
+            if nodes == 1 { "" } else { "s" },
+            load_text(s, 3),
+            s.seed
+        );
+        if let crate::workload::ArrivalProcess::Trace(trace) = &s.workload.arrival {
+            print_trace(s, trace);
+        }
+        let points = s.sweep.as_ref().map_or(1, |sw| sw.points.len());
+        if let Some(sw) = &s.sweep {
+            let values: Vec<String> = sw.points.iter().map(|p| p.value.to_string()).collect();
+            println!("  sweep of {} over {} point{}: {}", sw.parameter, points, plural(points), values.join(", "));
+            let loads: Vec<String> = offered_loads(s)
+                .into_iter()
+                .map(|(v, load)| format!("{load:.3} ({} = {})", sw.parameter, v.unwrap_or(f64::NAN)))
+                .collect();
+            println!("  offered load by point: {}", loads.join(", "));
+        }
+        for warning in overload_warnings(s) {
+            eprintln!("{warning}");
+        }
+        let runs = points * s.disciplines.len() * s.balancers.len() * s.replications as usize;
+        println!(
+            "  {}{} discipline{} x {} balancer{} x {} replication{} = {} runs:",
+            if points > 1 { format!("{points} points x ") } else { String::new() },
+            s.disciplines.len(),
+            plural(s.disciplines.len()),
+            s.balancers.len(),
+            plural(s.balancers.len()),
+            s.replications,
+            plural(s.replications as usize),
+            runs
+        );
+        for d in &s.disciplines {
+            for b in &s.balancers {
+                let base = s.baseline.discipline == *d && s.baseline.balancer == *b;
+                println!("    {d} / {b}{}", if base { "  (baseline of the paired comparisons)" } else { "" });
+            }
+        }
+    }
+    EXIT_OK
+}
+
+/// `schedsim list`: every policy, distribution and arrival process.
+pub(super) fn list() {
+    let section = |title: &str, entries: &mut dyn Iterator<Item = &PolicyInfo>| {
+        println!("{title}:");
+        for e in entries {
+            let modes: Vec<&str> = e.modes.iter().map(|m| m.name()).collect();
+            println!("  {:<30} {} [{}]", e.name, e.summary, modes.join(", "));
+            for p in e.params {
+                let default = match (p.default, p.optional) {
+                    (Some(d), _) => format!("default {d}"),
+                    (None, true) => "optional".to_string(),
+                    (None, false) => "required".to_string(),
+                };
+                println!("  {:<30}   {} = {} ({default})", "", p.name, p.doc);
+            }
+        }
+        println!();
+    };
+    section("Balancers (which node)", &mut BALANCERS.iter().map(|e| &e.info));
+    section("Disciplines (which task next)", &mut DISCIPLINES.iter().map(|e| &e.info));
+    println!("Distributions (dist = ...):");
+    for (name, doc) in DIST_NAMES {
+        println!("  {name:<30} {doc}");
+    }
+    println!("\nArrival processes (process = ...):");
+    for (name, doc) in ARRIVAL_NAMES {
+        println!("  {name:<30} {doc}");
+    }
+}
