@@ -181,15 +181,17 @@ fn a_traces_offered_load_comes_from_its_jobs() {
 /// (a scenario reads only inside its own folder or the current one).
 #[test]
 fn the_scenario_kept_with_the_results_runs_again_to_the_same_results() {
-    let (first, again) = (dir("kept-first"), dir("kept-again"));
+    let (first, again, cwd) = (dir("kept-first"), dir("kept-again"), dir("kept-cwd"));
     let (first, again) = (first.path(), again.path());
+    // An empty folder of its own as the current one: the temporary folder itself may
+    // hold the checkout (a clone under /tmp), and the trace would then lie inside it.
     let run = |scenario: &Path, out: &Path, allow: bool| {
         std::process::Command::new(env!("CARGO_BIN_EXE_schedsim"))
             .args(["run", "-q", "-o"])
             .arg(out)
             .arg(scenario)
             .args(allow.then_some("--allow-outside"))
-            .current_dir(std::env::temp_dir())
+            .current_dir(cwd.path())
             .status()
             .unwrap()
     };
