@@ -98,6 +98,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
+pub mod fuzz;
 pub mod metrics;
 pub mod model;
 pub mod output;

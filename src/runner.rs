@@ -14,6 +14,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub mod shard;
+
 /// One concrete scenario to run: a scenario file, or one point of its sweep.
 #[derive(Debug, Clone)]
 pub struct Unit {
@@ -184,13 +186,33 @@ impl Plan {
         progress: &Progress,
         watch: Option<&dyn Watch>,
     ) -> Vec<Result<RunOutput, RunFailure>> {
+        let all: Vec<usize> = (0..self.jobs.len()).collect();
+        let done = self.execute_some(&all, threads, progress, watch, &|_, _| {});
+        done.into_iter().map(|(_, result)| result).collect()
+    }
+
+    /// Runs the jobs `jobs` (indices into [`Plan::jobs`]) as [`execute_watched`]
+    /// does, and calls `on_done` with each run's index and outcome as it ends, on the
+    /// thread that ran it (after its observer's `end`): a shard stores each result
+    /// then, so that a killed process keeps every run that finished. Returns the
+    /// outcomes sorted by job index.
+    ///
+    /// [`execute_watched`]: Self::execute_watched
+    pub fn execute_some(
+        &self,
+        jobs: &[usize],
+        threads: usize,
+        progress: &Progress,
+        watch: Option<&dyn Watch>,
+        on_done: &(dyn Fn(usize, &Result<RunOutput, RunFailure>) + Sync),
+    ) -> Vec<(usize, Result<RunOutput, RunFailure>)> {
         // Never more threads than runs: `-j 10000` must not try to spawn 10,000.
         let threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
-        let threads = threads.min(self.jobs.len()).max(1);
-        progress.total.store(self.jobs.len() as u64, Ordering::Relaxed);
+        let threads = threads.min(jobs.len()).max(1);
+        progress.total.store(jobs.len() as u64, Ordering::Relaxed);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
         let costs: Vec<f64> = self.units.iter().map(Unit::cost).collect();
-        let mut order: Vec<usize> = (0..self.jobs.len()).collect();
+        let mut order: Vec<usize> = jobs.to_vec();
         // Stable: equal costs keep plan order.
         order.sort_by(|&a, &b| costs[self.jobs[b].unit].total_cmp(&costs[self.jobs[a].unit]));
         let next = AtomicUsize::new(0);
@@ -210,6 +232,7 @@ impl Plan {
                                 result
                             }
                         };
+                        on_done(job, &result);
                         if let Ok(r) = &result {
                             progress.events.fetch_add(r.result.events, Ordering::Relaxed);
                         }
@@ -221,7 +244,7 @@ impl Plan {
         });
         let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
         done.sort_unstable_by_key(|&(job, _)| job);
-        done.into_iter().map(|(_, result)| result).collect()
+        done
     }
 
     /// How a failed run is reported, on one line (without an `error: ` prefix): the

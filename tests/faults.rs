@@ -231,3 +231,86 @@ fn bad_fault_settings_are_named() {
     let err = parse(&no_heartbeat, Path::new("c.toml")).unwrap_err();
     assert!(err.message.contains("heartbeat"), "{err}");
 }
+
+/// A node that crashes and is back before the detector's timeout is never declared
+/// dead; its first heartbeat after the restart (a new incarnation) tells the
+/// dispatcher, which resubmits what the crash lost. Before, those tasks waited for
+/// ever and the run never ended.
+#[test]
+fn work_lost_in_a_crash_shorter_than_the_timeout_is_resubmitted_at_the_restart() {
+    let text = r#"
+name = "short-crash"
+seed = 5
+[run]
+tasks = 2000
+[[nodes]]
+name = "n"
+count = 2
+[workload]
+arrival = { process = "poisson", rate = 1.9 }
+size = { dist = "exponential", mean = 1.0 }
+[faults]
+heartbeat = { interval = 1.0, timeout = 3.0 }
+[[faults.events]]
+at = 100.0
+node = "n[0]"
+kind = "crash"
+duration = 0.5
+[policies]
+balancers = ["round_robin"]
+"#;
+    let (out, records) = run(text, "round_robin", 0);
+    let r = &out.result;
+    let events: Vec<&str> = out.detail.faults.iter().map(|f| f.event).collect();
+    assert_eq!(events, ["crash", "recover", "restarted"], "the detector never fired: the restart told it");
+    assert!(r.retries > 0, "the crash lost no task (load 0.95): the test does not test the restart");
+    assert_eq!((r.tasks_completed, r.tasks_failed, records.len()), (2000, 0, 2000));
+    // Found at the restart, half a second after the crash, not after the 3 s timeout.
+    assert!((r.detection_latency - 0.5).abs() < 1e-9, "{}", r.detection_latency);
+}
+
+/// A failure detector slower than the whole run: the warnings say what it implies, the
+/// cost estimate counts the wait, and the run still ends: the tasks lost on a node
+/// that never comes back are resubmitted once the detector fires.
+#[test]
+fn a_detector_slower_than_the_run_is_warned_about_and_its_lost_work_waits_for_it() {
+    let text = r#"
+name = "silent-detector"
+seed = 3
+[run]
+tasks = 300
+[[nodes]]
+name = "n"
+count = 2
+[workload]
+arrival = { process = "poisson", rate = 1.5 }
+size = { dist = "exponential", mean = 1.0 }
+[faults]
+heartbeat = { interval = 1.0, timeout = 5000.0 }
+[[faults.events]]
+at = 50.0
+node = "n[0]"
+kind = "crash"
+duration = 1e9
+[policies]
+balancers = ["round_robin"]
+"#;
+    let s = scenario(text);
+    let warnings = schedsim::output::terminal::overload_warnings(&s);
+    assert!(
+        warnings.iter().any(|w| w.contains("faults.heartbeat.timeout = 5000 s is longer than the arrivals last")),
+        "{warnings:?}"
+    );
+    // 200 s of arrivals, then the wait: two heartbeat events a second per node.
+    let beats: f64 = schedsim::scenario::cost::events_per_run(&s)
+        .iter()
+        .filter(|e| e.field == "faults.heartbeat.interval")
+        .map(|e| e.events)
+        .sum();
+    assert!((beats - 2.0 * 2.0 * 5200.0).abs() < 1.0, "{beats}");
+    let (out, records) = run(text, "round_robin", 0);
+    let r = &out.result;
+    assert!(r.retries > 0, "no task was lost: the test does not test the wait");
+    assert!(r.end_time > 5050.0, "the run ended at {} before the detector could fire", r.end_time);
+    assert_eq!((r.tasks_completed + r.tasks_failed, records.len()), (300, 300));
+}

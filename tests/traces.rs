@@ -5,7 +5,7 @@
 use crate::common;
 use schedsim::scenario::{self, Scenario};
 use schedsim::sim::{Simulation, TaskRecord};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -106,11 +106,9 @@ fn a_trace_that_gives_everything_makes_replications_identical() {
     }
 }
 
-/// A directory of its own for one test's files.
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("schedsim-traces-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A directory of its own for one test's files, removed when the guard drops.
+fn dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("schedsim-traces-{name}-")).tempdir().unwrap()
 }
 
 const CSV_SCENARIO: &str = r#"
@@ -133,6 +131,7 @@ balancers = ["round_robin"]
 #[test]
 fn a_csv_trace_is_shifted_scaled_cut_and_completed_from_the_workload() {
     let d = dir("csv");
+    let d = d.path();
     std::fs::write(d.join("jobs.csv"), "arrival,size,estimate,cores\n10,2,,1\n14,1,3,2\n20,4,4,\n30,1,1,1\n").unwrap();
     std::fs::write(d.join("s.toml"), CSV_SCENARIO).unwrap();
     let s = scenario::load(&d.join("s.toml")).unwrap();
@@ -149,6 +148,7 @@ fn a_csv_trace_is_shifted_scaled_cut_and_completed_from_the_workload() {
 #[test]
 fn a_bad_trace_names_the_scenario_field_and_the_trace_line() {
     let d = dir("bad");
+    let d = d.path();
     std::fs::write(d.join("jobs.csv"), "arrival,size\n0,1\n1,one\n").unwrap();
     std::fs::write(d.join("s.toml"), CSV_SCENARIO).unwrap();
     let e = scenario::load(&d.join("s.toml")).unwrap_err();
@@ -166,6 +166,7 @@ fn a_bad_trace_names_the_scenario_field_and_the_trace_line() {
 #[test]
 fn a_traces_offered_load_comes_from_its_jobs() {
     let d = dir("load");
+    let d = d.path();
     std::fs::write(d.join("jobs.csv"), "arrival,size,cores\n0,3,1\n5,2,2\n10,1,1\n").unwrap();
     std::fs::write(d.join("s.toml"), CSV_SCENARIO).unwrap();
     let s = scenario::load(&d.join("s.toml")).unwrap();
@@ -180,28 +181,30 @@ fn a_traces_offered_load_comes_from_its_jobs() {
 /// (a scenario reads only inside its own folder or the current one).
 #[test]
 fn the_scenario_kept_with_the_results_runs_again_to_the_same_results() {
-    let (first, again) = (dir("kept-first"), dir("kept-again"));
+    let (first, again, cwd) = (dir("kept-first"), dir("kept-again"), dir("kept-cwd"));
+    let (first, again) = (first.path(), again.path());
+    // An empty folder of its own as the current one: the temporary folder itself may
+    // hold the checkout (a clone under /tmp), and the trace would then lie inside it.
     let run = |scenario: &Path, out: &Path, allow: bool| {
         std::process::Command::new(env!("CARGO_BIN_EXE_schedsim"))
             .args(["run", "-q", "-o"])
             .arg(out)
             .arg(scenario)
             .args(allow.then_some("--allow-outside"))
-            .current_dir(std::env::temp_dir())
+            .current_dir(cwd.path())
             .status()
             .unwrap()
     };
-    assert!(run(&root().join("scenarios/kth-replay.toml"), &first, false).success());
+    assert!(run(&root().join("scenarios/kth-replay.toml"), first, false).success());
     let kept = first.join("kth-replay/scenario.toml");
     let text = std::fs::read_to_string(&kept).unwrap();
     assert!(!text.contains("\"traces/KTH"), "the trace path was not rewritten:\n{text}");
-    assert_eq!(run(&kept, &again, false).code(), Some(2), "a path outside both folders was read");
-    assert!(run(&kept, &again, true).success());
+    assert_eq!(run(&kept, again, false).code(), Some(2), "a path outside both folders was read");
+    assert!(run(&kept, again, true).success());
     for table in ["summary.csv", "runs.csv"] {
         let read = |d: &Path| std::fs::read(d.join("kth-replay").join(table)).unwrap();
-        assert!(read(&first) == read(&again), "{table} differs");
+        assert!(read(first) == read(again), "{table} differs");
     }
-    let _ = (std::fs::remove_dir_all(first), std::fs::remove_dir_all(again));
 }
 
 /// Under `estimates = "kill"` a job that runs past its requested time is killed there,
@@ -209,6 +212,7 @@ fn the_scenario_kept_with_the_results_runs_again_to_the_same_results() {
 #[test]
 fn a_job_past_its_request_is_killed_there_under_kill() {
     let d = dir("kill");
+    let d = d.path();
     // One core. Job 0 asks for 50 s and needs 100; job 1 asks for 20 and needs 10.
     std::fs::write(d.join("jobs.csv"), "arrival,size,estimate\n0,100,50\n1,10,20\n").unwrap();
     let text = |estimates: &str| {

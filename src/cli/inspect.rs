@@ -1,19 +1,14 @@
-//! `schedsim check`, `list`, `plot` and `validate`: what a scenario expands to, what
-//! policies there are, redrawing results, and the validation against theory.
+//! The commands that look rather than run: `check`, `list`, and `plot`, which redraws
+//! charts and reports from a results folder's CSV files.
 
-use super::run::{load_all, tick_progress_bar};
-use super::{plural, EXIT_BAD_INPUT, EXIT_OK};
+use super::{load_all, plural, EXIT_BAD_INPUT, EXIT_OK};
 use crate::output::report::{render_index, render_scenario_with};
 use crate::output::terminal::{load_text, offered_loads, overload_warnings};
 use crate::policy::registry::{PolicyInfo, Registry};
-use crate::runner::Progress;
 use crate::scenario::Scenario;
 use crate::workload::{arrival::ARRIVAL_NAMES, dist::DIST_NAMES};
 use std::fmt::Write;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
 /// What `check` says of a replayed trace: what is replayed and what is skipped, and
 /// the machine the log's header describes, with a warning when the cluster differs.
@@ -85,21 +80,6 @@ pub(super) fn plot(dir: &Path, registry: &Registry) -> u8 {
     } else {
         EXIT_OK
     }
-}
-
-/// `schedsim validate`: the cases of `validation/` against theory, into `output`.
-pub(super) fn validate(output: &Path, quick: bool) -> u8 {
-    let progress = Progress::default();
-    let done = AtomicBool::new(false);
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        if std::io::stderr().is_terminal() {
-            scope.spawn(|| tick_progress_bar(0, &progress, &done, started));
-        }
-        let code = crate::validate::command(output, quick, &progress);
-        done.store(true, Ordering::Relaxed);
-        code
-    })
 }
 
 /// `schedsim check`: every scenario under `paths` checked against `registry`, and the

@@ -1,83 +1,34 @@
-//! `schedsim run`: loads the scenarios, runs every run of the plan in parallel with a
-//! progress bar, and writes each scenario's tables, charts and report.
+//! `schedsim run`: the plan's runs (or one shard's), each stored in the shard's run
+//! log as it ends, then the results written (a shard leaves that to `merge`).
 
 use super::{
-    plural, set_input_policy, stop_on_interrupt, JobsFlag, RunArgs, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK,
-    EXIT_RUNS_FAILED,
+    cluster, exit_code, jobs_records, load_all, plural, set_input_policy, stop_on_interrupt, tick_progress_bar,
+    RunArgs, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNS_FAILED,
 };
 use crate::metrics::RunOutput;
 use crate::output::folder;
 use crate::output::jobs::JobFiles;
-use crate::output::report::{render_index, render_scenario_with};
-use crate::output::tables::write_tables;
-use crate::output::terminal::{overload_warnings, print_table};
+use crate::output::results::write_results;
+use crate::output::runlog::{LogHeader, RunLog, RunRecord};
+use crate::output::shards::{Manifest, ShardDir};
+use crate::output::terminal::overload_warnings;
 use crate::policy::registry::Registry;
-use crate::runner::{Plan, Progress};
-use crate::scenario::{self, JobRecords, Scenario, ScenarioError};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
+use crate::runner::shard::Shard;
+use crate::runner::{Plan, Progress, RunFailure};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-/// Loads and checks every scenario under `paths`; unless `force`, also refuses one
-/// whose runs are estimated to cost more than a run may ([`scenario::cost`]).
-pub(super) fn load_all(paths: &[PathBuf], force: bool, registry: &Registry) -> Result<Vec<Scenario>, u8> {
-    let files = scenario::discover(paths).map_err(|e| report_bad(&[e]))?;
-    let mut scenarios = Vec::new();
-    let mut errors: Vec<ScenarioError> = Vec::new();
-    for f in &files {
-        match scenario::load_with(f, registry).and_then(|s| {
-            if force {
-                Ok(s)
-            } else {
-                scenario::cost::check(&s).map(|()| s)
-            }
-        }) {
-            Ok(s) => scenarios.push(s),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(report_bad(&errors));
-    }
-    // Two scenarios with one name would write into the same results folder.
-    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
-    for s in &scenarios {
-        if let Some(other) = seen.insert(&s.name, &s.source) {
-            let message = format!(
-                "scenario name '{}' is also used by {}; each scenario needs its own name (it names the results folder)",
-                s.name,
-                other.display()
-            );
-            return Err(report_bad(&[ScenarioError::new(&s.source, message).with_field("name")]));
-        }
-    }
-    Ok(scenarios)
-}
-
-fn report_bad(errors: &[ScenarioError]) -> u8 {
-    for e in errors {
-        eprintln!("error: {e}");
-    }
-    EXIT_BAD_INPUT
-}
-
-/// `schedsim run`, with the policies of `registry`.
+/// `schedsim run`: computes the runs of the plan (or of one shard of it), storing each
+/// result in the shard's run log as it ends, then writes the results (a shard leaves
+/// that to `merge`). Runs already in the log are not run again with `--resume`. A
+/// scenario may name the policies of `registry`.
 pub(super) fn run(args: RunArgs, registry: &Registry) -> u8 {
     set_input_policy(args.allow_outside);
-    let mut paths = args.paths;
-    let jobs = match args.jobs {
-        None => JobRecords::Off,
-        Some(JobsFlag::Records(r)) => r,
-        Some(JobsFlag::FirstAndPath(path)) => {
-            paths.push(path);
-            JobRecords::FirstReplication
-        }
-    };
+    let (paths, jobs) = jobs_records(args.paths, args.jobs);
     let paths = if paths.is_empty() {
         if !Path::new("scenarios").is_dir() {
             eprintln!(
@@ -94,15 +45,22 @@ pub(super) fn run(args: RunArgs, registry: &Registry) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    // The folder is this run's until it ends; what runs now gone left is cleared.
-    let _lock = match folder::OutputLock::acquire(&args.output) {
-        Ok(lock) => lock,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_BAD_INPUT;
+    // A plain run holds the folder until it ends; a shard writes only its own log
+    // (locked on its own), so the shards of one plan run side by side into one folder.
+    let _lock = if args.shard.is_none() {
+        match folder::OutputLock::acquire(&args.output) {
+            Ok(lock) => Some(lock),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_BAD_INPUT;
+            }
         }
+    } else {
+        None
     };
-    folder::clean_stale(&args.output);
+    if args.shard.is_none() {
+        folder::clean_stale(&args.output);
+    }
     stop_on_interrupt();
     // Warnings are not errors: an overloaded point is worth running (to see how each
     // policy fails), but nobody should read its numbers as a steady state.
@@ -113,12 +71,64 @@ pub(super) fn run(args: RunArgs, registry: &Registry) -> u8 {
     }
     let threads = args.threads.unwrap_or(0);
     let plan = Plan::with_registry(scenarios, Arc::new(registry.clone()));
-    let job_files = JobFiles::new(&plan, &args.output, jobs);
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let plan_id = plan.fingerprint(cluster::jobs_key(jobs));
+    let shards = ShardDir::new(&args.output);
+    let manifest = Manifest {
+        plan: plan_id.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenarios: plan
+            .scenarios
+            .iter()
+            .map(|s| std::fs::canonicalize(&s.source).unwrap_or(s.source.clone()))
+            .collect(),
+        jobs: cluster::jobs_key(jobs).to_string(),
+        allow_outside: args.allow_outside,
+        runs: plan.jobs.len(),
+    };
+    let slice = plan.slice(shard);
+    let header = LogHeader { plan: plan_id.clone(), shard, runs: slice.len() };
+    let opened = shards
+        .write_manifest(&manifest)
+        .and_then(|()| RunLog::open(&shards.log(&plan_id, shard), &header, args.resume));
+    let (log, found) = match opened {
+        Ok(opened) => opened,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let job_files = JobFiles::new(&plan, shards.scratch(&plan_id, Some(shard)), jobs);
+    let mut outcomes: BTreeMap<usize, Result<RunOutput, RunFailure>> = BTreeMap::new();
+    let in_slice = plan.owners(shard.count);
+    for record in found {
+        if record.job >= plan.jobs.len() || in_slice[record.job] != shard.index - 1 {
+            continue;
+        }
+        let outcome = match record.outcome {
+            Ok((output, data)) => {
+                // A shard writes no job files: its log holds the rows already.
+                if args.shard.is_none() {
+                    job_files.restore(record.job, data);
+                }
+                Ok(output)
+            }
+            Err(message) => Err(RunFailure { job: record.job, message }),
+        };
+        outcomes.insert(record.job, outcome);
+    }
+    let todo: Vec<usize> = slice.iter().copied().filter(|j| !outcomes.contains_key(j)).collect();
     if !args.quiet {
         let threads = if threads == 0 { rayon::current_num_threads() } else { threads };
+        let of = if args.shard.is_some() {
+            format!(" (shard {shard} of the plan's {})", plan.jobs.len())
+        } else {
+            String::new()
+        };
+        let resumed = if outcomes.is_empty() { String::new() } else { format!(", {} already done", outcomes.len()) };
         eprintln!(
-            "running {} runs of {} scenario{} on {threads} thread{}",
-            plan.jobs.len(),
+            "running {} runs of {} scenario{}{of}{resumed} on {threads} thread{}",
+            todo.len(),
             plan.scenarios.len(),
             plural(plan.scenarios.len()),
             plural(threads),
@@ -128,127 +138,87 @@ pub(super) fn run(args: RunArgs, registry: &Registry) -> u8 {
     let progress = Progress::default();
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
     let done = AtomicBool::new(false);
-    let outcomes = std::thread::scope(|scope| {
+    // The first error storing a result: the run goes on, the log will lack it.
+    let store_error: Mutex<Option<String>> = Mutex::new(None);
+    let store = |job: usize, result: &Result<RunOutput, RunFailure>| {
+        let outcome = match result {
+            Ok(output) => job_files.data(job, args.shard.is_some()).map(|data| Ok((output.clone(), data))),
+            Err(f) => Ok(Err(f.message.clone())),
+        };
+        let stored = outcome.and_then(|outcome| log.append(&RunRecord { job, outcome }));
+        if let Err(e) = stored {
+            store_error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
+        }
+    };
+    let computed = std::thread::scope(|scope| {
         if show_bar {
-            scope.spawn(|| tick_progress_bar(plan.jobs.len() as u64, &progress, &done, started));
+            scope.spawn(|| tick_progress_bar(todo.len() as u64, &progress, &done, started));
         }
-        let outcomes = plan.execute_watched(threads, &progress, Some(&job_files));
+        let computed = plan.execute_some(&todo, threads, &progress, Some(&job_files), &store);
         done.store(true, Ordering::Relaxed);
-        outcomes
+        computed
     });
+    outcomes.extend(computed);
+    let synced = log.sync();
     if crate::runner::interrupted() {
-        eprintln!("interrupted: no results were written ('{}' keeps what it had)", args.output.display());
+        eprintln!(
+            "interrupted: no results were written ('{}' keeps what it had); the runs that ended are kept in {}: \
+             run again with --resume to go on from them",
+            args.output.display(),
+            log.path().display()
+        );
         return EXIT_INTERRUPTED;
     }
-
-    let mut failed = 0usize;
-    let mut by_file: Vec<Vec<&RunOutput>> = vec![Vec::new(); plan.scenarios.len()];
-    for (job, outcome) in plan.jobs.iter().zip(&outcomes) {
-        match outcome {
-            Ok(output) => by_file[plan.units[job.unit].file].push(output),
-            Err(f) => {
-                failed += 1;
-                eprintln!("error: {}", plan.failure_message(f));
-            }
+    if let Some(e) = store_error.into_inner().unwrap_or_else(|e| e.into_inner()).or(synced.err()) {
+        eprintln!("error: {e}");
+        if args.shard.is_some() {
+            return EXIT_RUNS_FAILED;
         }
+    }
+    if args.shard.is_some() {
+        return shard_done(&plan, shard, &outcomes, &log, args.quiet);
     }
 
-    // Each scenario's files are written on its own thread (charts take a while), and
-    // reported in plan order.
-    let writers = if threads == 0 { rayon::current_num_threads() } else { threads };
-    let writers = writers.min(plan.scenarios.len()).max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(writers).build().expect("thread pool");
-    let written: Vec<(Option<_>, Option<String>)> = pool.install(|| {
-        plan.scenarios
-            .par_iter()
-            .zip(&by_file)
-            .enumerate()
-            .map(|(file, (s, runs))| {
-                if runs.is_empty() {
-                    return (None, None);
-                }
-                // Written whole into a staging folder, then swapped in: never a mix of
-                // this run's files and an earlier one's.
-                let staged = folder::staging(&args.output, &s.name);
-                let fail = |message: String| {
-                    folder::discard(&staged);
-                    (None, Some(message))
-                };
-                let tables = match write_tables(&staged, s, runs) {
-                    Ok(tables) => tables,
-                    Err(e) => return fail(format!("error: cannot write results for '{}': {e}", s.name)),
-                };
-                // Before the report, which draws the Gantt chart from gantt.csv.
-                if let Err(e) = job_files.write(file, &staged) {
-                    return fail(format!("error: cannot write results for '{}': {e}", s.name));
-                }
-                // A report that cannot be drawn is an error, but the tables stand.
-                // Named by the folder it will be, not the staging one.
-                let shown = |e: &dyn std::fmt::Display| {
-                    e.to_string().replace(&*staged.to_string_lossy(), &args.output.join(&s.name).to_string_lossy())
-                };
-                let error = render_scenario_with(&staged, registry)
-                    .err()
-                    .map(|e| format!("error: cannot draw the charts and report of '{}': {}", s.name, shown(&e)));
-                if crate::runner::interrupted() {
-                    folder::discard(&staged);
-                    return (None, Some(format!("interrupted: the results of '{}' were not written", s.name)));
-                }
-                match folder::commit(&staged, &args.output, &s.name) {
-                    Ok(dir) => (Some((tables, dir)), error),
-                    Err(e) => (None, Some(format!("error: cannot write results for '{}': {e}", s.name))),
-                }
-            })
-            .collect()
-    });
-    let mut write_failed = false;
-    for (s, (tables, error)) in plan.scenarios.iter().zip(written) {
-        if let Some(message) = error {
-            eprintln!("{message}");
-            write_failed = true;
-        }
-        if let (Some((tables, dir)), false) = (tables, args.quiet) {
-            print_table(s, &tables.summary, &tables.comparisons, &dir);
-        }
+    let outcomes: Vec<Result<RunOutput, RunFailure>> = outcomes.into_values().collect();
+    let written = write_results(&plan, &outcomes, &job_files, &args.output, threads, args.quiet);
+    drop(job_files);
+    if !written.interrupted && !written.write_failed {
+        // The results are in the folder: the log has served.
+        drop(log);
+        shards.remove(&plan_id, shard);
     }
-    if crate::runner::interrupted() {
-        eprintln!("interrupted: the results listed above were written, the others not");
-        return EXIT_INTERRUPTED;
-    }
-    if let Err(e) = render_index(&args.output) {
-        eprintln!("error: cannot write the index of '{}': {e}", args.output.display());
-        write_failed = true;
-    }
-    if !args.quiet {
+    if !args.quiet && !written.interrupted {
         let events = progress.events.load(Ordering::Relaxed);
         let secs = started.elapsed().as_secs_f64();
         eprintln!("done in {secs:.1} s ({:.1} M events/s)", events as f64 / secs.max(1e-9) / 1e6);
     }
-    if failed > 0 || write_failed {
-        if failed > 0 {
-            eprintln!("{failed} run{} failed; the other results are written", plural(failed));
-        }
+    exit_code(written)
+}
+
+/// The end of a shard: its failed runs and where its results are (for `merge`).
+fn shard_done(
+    plan: &Plan,
+    shard: Shard,
+    outcomes: &BTreeMap<usize, Result<RunOutput, RunFailure>>,
+    log: &RunLog,
+    quiet: bool,
+) -> u8 {
+    let mut failed = 0;
+    for f in outcomes.values().filter_map(|o| o.as_ref().err()) {
+        eprintln!("error: {}", plan.failure_message(f));
+        failed += 1;
+    }
+    if !quiet {
+        eprintln!(
+            "shard {shard}: {} runs in {} ({failed} failed); `schedsim merge` writes the results once every shard is \
+             done",
+            outcomes.len(),
+            log.path().display()
+        );
+    }
+    if failed > 0 {
         EXIT_RUNS_FAILED
     } else {
         EXIT_OK
     }
-}
-
-/// Draws the progress bar from the shared counters until `done`: runs done of total,
-/// elapsed, ETA and simulated events per second.
-pub(super) fn tick_progress_bar(total: u64, progress: &Progress, done: &AtomicBool, started: Instant) {
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {elapsed} elapsed, ETA {eta}  {msg}")
-            .expect("valid template"),
-    );
-    while !done.load(Ordering::Relaxed) {
-        // The plan's size, once it is known (`validate` learns it as it starts).
-        bar.set_length(progress.total.load(Ordering::Relaxed).max(total));
-        bar.set_position(progress.runs.load(Ordering::Relaxed));
-        let rate = progress.events.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64().max(1e-9);
-        bar.set_message(format!("{:.1} M events/s", rate / 1e6));
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    bar.finish_and_clear();
 }

@@ -104,6 +104,13 @@ impl<'a> Replications<'a> {
         (0..QUANTILE_GRID.len()).map(|i| mean(self.runs.iter().map(|r| r.detail.quantiles[i]))).collect()
     }
 
+    /// Job response time at each quantile of [`QUANTILE_GRID`], the mean over
+    /// replications (empty without jobs of many tasks).
+    pub fn job_quantiles(&self) -> Vec<f64> {
+        let n = self.runs.iter().map(|r| r.detail.job_quantiles.len()).min().unwrap_or(0);
+        (0..n).map(|i| mean(self.runs.iter().map(|r| r.detail.job_quantiles[i]))).collect()
+    }
+
     /// The utilization of each of the first `nodes` nodes, the mean over the
     /// replications that report it (NaN for a node none reports).
     pub fn node_utilization(&self, nodes: usize) -> Vec<f64> {

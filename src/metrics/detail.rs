@@ -3,7 +3,7 @@
 
 use crate::engine::SimTime;
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The quantiles at which a run's response-time distribution is kept (for `cdf.csv`):
 /// fine in the body, and in the tail five to a decade of 1 − q (1, 2, 3, 5 and 7
@@ -66,7 +66,7 @@ impl ResponseHistogram {
 }
 
 /// The results of one task class in one run: one row of `classes.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassResult {
     /// Class name.
     pub class: String,
@@ -152,9 +152,41 @@ pub struct FaultRecord {
     pub event: &'static str,
 }
 
+/// A fault event's name as a `'static` string, as the simulation gives it: each
+/// distinct name is allocated once and kept (there are a handful), so that names
+/// read back from a shard's run log need no list kept in step with the simulation.
+fn intern(name: String) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = names.iter().find(|&&n| n == name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
+/// A [`FaultRecord`] as read back from a shard's run log, its event's name owned.
+#[derive(Deserialize)]
+struct StoredFault {
+    time: f64,
+    node: usize,
+    group: String,
+    event: String,
+}
+
+// By hand: a derived impl would borrow `event` from the input, for `'static`.
+impl<'de> Deserialize<'de> for FaultRecord {
+    /// Reads the event's name back as the `'static` one the simulation gives it.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = StoredFault::deserialize(d)?;
+        Ok(FaultRecord { time: f.time, node: f.node, group: f.group, event: intern(f.event) })
+    }
+}
+
 /// One window of a run's time series: one row of `timeseries.csv`. Counts cover every
 /// task, warm-up included: a time series shows the whole run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Window {
     /// Start of the window, seconds.
     pub window_start: f64,
@@ -407,5 +439,16 @@ mod tests {
         assert_eq!(w.iter().map(|x| x.arrivals).sum::<u64>(), 5000);
         let area: f64 = w.iter().map(|x| x.tasks_in_system * (x.window_end - x.window_start)).sum();
         assert!((area - 2500.0).abs() < 1e-6, "{area}");
+    }
+
+    #[test]
+    fn fault_records_read_back_with_any_event_name() {
+        for event in ["crash", "restarted", "crash"] {
+            let f = FaultRecord { time: 1.5, node: 3, group: "g".into(), event };
+            let back: FaultRecord = postcard::from_bytes(&postcard::to_stdvec(&f).unwrap()).unwrap();
+            assert_eq!(back, f);
+        }
+        // One allocation per name, however many records carry it.
+        assert!(std::ptr::eq(intern("crash".into()), intern("crash".into())));
     }
 }

@@ -11,17 +11,19 @@
 mod aggregate;
 pub mod compare;
 mod detail;
+mod jobs;
 mod recorder;
 mod stability;
 mod summary;
 
 pub use aggregate::{ClassSummary, Replications};
 pub use detail::{ClassResult, FaultRecord, Window, QUANTILE_GRID};
+pub use jobs::JobRecorder;
 pub use recorder::{Recorder, RunDetail, WarmupRule};
 pub use stability::{mann_kendall_z, sen_slope, Stability, GROWTH_SHARE, MIN_SAMPLES, TREND_LEVEL, TREND_WINDOWS};
 pub use summary::{ci95, student_t_975, summarize, Summary};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The results of one run: one row of `runs.csv`.
 ///
@@ -29,7 +31,7 @@ use serde::Serialize;
 /// (`tasks_arrived = tasks_completed + tasks_failed + tasks_in_system`) can be read
 /// off the row; every other figure covers only the tasks that arrived after the
 /// warm-up. Times are seconds of virtual time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// Scenario name.
     pub scenario: String,
@@ -111,11 +113,62 @@ pub struct RunResult {
     pub end_time: f64,
     /// Engine events delivered (the stability test's sampling events left out).
     pub events: u64,
+    // The job columns (issue 13): written only when the workload has jobs of many
+    // tasks (zero or empty otherwise); their list is `JOB_COLUMNS`.
+    /// Jobs that arrived.
+    pub jobs_arrived: u64,
+    /// Jobs whose every task completed.
+    pub jobs_completed: u64,
+    /// Jobs one of whose tasks failed (exhausted its attempts, or fits no node).
+    pub jobs_failed: u64,
+    /// Jobs still in the system at the end (0 once a run has drained).
+    pub jobs_in_system: u64,
+    /// Tasks of failed jobs never released (and of jobs in the system, not yet ready).
+    pub tasks_unreleased: u64,
+    /// Mean tasks per measured completed job.
+    pub tasks_per_job: f64,
+    /// Mean job response time: from the job's arrival to its last task's completion
+    /// (its result reaching the dispatcher), over measured completed jobs.
+    pub job_mean_response: f64,
+    /// Median job response time.
+    pub job_p50_response: f64,
+    /// 95th percentile of job response time.
+    pub job_p95_response: f64,
+    /// 99th percentile of job response time.
+    pub job_p99_response: f64,
+    /// Largest job response time.
+    pub job_max_response: f64,
+    /// Mean job slowdown: response / the job's critical path run on the fastest node
+    /// (sizes / its speed along the longest path, data transfers left out).
+    pub job_mean_slowdown: f64,
+    /// Bytes moved between nodes along the DAGs' edges (a parent's output sent to a
+    /// child placed on another node; again at each retry of the child).
+    pub data_moved: f64,
 }
+
+/// The columns of `runs.csv` (and, with `job_mean_response_ci95` and
+/// `job_p99_response_ci95`, of `summary.csv`) that only a workload of jobs has.
+pub const JOB_COLUMNS: &[&str] = &[
+    "jobs_arrived",
+    "jobs_completed",
+    "jobs_failed",
+    "jobs_in_system",
+    "tasks_unreleased",
+    "tasks_per_job",
+    "job_mean_response",
+    "job_mean_response_ci95",
+    "job_p50_response",
+    "job_p95_response",
+    "job_p99_response",
+    "job_p99_response_ci95",
+    "job_max_response",
+    "job_mean_slowdown",
+    "data_moved",
+];
 
 /// A run's results with their detail (per class, response distribution, time series,
 /// nodes, fault events): everything the tables and reports of a run are made from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunOutput {
     /// The `runs.csv` row.
     pub result: RunResult,

@@ -106,6 +106,18 @@ impl Recorder {
     /// Records an arrival; returns whether the task is measured (after the warm-up).
     #[inline(always)]
     pub fn arrive(&mut self, seq: u64, now: SimTime) -> bool {
+        let measured = match self.warmup {
+            WarmupRule::Tasks(k) => seq >= k,
+            WarmupRule::Time(t) => now >= t,
+        };
+        self.admit(measured, now);
+        measured
+    }
+
+    /// Records an arrival whose caller decided whether it is measured (a task of a job
+    /// of many tasks is measured with its job).
+    #[inline(always)]
+    pub fn admit(&mut self, measured: bool, now: SimTime) {
         if self.arrived == 0 {
             self.first_arrival = now;
         }
@@ -113,10 +125,6 @@ impl Recorder {
         if let Some(ts) = &mut self.timeseries {
             ts.arrive(now);
         }
-        let measured = match self.warmup {
-            WarmupRule::Tasks(k) => seq >= k,
-            WarmupRule::Time(t) => now >= t,
-        };
         if measured {
             if self.measured_from.is_none() {
                 self.measured_from = Some(now);
@@ -124,7 +132,6 @@ impl Recorder {
             self.measured_arrived += 1;
             self.change_in_system(now, 1);
         }
-        measured
     }
 
     /// Records a completion. `wait` is arrival to start of service, `service` the time
@@ -283,6 +290,7 @@ impl Recorder {
             timeseries: self.timeseries.take().map(|ts| ts.finish(end)),
             node_utilization: per_node,
             faults: Vec::new(),
+            job_quantiles: Vec::new(),
         };
         let result = RunResult {
             scenario: String::new(),
@@ -322,13 +330,14 @@ impl Recorder {
             measured_from: from,
             end_time: end,
             events,
+            ..RunResult::default()
         };
         Ok((result, detail))
     }
 }
 
 /// What a run yields beyond its `runs.csv` row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RunDetail {
     /// Per class (class name and priority filled in by the caller), when there is more
     /// than one class.
@@ -339,8 +348,11 @@ pub struct RunDetail {
     pub timeseries: Option<Vec<Window>>,
     /// Utilization of each node over the measured span.
     pub node_utilization: Vec<f64>,
-    /// Fault events (crash, recover, slowdown, suspected, trusted), if kept.
+    /// Fault events (crash, recover, slowdown, recover_speed, suspected, trusted,
+    /// restarted), if kept.
     pub faults: Vec<FaultRecord>,
+    /// Job response time at each quantile of [`QUANTILE_GRID`] (empty without jobs).
+    pub job_quantiles: Vec<f64>,
 }
 
 /// Overall utilization (busy over available core-seconds), the coefficient of

@@ -82,6 +82,38 @@ pub struct Summary {
     /// Replications flagged unstable (the tasks in the system grew through the run;
     /// see `stability.rs`): 0 for a policy that kept up in every replication.
     pub unstable: u32,
+    // The job columns (issue 13), only when the workload has jobs: totals of the
+    // counts, means of the rest over replications (see `RunResult`).
+    /// Jobs that arrived, over all replications.
+    pub jobs_arrived: u64,
+    /// Jobs that completed, over all replications.
+    pub jobs_completed: u64,
+    /// Jobs that failed, over all replications.
+    pub jobs_failed: u64,
+    /// Jobs left in the system, over all replications.
+    pub jobs_in_system: u64,
+    /// Tasks of jobs never released, over all replications.
+    pub tasks_unreleased: u64,
+    /// Mean tasks per job.
+    pub tasks_per_job: f64,
+    /// Mean of the per-replication mean job response.
+    pub job_mean_response: f64,
+    /// Half-width of its 95% confidence interval.
+    pub job_mean_response_ci95: Option<f64>,
+    /// Mean median job response.
+    pub job_p50_response: f64,
+    /// Mean 95th percentile of job response.
+    pub job_p95_response: f64,
+    /// Mean 99th percentile of job response.
+    pub job_p99_response: f64,
+    /// Half-width of its 95% confidence interval.
+    pub job_p99_response_ci95: Option<f64>,
+    /// Largest job response in any replication.
+    pub job_max_response: f64,
+    /// Mean job slowdown.
+    pub job_mean_slowdown: f64,
+    /// Mean bytes moved between nodes per replication.
+    pub data_moved: f64,
 }
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom: the multiplier of
@@ -142,6 +174,21 @@ pub fn summarize(runs: &[&RunResult]) -> Summary {
         goodput: mean(|r| r.goodput),
         makespan: mean(|r| r.makespan),
         unstable: runs.iter().filter(|r| r.unstable).count() as u32,
+        jobs_arrived: total(|r| r.jobs_arrived),
+        jobs_completed: total(|r| r.jobs_completed),
+        jobs_failed: total(|r| r.jobs_failed),
+        jobs_in_system: total(|r| r.jobs_in_system),
+        tasks_unreleased: total(|r| r.tasks_unreleased),
+        tasks_per_job: mean(|r| r.tasks_per_job),
+        job_mean_response: mean(|r| r.job_mean_response),
+        job_mean_response_ci95: ci(|r| r.job_mean_response),
+        job_p50_response: mean(|r| r.job_p50_response),
+        job_p95_response: mean(|r| r.job_p95_response),
+        job_p99_response: mean(|r| r.job_p99_response),
+        job_p99_response_ci95: ci(|r| r.job_p99_response),
+        job_max_response: runs.iter().map(|r| r.job_max_response).fold(f64::NAN, f64::max),
+        job_mean_slowdown: mean(|r| r.job_mean_slowdown),
+        data_moved: mean(|r| r.data_moved),
     }
 }
 

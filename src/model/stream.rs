@@ -23,3 +23,5 @@ pub const FAILURES: u64 = 9;
 pub const SPLIT: u64 = 10;
 /// Retry backoff jitter.
 pub const RETRY: u64 = 11;
+/// Job shapes: the number of tasks of a fork-join job whose count is drawn.
+pub const JOBS: u64 = 12;

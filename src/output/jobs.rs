@@ -19,6 +19,7 @@
 //! Runs that write neither take the simulation's unobserved path: no record is built.
 
 use super::csv::to_csv;
+use super::runlog::JobData;
 use super::{write_atomic, write_atomic_with};
 use crate::model::Mode;
 use crate::runner::{Observer, Plan, Watch};
@@ -114,7 +115,7 @@ struct Labels {
 }
 
 /// What is kept of one run for its scenario's files.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Kept {
     /// Its `jobs.csv` rows, in a part file (`None` if it wrote none, or failed).
     part: Option<PathBuf>,
@@ -136,13 +137,53 @@ pub struct JobFiles<'p> {
 }
 
 impl<'p> JobFiles<'p> {
-    /// Records for `plan`, written under `out` (part files go to a hidden scratch
-    /// folder there). `flag` is the command line's choice, widened by each scenario's
-    /// `[output] jobs`.
-    pub fn new(plan: &'p Plan, out: &Path, flag: JobRecords) -> Self {
+    /// Records for `plan`, whose part files go to the folder `scratch` (emptied first:
+    /// what is there was left by a process that was killed). `flag` is the command
+    /// line's choice, widened by each scenario's `[output] jobs`.
+    pub fn new(plan: &'p Plan, scratch: PathBuf, flag: JobRecords) -> Self {
         let jobs = plan.scenarios.iter().map(|s| s.output.jobs.max(flag)).collect();
-        let scratch = out.join(format!(".schedsim-jobs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&scratch);
         JobFiles { plan, jobs, scratch, kept: Mutex::new(BTreeMap::new()), errors: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// What run `job` keeps for the job files (its rows and first tasks), for its shard's
+    /// run log; `take` also lets them go here (a shard writes no job files itself).
+    pub fn data(&self, job: usize, take: bool) -> Result<JobData, String> {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(k) = (if take { kept.remove(&job) } else { kept.get(&job).cloned() }) else {
+            return Ok(JobData::default());
+        };
+        drop(kept);
+        let rows = match &k.part {
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                if take {
+                    let _ = std::fs::remove_file(path);
+                }
+                Some(bytes)
+            }
+            None => None,
+        };
+        Ok(JobData { rows, first: k.first })
+    }
+
+    /// Takes back what run `job` kept, read from a run log (`merge`, `--resume`), as if
+    /// it had just run.
+    pub fn restore(&self, job: usize, data: JobData) {
+        let part = match data.rows {
+            Some(rows) => {
+                let path = self.scratch.join(format!("{job}.part"));
+                match std::fs::create_dir_all(&self.scratch).and_then(|()| std::fs::write(&path, rows)) {
+                    Ok(()) => Some(path),
+                    Err(e) => {
+                        self.fail(job, format!("{}: {e}", path.display()));
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).insert(job, Kept { part, first: data.first });
     }
 
     /// Whether run `job` writes `jobs.csv` rows, and whether a Gantt chart needs its

@@ -1,4 +1,5 @@
-//! Writing results: CSV tables, written whole or not at all.
+//! Writing results: CSV tables, written whole or not at all; and the per-run results
+//! of shards (`runlog.rs`, `shards.rs`), from which `merge` writes the same files.
 
 pub mod chart;
 pub mod csv;
@@ -8,6 +9,9 @@ pub mod folder;
 pub use chart::gantt;
 pub mod jobs;
 pub mod report;
+pub mod results;
+pub mod runlog;
+pub mod shards;
 pub mod tables;
 pub mod terminal;
 

@@ -56,8 +56,18 @@ use crate::scenario::ChartFormat;
 
 /// Every chart this module can draw; stale ones (from an earlier render of a
 /// different shape) are removed so the folder matches the report.
-const CHART_STEMS: [&str; 9] =
-    ["latency_mean", "latency_p99", "response", "throughput", "cdf", "ccdf", "timeseries", "node_utilization", "gantt"];
+const CHART_STEMS: [&str; 10] = [
+    "latency_mean",
+    "latency_p99",
+    "response",
+    "throughput",
+    "cdf",
+    "job_cdf",
+    "ccdf",
+    "timeseries",
+    "node_utilization",
+    "gantt",
+];
 
 /// What went wrong reading a results folder or writing its charts and report.
 #[derive(Debug, thiserror::Error)]
@@ -206,6 +216,27 @@ pub fn render_scenario_with(dir: &Path, registry: &Registry) -> Result<Rendered,
     write(&md_path, markdown_report(&r, &charts, &options.formats).as_bytes())?;
     files.push(md_path);
     Ok(Rendered { files })
+}
+
+/// Reads a results folder and draws its charts and reports in memory, writing nothing:
+/// [`render_scenario`] short of the files, for checks of the readers and the drawing
+/// (the fuzz target of `plot`). Returns how many charts were drawn.
+pub fn draw_in_memory(dir: &Path) -> Result<usize, OutputError> {
+    let r = Results::load(dir)?;
+    let text = r.scenario.text.as_deref();
+    let options = options::read(dir, text)?;
+    let mut charts = figures(&options::select(&r, &options, dir)?);
+    theory::of(dir, text).annotate(&mut charts, &r);
+    let canvas = Canvas { width: options.width, height: options.height };
+    let mut svgs = Vec::new();
+    for c in &charts {
+        let svg = chart::render_svg_on(&c.fig, canvas)
+            .map_err(|e| OutputError::Chart { path: dir.join(&c.fig.stem), message: e.to_string() })?;
+        svgs.push(svg);
+    }
+    let _ = html_report(&r, &charts, &svgs, &options.formats);
+    let _ = markdown_report(&r, &charts, &options.formats);
+    Ok(charts.len())
 }
 
 /// Writes `results_dir/index.html`: a link to every subfolder's `report.html`
@@ -432,6 +463,7 @@ fn figures(r: &Results) -> Vec<Chart> {
             caption: format!("Cumulative distribution of response time per policy{focus}: the height of a curve at x is the fraction of tasks that finished within x seconds. Curves further left are better; the x axis is logarithmic when response times span decades. The tail chart below shows the last percents."),
         });
     }
+    out.extend(job_cdf(r, &focus, reps.as_deref()));
     out.extend(tail::figure(r, &focus, reps.as_deref()));
 
     // Over time, one replication, failures marked.
@@ -762,6 +794,13 @@ fn summary_table(r: &Results) -> TableData {
         // Beside the policy, where it cannot be missed: its means are not steady-state figures.
         ("unstable", |s| compare::unstable_cell(s.unstable, s.replications), |s| s.unstable, true),
         ("throughput (tasks/s)", |s| fmt_stat(s.throughput), |s| s.throughput.mean, false),
+        // Job columns, only when the workload has jobs of many tasks (issue 13).
+        ("job mean response (s)", |s| fmt_stat(s.job_mean_response), |s| s.job_mean_response.mean, false),
+        ("job p99 (s)", |s| fmt_stat(s.job_p99), |s| s.job_p99.mean, false),
+        ("job slowdown", |s| fmt_opt(s.job_mean_slowdown), |s| s.job_mean_slowdown, false),
+        ("tasks per job", |s| fmt_opt(s.tasks_per_job), |s| s.tasks_per_job, false),
+        ("jobs failed", |s| fmt_count(s.jobs_failed), |s| s.jobs_failed, true),
+        ("data moved (bytes)", |s| fmt_opt(s.data_moved), |s| s.data_moved, false),
         ("mean response (s)", |s| fmt_stat(s.mean_response), |s| s.mean_response.mean, false),
         ("p50 (s)", |s| fmt_stat(s.p50), |s| s.p50.mean, false),
         ("p95 (s)", |s| fmt_stat(s.p95), |s| s.p95.mean, false),
@@ -1110,3 +1149,41 @@ fn markdown_report(r: &Results, charts: &[Chart], formats: &[ChartFormat]) -> St
 
 #[cfg(test)]
 mod tests;
+
+/// The job response-time distribution per policy (jobs of many tasks only).
+fn job_cdf(r: &Results, focus: &str, reps: Option<&str>) -> Option<Chart> {
+    let mut series = Vec::new();
+    for (pi, p) in r.policies.iter().enumerate() {
+        let mut pts: Vec<(f64, f64)> = (r.job_cdf.iter().filter(|c| c.policy == pi && r.at_focus(&c.sweep)))
+            .map(|c| (c.response, c.quantile))
+            .collect();
+        pts.sort_by(|a, b| a.1.total_cmp(&b.1));
+        if !pts.is_empty() {
+            series.push(Series { label: p.label.clone(), look: pi, points: pts, band: vec![] });
+        }
+    }
+    if series.is_empty() {
+        return None;
+    }
+    let name = &r.scenario_name;
+    let reps_note = reps.map(|n| format!(" over {n} replications")).unwrap_or_default();
+    Some(Chart {
+        fig: Figure {
+            stem: "job_cdf".into(),
+            title: format!("Job response-time distribution{focus} — {name}"),
+            note: Some(format!("Job response: arrival to the last task's completion{reps_note}.")),
+            plot: Plot::Lines(LinePlot {
+                x: AxisSpec::new("job response time (s)", Scale::Auto),
+                panels: vec![LinePanel {
+                    y: AxisSpec::new("fraction of jobs", Scale::Linear).with_range(0.0, 1.0),
+                    height: 1.0,
+                    series,
+                }],
+                events: vec![],
+                regions: vec![],
+                markers: false,
+            }),
+        },
+        caption: format!("Cumulative distribution of job response time per policy{focus}: the height of a curve at x is the fraction of jobs whose every task had finished within x seconds of the job's arrival. Curves further left are better."),
+    })
+}

@@ -7,6 +7,7 @@
 //! | `compare.csv` | one per (sweep point, policy other than the baseline, metric): paired against the baseline |
 //! | `classes.csv` | one per (sweep point, discipline, balancer, class), when there are classes |
 //! | `cdf.csv` | response time at each quantile of [`QUANTILE_GRID`], averaged over replications |
+//! | `job_cdf.csv` | the same of job response time, when the workload has jobs of many tasks |
 //! | `timeseries.csv` | one per window of replication 0 |
 //! | `nodes.csv` | one per node: utilization averaged over replications (clusters up to 1,000 nodes) |
 //! | `events.csv` | one per fault event of replication 0 (crash, recover, slowdown, suspected, ...), when there are any |
@@ -131,7 +132,11 @@ pub struct Tables {
 /// Writes every table of `scenario` into `dir` from its runs (in plan order: each
 /// group's replications together), each file atomically.
 pub fn write_tables(dir: &Path, scenario: &Scenario, runs: &[&RunOutput]) -> Result<Tables, String> {
-    let drop: &[&str] = if scenario.sweep.is_some() { &[] } else { &["sweep_parameter", "sweep_value"] };
+    let mut drop: Vec<&str> = if scenario.sweep.is_some() { vec![] } else { vec!["sweep_parameter", "sweep_value"] };
+    if scenario.workload.job.is_none() {
+        drop.extend_from_slice(crate::metrics::JOB_COLUMNS);
+    }
+    let drop = drop.as_slice();
     let groups = Replications::group(runs);
     let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();
     let summary: Vec<Summary> = groups.iter().map(Replications::summary).collect();
@@ -152,6 +157,10 @@ pub fn write_tables(dir: &Path, scenario: &Scenario, runs: &[&RunOutput]) -> Res
     }
     let cdf: Vec<CdfRow> = groups.iter().flat_map(|g| cdf_rows(g)).collect();
     files.push(("cdf.csv", to_csv(&cdf, drop).map_err(|e| e.to_string())?));
+    if scenario.workload.job.is_some() {
+        let cdf: Vec<CdfRow> = groups.iter().flat_map(|g| quantile_rows(g, g.job_quantiles())).collect();
+        files.push(("job_cdf.csv", to_csv(&cdf, drop).map_err(|e| e.to_string())?));
+    }
     let series: Vec<TimeRow> = runs.iter().flat_map(|r| time_rows(r)).collect();
     if !series.is_empty() {
         files.push(("timeseries.csv", to_csv(&series, drop).map_err(|e| e.to_string())?));
@@ -234,10 +243,15 @@ fn class_rows(group: &Replications<'_>) -> Vec<ClassRow> {
 /// The quantiles of one policy combination; none if no task was measured (a
 /// distribution of nothing has no quantiles, and `NaN` rows would only break readers).
 fn cdf_rows(group: &Replications<'_>) -> Vec<CdfRow> {
+    quantile_rows(group, group.quantiles())
+}
+
+/// The rows of `quantiles` (one per quantile of [`QUANTILE_GRID`]) of one group.
+fn quantile_rows(group: &Replications<'_>, quantiles: Vec<f64>) -> Vec<CdfRow> {
     let l = labels(group.first());
     QUANTILE_GRID
         .iter()
-        .zip(group.quantiles())
+        .zip(quantiles)
         .filter(|(_, response)| !response.is_nan())
         .map(|(&q, response)| CdfRow {
             scenario: l.scenario.clone(),

@@ -36,22 +36,22 @@ pub fn load_text(s: &Scenario, decimals: usize) -> String {
     }
 }
 
-/// A warning for each sweep point (or the scenario) whose offered load is at or above
-/// 1: there the arrivals bring more work than the cluster can do, whatever the policy.
+/// The warnings `check` and `run` print for a scenario: a value that makes runs last far
+/// longer than meant ([`cost::warnings`](crate::scenario::cost::warnings)), and each
+/// sweep point (or the scenario) whose offered load is at or above 1: there the arrivals
+/// bring more work than the cluster can do, whatever the policy.
 pub fn overload_warnings(s: &Scenario) -> Vec<String> {
     let parameter = s.sweep.as_ref().map(|sw| sw.parameter.as_str()).unwrap_or("");
-    offered_loads(s)
-        .into_iter()
-        .filter(|&(_, load)| load >= 1.0)
-        .map(|(value, load)| {
-            let at = value.map(|v| format!(" at {parameter} = {v}")).unwrap_or_default();
-            format!(
-                "warning: {}: offered load {load:.3}{at} is at or above 1: the arrivals bring more work than the \
+    let mut out = crate::scenario::cost::warnings(s);
+    out.extend(offered_loads(s).into_iter().filter(|&(_, load)| load >= 1.0).map(|(value, load)| {
+        let at = value.map(|v| format!(" at {parameter} = {v}")).unwrap_or_default();
+        format!(
+            "warning: {}: offered load {load:.3}{at} is at or above 1: the arrivals bring more work than the \
                  cluster can do (arrival rate x mean work per task / capacity), so no policy can keep up",
-                s.source.display()
-            )
-        })
-        .collect()
+            s.source.display()
+        )
+    }));
+    out
 }
 
 /// The compact table of one scenario's summary on stdout (for a sweep, a row per

@@ -9,6 +9,7 @@
 
 pub mod balancer;
 pub mod discipline;
+pub mod heft;
 pub mod index;
 pub mod registry;
 pub mod schedule;

@@ -8,12 +8,14 @@
 //! the arrival rate, or the horizon): about four per task (arrival, completion, and
 //! with latency two deliveries), two per heartbeat per dispatcher (the beat's delivery
 //! and the detector's check), two per node failure (crash and repair), one per state
-//! change of a bursty source. It leaves out the drain after arrivals stop, retries and
-//! scripted faults, all of them small next to a runaway source.
+//! change of a bursty source. When nodes can crash, the run lasts at least until the
+//! failure detector could declare a node dead (the arrivals' span plus the heartbeat
+//! timeout), since a task lost with a node waits for it. The estimate leaves out the
+//! rest of the drain, retries and scripted faults, small next to a runaway source.
 
 use super::error::located;
 use super::locator::{parse_path, Locator};
-use super::{Scenario, ScenarioError, Stop};
+use super::{FaultKind, Scenario, ScenarioError, Stop};
 use crate::workload::ArrivalProcess;
 
 /// The most events one run may be expected to take: at tens of millions of events a
@@ -34,11 +36,9 @@ pub struct EventSource {
 /// The events one run of `s` (one sweep point, one replication) is expected to take,
 /// by source.
 pub fn events_per_run(s: &Scenario) -> Vec<EventSource> {
-    let rate = s.workload.arrival.mean_rate();
-    let (tasks, length) = match s.run.stop {
-        Stop::Tasks(n) => (n as f64, if rate > 0.0 && rate.is_finite() { n as f64 / rate } else { 0.0 }),
-        Stop::Horizon(h) => (if rate.is_finite() { rate * h } else { 0.0 }, h),
-    };
+    let (tasks, arrivals) = arrivals(s);
+    // A task lost in a crash is found only by the detector: the run lasts that long.
+    let length = arrivals + silent_drain(s).unwrap_or(0.0);
     let mut sources =
         vec![EventSource { field: "run.tasks".into(), what: "task arrivals and completions", events: 4.0 * tasks }];
     let nodes: f64 = s.node_groups.iter().map(|g| f64::from(g.count)).sum();
@@ -68,6 +68,44 @@ pub fn events_per_run(s: &Scenario) -> Vec<EventSource> {
         });
     }
     sources
+}
+
+/// The expected number of tasks of one run, and how long their arrivals last (0 when
+/// the rate gives no length).
+fn arrivals(s: &Scenario) -> (f64, f64) {
+    let rate = s.workload.arrival.mean_rate();
+    match s.run.stop {
+        Stop::Tasks(n) => (n as f64, if rate > 0.0 && rate.is_finite() { n as f64 / rate } else { 0.0 }),
+        Stop::Horizon(h) => (if rate.is_finite() { rate * h } else { 0.0 }, h),
+    }
+}
+
+/// When nodes can crash, how long lost work may wait for the failure detector: the
+/// heartbeat timeout. `None` when nothing crashes or nothing detects.
+fn silent_drain(s: &Scenario) -> Option<f64> {
+    let crashes = s.node_groups.iter().any(|g| g.failure.is_some())
+        || s.faults.events.iter().any(|e| matches!(e.kind, FaultKind::Crash { .. }));
+    crashes.then_some(s.faults.heartbeat?.timeout)
+}
+
+/// Warnings about values that are valid but make a run behave unlike what its author
+/// likely meant, each naming its field: today, a failure detector slower than the
+/// whole run (work lost in a crash then waits for it, and the run lasts until then).
+pub fn warnings(s: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    let (_, arrivals) = arrivals(s);
+    if let Some(timeout) = silent_drain(s) {
+        if arrivals > 0.0 && timeout > arrivals {
+            let events: f64 = events_per_run(s).iter().map(|e| e.events).sum();
+            out.push(format!(
+                "warning: {}: faults.heartbeat.timeout = {timeout} s is longer than the arrivals last (about {arrivals:.0} s): \
+                 a task lost in a crash waits that long before the detector resubmits it, so each run lasts until then \
+                 (about {events:.1e} events); a timeout of a few heartbeat intervals is the usual choice",
+                s.source.display()
+            ));
+        }
+    }
+    out
 }
 
 /// Refuses a scenario (or any of its sweep points) whose run is expected to take more

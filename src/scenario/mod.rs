@@ -321,7 +321,8 @@ impl Scenario {
             .collect()
     }
 
-    /// Offered load: arrival rate x mean core-work per task (size x cores) / total
+    /// Offered load: arrival rate x mean core-work per arrival (size x cores, summed
+    /// over a job's tasks when arrivals are jobs) / total
     /// capacity (speed x cores, over all nodes). Above 1 the system cannot keep up;
     /// memory can make the real limit lower.
     pub fn offered_load(&self) -> f64 {
@@ -331,6 +332,14 @@ impl Scenario {
             return trace.mean_rate() * trace.mean_work() / capacity;
         }
         let mean_work: f64 = self.workload.classes.iter().map(|c| c.share * c.size.mean() * c.mean_cores()).sum();
-        self.workload.arrival.mean_rate() * mean_work / capacity
+        // An arrival is a job of many tasks: its tasks' work, drawn or given.
+        let per_arrival = match &self.workload.job {
+            None => mean_work,
+            Some(job) => match job.given_work() {
+                Some(work) => work * self.workload.classes.iter().map(|c| c.share * c.mean_cores()).sum::<f64>(),
+                None => mean_work * job.mean_tasks(),
+            },
+        };
+        self.workload.arrival.mean_rate() * per_arrival / capacity
     }
 }

@@ -134,6 +134,20 @@ pub(super) struct RawWorkload {
     pub input: Option<NumberOrDist>,
     pub output: Option<NumberOrDist>,
     pub classes: Option<Vec<RawClass>>,
+    pub job: Option<RawJob>,
+}
+
+/// `job = { shape = "fork-join" | "map-reduce" | "dag", .. }` of `[workload]`; which
+/// fields a shape takes is checked in `validate/workload.rs`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawJob {
+    pub shape: Option<String>,
+    pub tasks: Option<NumberOrDist>,
+    pub maps: Option<i64>,
+    pub reduces: Option<i64>,
+    pub shuffle: Option<f64>,
+    pub path: Option<String>,
 }
 
 /// One entry of `workload.classes`.

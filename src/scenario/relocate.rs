@@ -167,7 +167,8 @@ latency = { dist = "empirical", path = "/abs/latency.txt" }
     #[cfg(unix)]
     #[test]
     fn a_results_folder_behind_a_link_is_followed() {
-        let base = std::env::temp_dir().join(format!("schedsim-relocate-{}", std::process::id()));
+        let tmp = tempfile::Builder::new().prefix("schedsim-relocate-").tempdir().unwrap();
+        let base = tmp.path();
         let (data, deep) = (base.join("data"), base.join("real/deep"));
         std::fs::create_dir_all(&data).unwrap();
         std::fs::create_dir_all(&deep).unwrap();
@@ -178,6 +179,5 @@ latency = { dist = "empirical", path = "/abs/latency.txt" }
         let text = "name = \"v\"\na = { dist = \"empirical\", path = \"v.txt\" }\n";
         let out = relocate(text, "v", &data, &link.join("out"));
         assert!(out.contains("path = \"../../../data/v.txt\""), "{out}");
-        let _ = std::fs::remove_dir_all(&base);
     }
 }

@@ -29,7 +29,8 @@ impl<F: Features> Run<F> {
     }
 
     /// A heartbeat reaches dispatcher `d`: the node is alive (taken back if it was
-    /// declared dead), and its report updates the belief.
+    /// declared dead), and its report updates the belief. A heartbeat of a new
+    /// incarnation from a node never declared dead says that it restarted unseen.
     pub(super) fn on_heartbeat(&mut self, d: usize, node: NodeId, epoch: u32, report: Report, now: SimTime) {
         if epoch != self.world.health[node].epoch {
             return; // sent before a crash: says nothing of the node now
@@ -38,9 +39,18 @@ impl<F: Features> Run<F> {
         let disp = &mut self.placement.dispatchers[d];
         disp.last_seen[node] = now;
         let back = !disp.belief(node).up;
+        let restarted = std::mem::replace(&mut disp.epoch_seen[node], epoch) != epoch;
+        if restarted && !back {
+            self.on_restart(d, node, now);
+        }
+        let disp = &mut self.placement.dispatchers[d];
         let spec = &self.world.specs[node];
+        // A node taken back, or restarted, starts empty. After a restart, what was
+        // sent there since (still in flight, kept outstanding) is not counted until
+        // the next report: a dispatcher cannot tell it from what was lost.
+        let fresh = back || restarted;
         disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
-            if back {
+            if fresh {
                 b.on_trusted(spec);
                 if let Some(s) = schedule {
                     s.reset(now);
@@ -54,6 +64,8 @@ impl<F: Features> Run<F> {
         }
         if back {
             self.log(now, node, "trusted");
+        }
+        if fresh {
             self.schedule_pass(d, now);
         }
     }
@@ -73,6 +85,31 @@ impl<F: Features> Run<F> {
             return;
         }
         self.declare_dead(d, node, now)
+    }
+
+    /// Node `node` crashed and came back within the detector's timeout, so dispatcher
+    /// `d` never declared it dead; its first heartbeat since (a new incarnation, as a
+    /// restarted node registers anew) tells `d`, which resubmits (or fails) every
+    /// attempt it had sent there that the crash lost, as a detection would. Attempts
+    /// sent there since the restart are kept. Without this, work lost in a short crash
+    /// would wait for ever.
+    fn on_restart(&mut self, d: usize, node: NodeId, now: SimTime) {
+        self.faults.detections.0 += 1;
+        self.faults.detections.1 += now - self.world.health[node].crashed_at;
+        self.log(now, node, "restarted");
+        let jobs = &self.tasks.jobs.slots;
+        let mut lost = Vec::new();
+        self.placement.dispatchers[d].outstanding[node].retain(|&(job, seq, number)| {
+            let j = &jobs[job as usize];
+            let gone = !j.is(seq) || j.lost == number;
+            if j.is(seq) && j.lost == number && j.attempts == number && j.retry_event == EventId::NONE {
+                lost.push(job);
+            }
+            !gone
+        });
+        for job in lost {
+            self.retry_or_fail(job, now);
+        }
     }
 
     /// Dispatcher `d` declares `node` dead: no more tasks go there, and every attempt

@@ -43,8 +43,9 @@ impl<T> Slab<T> {
     }
 }
 
-/// A task in the system (a job): from arrival until it completes or fails, however
-/// many attempts that takes.
+/// A task in the system (a *job* in this module's words, which predate issue 13's jobs
+/// of many tasks, called [`JobInstance`](super::jobs::JobInstance)s): from arrival
+/// until it completes or fails, however many attempts that takes.
 #[derive(Debug)]
 pub(super) struct Job {
     /// The task as it arrived, in the state of an attempt not yet sent. In a run
@@ -59,9 +60,20 @@ pub(super) struct Job {
     pub measured: bool,
     /// Attempts made so far; the latest has this number.
     pub attempts: u32,
+    /// The number of its latest attempt lost with a node (crashed while holding it, or
+    /// down when it arrived), 0 if none: what a dispatcher resubmits when the node
+    /// announces its restart.
+    pub lost: u32,
     /// The resubmission it waits for, if any.
     pub retry_event: EventId,
+    /// The slot of the job of many tasks it belongs to ([`NO_INSTANCE`] if none), and
+    /// its index in that job's DAG.
+    pub instance: u32,
+    pub index: u32,
 }
+
+/// [`Job::instance`] of a task that belongs to no job of many tasks.
+pub(super) const NO_INSTANCE: u32 = u32::MAX;
 
 impl Job {
     /// Whether `seq` names this job and it is still in the system.
@@ -162,6 +174,18 @@ impl Tasks {
         } else {
             &mut self.jobs.slots[id as usize].run
         }
+    }
+
+    /// Attempt `id` was lost with its node: its job remembers it (if this is still the
+    /// job's latest attempt), and the record goes.
+    pub fn lose<F: Features>(&mut self, id: u32) {
+        let a = self.attempt::<F>(id);
+        let (job, seq, number) = (a.job, a.task.seq, a.number);
+        let j = &mut self.jobs.slots[job as usize];
+        if j.is(seq) && j.attempts == number {
+            j.lost = number;
+        }
+        self.drop_attempt::<F>(id);
     }
 
     /// Forgets attempt `id` (a run without faults has no attempt records to free).

@@ -78,7 +78,7 @@ impl<F: Features> Run<F> {
     /// it), preempts for it if the discipline says so, and starts what can start.
     pub(super) fn receive(&mut self, node: NodeId, attempt: u32, now: SimTime) {
         if F::FAULTS && !self.world.health[node].up {
-            self.tasks.drop_attempt::<F>(attempt);
+            self.tasks.lose::<F>(attempt);
             return;
         }
         let a = self.tasks.attempt::<F>(attempt);

@@ -9,6 +9,9 @@ use crate::metrics::FaultRecord;
 use crate::model::{stream, NodeId, NodeSpec};
 use crate::scenario::{FailureModel, FaultKind, Faults, Scenario, ScriptedFault};
 
+/// The most fault events a run logs for `events.csv`.
+pub const MAX_FAULT_RECORDS: usize = 100_000;
+
 /// The scenario's faults, the detector's settings, and what faults cost.
 pub(super) struct FaultState {
     /// `[faults]`: heartbeats, retries, scripted events.
@@ -145,7 +148,7 @@ impl<F: Features> Run<F> {
             self.faults.wasted_work += attempt.task.work_done;
             attempt.done_event = EventId::NONE;
             attempt.timeout_event = EventId::NONE;
-            self.tasks.drop_attempt::<F>(a);
+            self.tasks.lose::<F>(a);
         }
         self.world.health[node].recover_event =
             self.queue.schedule_at(now + down_for, Event::Recover { node: node as u32 });
@@ -188,9 +191,11 @@ impl<F: Features> Run<F> {
         }
     }
 
-    /// Logs a fault event of `node` (replication 0 only).
+    /// Logs a fault event of `node` (replication 0 only), up to
+    /// [`MAX_FAULT_RECORDS`]: a run whose nodes fail for simulated years keeps its
+    /// memory flat, and `events.csv` shows the first ones.
     pub(super) fn log(&mut self, time: SimTime, node: NodeId, event: &'static str) {
-        if let Some(log) = &mut self.faults.log {
+        if let Some(log) = self.faults.log.as_mut().filter(|l| l.len() < MAX_FAULT_RECORDS) {
             let group = self.faults.group_names[self.world.specs[node].group].clone();
             log.push(FaultRecord { time, node, group, event });
         }

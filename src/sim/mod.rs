@@ -7,7 +7,9 @@
 //!                 └────────── Result msg + state report (latency) ◀──────┘
 //!  node ──Heartbeat msg + state report, every interval──▶ every dispatcher
 //!  dispatcher: no heartbeat for `timeout` ⇒ node declared dead ⇒ its outstanding
-//!              attempts are resubmitted (after a backoff) or fail after max_attempts
+//!              attempts are resubmitted (after a backoff) or fail after max_attempts;
+//!              a heartbeat of a new incarnation (the node restarted within the
+//!              timeout) ⇒ the attempts the crash lost are resubmitted likewise
 //! ```
 //!
 //! A task is a *job*; each time it is sent to a node that is an *attempt*. A crash
@@ -35,6 +37,11 @@
 //! | `faults.rs` | injected failures, repairs, slowdowns, the fault log |
 //! | `outcome.rs` | completions, failures, records, the results |
 //! | `entities.rs` | jobs, attempts, and the tables that hold them |
+//! | `jobs.rs` | jobs of many tasks (issue 13): releasing ready tasks, input transfers |
+//!
+//! Naming: here a *job* (`Job`) is one task in the system, from arrival to departure,
+//! and an *attempt* one send of it to a node; issue 13's job of many tasks (a DAG) is a
+//! `JobInstance` (`jobs.rs`).
 
 mod backfilling;
 mod detection;
@@ -42,6 +49,7 @@ mod entities;
 mod execution;
 mod faults;
 mod features;
+mod jobs;
 mod network;
 mod outcome;
 mod placement;
@@ -95,7 +103,7 @@ pub fn run_seed(scenario_seed: u64, replication: u32) -> u64 {
 const TIMESERIES_WINDOWS: f64 = 200.0;
 
 /// What happened to one task, for [`Simulation::run_observed`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TaskRecord {
     /// Arrival index, from 0.
     pub seq: u64,

@@ -123,7 +123,11 @@ impl<F: Features> Run<F> {
             };
             m.departed.push(record);
         }
+        let instance = super::jobs::instance_of(j);
         self.leave(job, now);
+        if let Some((inst, index)) = instance {
+            self.task_completed(inst, index, node, now);
+        }
     }
 
     /// Records a job's failure and frees it.
@@ -136,7 +140,11 @@ impl<F: Features> Run<F> {
             let record = m.failed_record(task, j.attempts, now);
             m.departed.push(record);
         }
+        let instance = super::jobs::instance_of(j);
         self.leave(job, now);
+        if let Some((inst, _)) = instance {
+            self.task_failed(inst);
+        }
     }
 
     /// A job leaves the system (completed or failed): free its slot so that no late
@@ -193,6 +201,11 @@ impl<F: Features> Run<F> {
             c.priority = priority;
         }
         detail.faults = f.log.unwrap_or_default();
+        if self.jobs.enabled {
+            let (live, waiting) = self.jobs.live();
+            self.jobs.recorder.finish(live, waiting, &mut result).map_err(RunError::Invariant)?;
+            detail.job_quantiles = self.jobs.recorder.quantiles(crate::metrics::QUANTILE_GRID);
+        }
         Ok(RunOutput { result, detail })
     }
 }

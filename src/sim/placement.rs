@@ -42,6 +42,9 @@ pub(super) struct Dispatcher {
     pub last_seen: Vec<f64>,
     /// Per node, whether a detector check is scheduled.
     pub check_pending: Vec<bool>,
+    /// Per node, the incarnation (epoch) of its latest heartbeat: a newer one says the
+    /// node restarted.
+    pub epoch_seen: Vec<u32>,
     /// Jobs waiting here: in central mode, all that are not placed; in dispatch mode,
     /// those that found no node up.
     pub waiting: TaskQueue,
@@ -89,6 +92,7 @@ impl Dispatcher {
             outstanding: vec![Vec::new(); n],
             last_seen: vec![0.0; n],
             check_pending: vec![false; n],
+            epoch_seen: vec![0; n],
             waiting,
             pass_due: false,
             reserved: HashMap::new(),
@@ -192,6 +196,7 @@ impl Placement {
 impl<F: Features> Run<F> {
     /// Hands a job to its dispatcher: placed at once in dispatch mode (or parked if no
     /// node is believed up), queued in central mode.
+    #[inline(always)]
     pub(super) fn submit(&mut self, job: u32, now: SimTime) {
         let d = self.tasks.jobs.slots[job as usize].dispatcher() as usize;
         match self.world.mode {
@@ -319,7 +324,11 @@ impl<F: Features> Run<F> {
                 self.tasks.attempts.slots[attempt as usize].timeout_event = id;
             }
         }
-        let delay = self.delay(node, seq, number as u64, 0, input);
+        let mut delay = self.delay(node, seq, number as u64, 0, input);
+        // A task of a job of many tasks also waits for its inputs.
+        if let Some((inst, index)) = super::jobs::instance_of(&self.tasks.jobs.slots[job as usize]) {
+            delay = delay.max(self.input_transfer(inst, index, node, number));
+        }
         self.transmit(Message::Task { attempt, node }, delay, now);
     }
 

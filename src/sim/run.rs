@@ -4,6 +4,7 @@ use super::entities::Tasks;
 use super::execution::World;
 use super::faults::FaultState;
 use super::features::Features;
+use super::jobs::Jobs;
 use super::network::Network;
 use super::outcome::Measure;
 use super::placement::{Dispatcher, Placement};
@@ -66,6 +67,8 @@ pub(super) struct Run<F: Features> {
     pub placement: Placement,
     /// Jobs in the system and their attempts.
     pub tasks: Tasks,
+    /// Jobs of many tasks in the system (issue 13), if arrivals are jobs.
+    pub jobs: Jobs,
     /// Where tasks come from and when arrivals stop.
     pub arrivals: Arrivals,
     /// Latencies and messages in flight.
@@ -132,6 +135,7 @@ impl<F: Features> Run<F> {
         let recorder =
             Recorder::new(warmup, scenario.workload.classes.len(), timeseries, scenario.run.slowdown_tau, trend_width);
         let source = TaskSource::new(&scenario.workload, seed).map_err(|e| RunError::Trace(e.message))?;
+        let fastest = specs.iter().map(|s| s.speed).fold(0.0, f64::max);
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),
             placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
@@ -147,6 +151,7 @@ impl<F: Features> Run<F> {
             ),
             world: World::new(mode, specs.iter().map(|s| Node::new(s, TaskQueue::new(fifo))).collect(), specs, k),
             tasks: Tasks::default(),
+            jobs: Jobs::new(scenario.workload.job.is_some(), fastest),
             arrivals: Arrivals {
                 source,
                 stop: scenario.run.stop,
@@ -235,7 +240,7 @@ impl<F: Features> Run<F> {
 
     /// Schedules the arrival of task `seq` after the one at `now`, unless arrivals stop.
     #[inline(always)]
-    fn schedule_next_arrival(&mut self, seq: u64, now: SimTime) -> Result<(), RunError> {
+    pub(super) fn schedule_next_arrival(&mut self, seq: u64, now: SimTime) -> Result<(), RunError> {
         let next = match self.arrivals.stop {
             Stop::Tasks(n) if seq >= n => None,
             Stop::Tasks(_) => self.next_arrival(now)?,
@@ -255,8 +260,12 @@ impl<F: Features> Run<F> {
         self.arrivals.source.next_arrival(now).map_err(|e| RunError::Trace(e.message))
     }
 
-    /// A task arrives: it is drawn, counted, and handed to its dispatcher.
+    /// A task arrives: it is drawn, counted, and handed to its dispatcher (or a job of
+    /// many tasks arrives, `jobs.rs`).
     fn on_arrival(&mut self, now: SimTime) -> Result<(), RunError> {
+        if self.jobs.enabled {
+            return self.on_job_arrival(now);
+        }
         let seq = self.measure.recorder.arrived();
         let task = self.arrivals.source.draw(seq, now);
         let measured = self.measure.recorder.arrive(seq, now);
@@ -270,7 +279,10 @@ impl<F: Features> Run<F> {
             run: super::entities::Attempt::unsent(task, dispatcher),
             measured,
             attempts: 0,
+            lost: 0,
             retry_event: EventId::NONE,
+            instance: super::entities::NO_INSTANCE,
+            index: 0,
         });
         if !fits {
             // No node is big enough, now or ever: the task fails, visibly.

@@ -134,8 +134,8 @@ fn central_mode_does_not_depend_on_the_order_of_same_time_events() {
         t += rng.below(3); // a third of the jobs arrive with the one before
         log += &format!("{t},{},{}\n", 1 + rng.below(12), 1 + rng.below(4));
     }
-    let dir = std::env::temp_dir().join(format!("schedsim-instant-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new().prefix("schedsim-instant-").tempdir().unwrap();
+    let dir = tmp.path();
     std::fs::write(dir.join("jobs.csv"), log).unwrap();
     let text = "[run]\nmode = \"central\"\n[[nodes]]\ncount = 3\ncores = 4\n[workload]\n\
                 arrival = { process = \"trace\", path = \"jobs.csv\", estimates = \"exact\" }\n";
@@ -152,5 +152,4 @@ fn central_mode_does_not_depend_on_the_order_of_same_time_events() {
             }
         }
     }
-    std::fs::remove_dir_all(&dir).ok();
 }

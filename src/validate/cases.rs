@@ -9,6 +9,7 @@ use super::theory::{self, PriorityClass};
 use crate::metrics::{ClassResult, RunOutput};
 use crate::model::Mode;
 use crate::scenario::{Scenario, Stop, Warmup};
+use crate::workload::JobShape;
 
 /// How a simulated quantity is compared with its prediction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -438,6 +439,44 @@ pub fn expectations(s: &Scenario, doc: &toml::Table) -> Result<Vec<Expect>, Stri
                     field(|o| o.result.mean_response),
                 );
             }
+        }
+        // Jobs of k tasks, one to each of k FIFO single-core nodes: round robin over k
+        // nodes sends a job's k tasks (released together, in order) one to each.
+        "fork-join-2" | "fork-join-k" => {
+            let k = match &s.workload.job {
+                Some(job @ JobShape::ForkJoin { fixed: Some(_), .. }) => job.mean_tasks() as u32,
+                _ => 0,
+            };
+            let balancer = s.balancers.first().map(|b| b.name.as_str()).unwrap_or("");
+            if k != inp.n || k < 2 || inp.cores != 1 || balancer != "round_robin" || s.run.mode != Mode::Dispatch {
+                return Err(format!(
+                    "{}: expected fork-join jobs of a constant k >= 2 tasks over k single-core nodes under \
+                     round_robin in dispatch mode",
+                    s.name
+                ));
+            }
+            let rho = lambda / mu;
+            let w = warmup(relax_mm1(mu, rho), inp.t_meas);
+            let (predicted, model, formula, source) = if k == 2 {
+                let f = "(12-rho)/8/(mu-lambda)".to_string();
+                (theory::fork_join2_response(lambda, mu), w, f, "Flatto and Hahn 1984; Nelson and Tantawi 1988")
+            } else {
+                let f = format!("[H_k/H_2+(1-H_k/H_2)4rho/11](12-rho)/8/(mu-lambda), k={k}");
+                let (e, note) = w;
+                let model = (e + 0.05, format!("{note} + approximation 5%"));
+                (theory::fork_join_nelson_tantawi(k, lambda, mu), model, f, "Nelson and Tantawi 1988 (approx.)")
+            };
+            w_ref = predicted;
+            let formula = format!("{formula}, rho={rho:.4}");
+            push(
+                "job mean response",
+                formula,
+                source,
+                predicted,
+                model,
+                Bound::Equal,
+                field(|o| o.result.job_mean_response),
+            );
         }
         other => return Err(format!("no analytic case named '{other}'")),
     }

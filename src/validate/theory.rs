@@ -71,6 +71,26 @@ pub fn gm1_sigma_erlang(k: u32, phase_rate: f64, mu: f64) -> f64 {
     sigma
 }
 
+/// Mean response of a fork-join job of 2 tasks over 2 FIFO exponential servers
+/// (each task to its own server) with Poisson arrivals of jobs at `lambda` and
+/// service rate `mu`: `(12 - rho) / 8 / (mu - lambda)`, `rho = lambda / mu` (exact:
+/// Flatto and Hahn 1984; Nelson and Tantawi 1988, eq. 2).
+pub fn fork_join2_response(lambda: f64, mu: f64) -> f64 {
+    (12.0 - lambda / mu) / 8.0 / (mu - lambda)
+}
+
+/// Nelson and Tantawi's scaling approximation of the mean response of a fork-join of
+/// `k` tasks over `k` such servers: `[H_k/H_2 + (1 - H_k/H_2) 4 rho / 11] R_2`, with
+/// `R_2` the exact two-server response ([`fork_join2_response`]) and `H_k` the k-th
+/// harmonic number; within 5% of their simulations for 2 <= k <= 32 (Nelson and
+/// Tantawi, IEEE Trans. Computers 37(6), 1988; Thomasian, ACM Computing Surveys
+/// 47(2), 2014, eq. 3).
+pub fn fork_join_nelson_tantawi(k: u32, lambda: f64, mu: f64) -> f64 {
+    let h = |n: u32| (1..=n).map(|i| 1.0 / i as f64).sum::<f64>();
+    let ratio = h(k) / h(2);
+    (ratio + (1.0 - ratio) * 4.0 * (lambda / mu) / 11.0) * fork_join2_response(lambda, mu)
+}
+
 /// G/M/1 FIFO mean response time `1 / (mu (1 - sigma))`; the response time is
 /// exponential with that mean (Kleinrock 1975, eq. 6.30).
 pub fn gm1_response(sigma: f64, mu: f64) -> f64 {

@@ -1,14 +1,18 @@
 //! What arrives: probability distributions, arrival processes, task classes, and the
-//! stream of tasks a run draws from them ([`TaskSource`]).
+//! stream of tasks a run draws from them ([`TaskSource`]); jobs of many tasks
+//! (`job.rs`) and the workflow files they may come from (`wfformat.rs`).
 
 pub mod arrival;
 pub mod dist;
 pub mod input;
+pub mod job;
 mod source;
 pub mod trace;
+pub mod wfformat;
 
 pub use arrival::{ArrivalProcess, ArrivalSpec};
 pub use dist::{Dist, DistSpec};
+pub use job::{Dag, JobShape};
 pub use source::TaskSource;
 pub use trace::{Estimates, Replay, Skipped, Trace, TraceJob, TraceReader};
 
@@ -29,6 +33,9 @@ pub struct Workload {
     /// Task classes; shares sum to 1. A workload without `classes` has one class,
     /// `default`, with priority 0.
     pub classes: Vec<TaskClass>,
+    /// `job = { shape = .. }`: every arrival is a job of many tasks of this shape
+    /// (issue 13); `None`: every arrival is one task.
+    pub job: Option<JobShape>,
 }
 
 /// One kind of task.

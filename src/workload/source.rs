@@ -1,9 +1,10 @@
 //! [`TaskSource`]: draws each arriving task from the workload.
 
-use super::{ArrivalProcess, Dist, TaskClass, TraceJob, TraceReader, Workload};
+use super::{ArrivalProcess, Dag, Dist, JobShape, TaskClass, TraceJob, TraceReader, Workload};
 use crate::diagnostic::FieldError;
 use crate::engine::{derive_seed, SimRng, SimTime};
 use crate::model::{stream, Task};
+use std::sync::Arc;
 
 /// Generates the run's tasks in arrival order.
 ///
@@ -33,6 +34,8 @@ pub struct TaskSource {
     sizes: SimRng,
     estimates: SimRng,
     resources: SimRng,
+    /// The shape of every job, if arrivals are jobs of many tasks, and its stream.
+    job: Option<(JobShape, SimRng)>,
 }
 
 impl TaskSource {
@@ -71,6 +74,7 @@ impl TaskSource {
             sizes: rng(stream::SIZES),
             estimates: rng(stream::ESTIMATES),
             resources: rng(stream::RESOURCES),
+            job: workload.job.clone().map(|shape| (shape, rng(stream::JOBS))),
         })
     }
 
@@ -91,6 +95,34 @@ impl TaskSource {
     /// Draws the task with arrival index `seq`, arriving at `now`.
     #[inline(always)]
     pub fn draw(&mut self, seq: u64, now: SimTime) -> Task {
+        self.draw_sized(seq, now, None)
+    }
+
+    /// Whether arrivals are jobs of many tasks.
+    pub fn has_jobs(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Draws the job arriving at `now`: its DAG and every one of its tasks, in index
+    /// order, with arrival `now` and `seq` 0 (the run gives each its own when it is
+    /// released). Drawn whole at the job's arrival, so that every policy sees the same
+    /// tasks whatever order it releases them in.
+    ///
+    /// # Panics
+    /// If the workload has no job shape ([`has_jobs`](Self::has_jobs)).
+    pub fn draw_job(&mut self, now: SimTime) -> (Arc<Dag>, Vec<Task>) {
+        let (shape, rng) = self.job.as_mut().expect("a workload with jobs");
+        let dag = shape.instance(rng);
+        let tasks = match &dag.sizes {
+            Some(sizes) => sizes.iter().map(|&s| self.draw_sized(0, now, Some(s))).collect(),
+            None => (0..dag.len()).map(|_| self.draw_sized(0, now, None)).collect(),
+        };
+        (dag, tasks)
+    }
+
+    /// Draws a task, of size `given` if the job's DAG gives it, else drawn.
+    #[inline(always)]
+    fn draw_sized(&mut self, seq: u64, now: SimTime, given: Option<f64>) -> Task {
         let class = if self.classes.len() == 1 {
             0
         } else {
@@ -103,6 +135,7 @@ impl TaskSource {
         // work up to it, then is killed.
         let killed = job.is_some_and(|j| j.limit.is_some_and(|limit| j.size > limit));
         let size = match job {
+            _ if given.is_some() => given.unwrap_or_default(),
             Some(job) if killed => job.limit.unwrap_or(job.size),
             Some(job) => job.size,
             None => c.size.sample(&mut self.sizes),

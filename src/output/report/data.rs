@@ -187,6 +187,13 @@ pub(super) struct SummaryRow {
     pub makespan: Option<f64>,
     /// Replications flagged unstable (absent from folders written before the column).
     pub unstable: Option<f64>,
+    /// Job columns (issue 13): absent unless the workload has jobs of many tasks.
+    pub job_mean_response: Stat,
+    pub job_p99: Stat,
+    pub job_mean_slowdown: Option<f64>,
+    pub tasks_per_job: Option<f64>,
+    pub jobs_failed: Option<f64>,
+    pub data_moved: Option<f64>,
 }
 
 /// One row of `classes.csv`.
@@ -277,6 +284,8 @@ pub(super) struct Results {
     pub summary: Vec<SummaryRow>,
     pub classes: Vec<ClassRow>,
     pub cdf: Vec<CdfRow>,
+    /// `job_cdf.csv`: job response quantiles (jobs of many tasks only).
+    pub job_cdf: Vec<CdfRow>,
     pub timeseries: Vec<TimeRow>,
     pub events: Vec<EventRow>,
     pub nodes: Vec<NodeRow>,
@@ -337,6 +346,12 @@ impl Results {
                 goodput: row.num("goodput")?,
                 makespan: row.num("makespan")?,
                 unstable: row.num("unstable")?,
+                job_mean_response: row.stat("job_mean_response")?,
+                job_p99: row.stat("job_p99_response")?,
+                job_mean_slowdown: row.num("job_mean_slowdown")?,
+                tasks_per_job: row.num("tasks_per_job")?,
+                jobs_failed: row.num("jobs_failed")?,
+                data_moved: row.num("data_moved")?,
             });
         }
 
@@ -365,6 +380,19 @@ impl Results {
             t.require(&["discipline", "balancer", "quantile", "response"])?;
             for row in t.rows() {
                 cdf.push(CdfRow {
+                    sweep: row.sweep(),
+                    policy: policy_of(&mut policies, &row)?,
+                    quantile: row.req_num("quantile")?,
+                    response: row.req_num("response")?,
+                });
+            }
+        }
+
+        let mut job_cdf = Vec::new();
+        if let Some(t) = Table::read(&dir.join("job_cdf.csv"))? {
+            t.require(&["discipline", "balancer", "quantile", "response"])?;
+            for row in t.rows() {
+                job_cdf.push(CdfRow {
                     sweep: row.sweep(),
                     policy: policy_of(&mut policies, &row)?,
                     quantile: row.req_num("quantile")?,
@@ -482,6 +510,7 @@ impl Results {
             summary,
             classes,
             cdf,
+            job_cdf,
             timeseries,
             events,
             nodes,

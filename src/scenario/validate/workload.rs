@@ -2,12 +2,15 @@
 //! against the node groups.
 
 use super::{fraction, integer, non_negative, positive, within, Check};
+use crate::diagnostic::unknown;
 use crate::diagnostic::FieldError;
 use crate::scenario::faults;
-use crate::scenario::raw::{NumberOrDist, RawClass, RawWorkload};
+use crate::scenario::raw::{NumberOrDist, RawClass, RawJob, RawWorkload};
 use crate::scenario::NodeGroup;
-use crate::workload::{ArrivalProcess, Dist, DistSpec, TaskClass, Workload};
+use crate::workload::job::{Dag, MAX_TASKS};
+use crate::workload::{wfformat, ArrivalProcess, Dist, DistSpec, JobShape, TaskClass, Workload};
 use std::path::Path;
+use std::sync::Arc;
 
 /// How far the class shares may sum from 1 (rounding in hand-written thirds).
 const SHARE_TOLERANCE: f64 = 1e-6;
@@ -65,7 +68,76 @@ pub(super) fn workload(
     };
     let input = faults::transfer("workload.input", raw.input, bandwidth, base_dir)?;
     let output = faults::transfer("workload.output", raw.output, bandwidth, base_dir)?;
-    Ok(Workload { arrival, estimate_error, input, output, classes })
+    let job = raw.job.map(|j| job(j, &arrival, base_dir)).transpose()?;
+    Ok(Workload { arrival, estimate_error, input, output, classes, job })
+}
+
+/// The shapes `job.shape` may name.
+const SHAPES: [&str; 3] = ["fork-join", "map-reduce", "dag"];
+
+/// `job = { shape = .. }`: each shape takes its own fields and no other.
+fn job(raw: RawJob, arrival: &ArrivalProcess, base_dir: &Path) -> Check<JobShape> {
+    if matches!(arrival, ArrivalProcess::Trace(_)) {
+        return Err(FieldError::new(
+            "workload.job",
+            "a trace gives single tasks; jobs of many tasks need a drawn arrival process (poisson, constant, bursty)",
+        ));
+    }
+    let shape = raw.shape.as_deref().ok_or_else(|| {
+        FieldError::new("workload.job.shape", "missing field: expected \"fork-join\", \"map-reduce\" or \"dag\"")
+    })?;
+    let fields: [(&str, bool); 5] = [
+        ("tasks", raw.tasks.is_some()),
+        ("maps", raw.maps.is_some()),
+        ("reduces", raw.reduces.is_some()),
+        ("shuffle", raw.shuffle.is_some()),
+        ("path", raw.path.is_some()),
+    ];
+    let takes: &[&str] = match shape {
+        "fork-join" => &["tasks"],
+        "map-reduce" => &["maps", "reduces", "shuffle"],
+        "dag" => &["path"],
+        other => return Err(FieldError::new("workload.job.shape", unknown("job shape", other, &SHAPES))),
+    };
+    if let Some((field, _)) = fields.iter().find(|(f, given)| *given && !takes.contains(f)) {
+        return Err(FieldError::new(
+            format!("workload.job.{field}"),
+            format!("a {shape} job takes {}, not {field}", takes.join(", ")),
+        ));
+    }
+    let required = |field: &str, what: &str| {
+        FieldError::new(format!("workload.job.{field}"), format!("missing field: a {shape} job needs {what}"))
+    };
+    let count = |field: &str, v: Option<i64>| -> Check<u32> {
+        let v = v.ok_or_else(|| required(field, "a number of tasks"))?;
+        Ok(integer(&format!("workload.job.{field}"), Some(v), 1, 1, MAX_TASKS.into())? as u32)
+    };
+    Ok(match shape {
+        "fork-join" => {
+            let tasks = match raw.tasks.ok_or_else(|| required("tasks", "a number of tasks (or a distribution)"))? {
+                NumberOrDist::Number(n) if n >= 1.0 && n <= MAX_TASKS as f64 && n.fract() == 0.0 => Dist::constant(n),
+                NumberOrDist::Number(n) => {
+                    return Err(FieldError::new(
+                        "workload.job.tasks",
+                        format!("expected a whole number of tasks from 1 to {MAX_TASKS}, got {n}"),
+                    ))
+                }
+                NumberOrDist::Dist(spec) => spec.build(base_dir).map_err(within("workload.job.tasks"))?,
+            };
+            JobShape::fork_join(tasks)
+        }
+        "map-reduce" => {
+            let maps = count("maps", raw.maps)?;
+            let reduces = count("reduces", raw.reduces)?;
+            let shuffle = non_negative("workload.job.shuffle", raw.shuffle.unwrap_or(0.0))?;
+            JobShape::MapReduce { dag: Arc::new(Dag::map_reduce(maps, reduces, shuffle)) }
+        }
+        _ => {
+            let path = raw.path.ok_or_else(|| required("path", "the path of a WfFormat file (.json or .json.gz)"))?;
+            let dag = wfformat::read(base_dir, &path).map_err(within("workload.job"))?;
+            JobShape::Workflow { path, dag: Arc::new(dag) }
+        }
+    })
 }
 
 /// The one class of a workload without `classes`.

@@ -7,10 +7,12 @@ fn replay(scale: f64) -> Replay {
     Replay { scale, estimates: Estimates::Request, widest: u32::MAX }
 }
 
+/// The tests' files, in one folder removed when the test process ends.
+static DIR: std::sync::LazyLock<tempfile::TempDir> =
+    std::sync::LazyLock::new(|| tempfile::Builder::new().prefix("schedsim-trace-").tempdir().unwrap());
+
 fn file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("schedsim-trace-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+    let path = DIR.path().join(name);
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -110,7 +112,7 @@ fn a_trace_with_nothing_to_replay_says_why() {
 
 #[test]
 fn gzipped_traces_read_the_same() {
-    let path = std::env::temp_dir().join(format!("schedsim-trace-{}-b.swf.gz", std::process::id()));
+    let path = DIR.path().join("b.swf.gz");
     let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::fast());
     gz.write_all(SWF.as_bytes()).unwrap();
     gz.finish().unwrap();
