@@ -307,7 +307,13 @@ fn load_all(paths: &[PathBuf], force: bool, registry: &Registry) -> Result<Vec<S
     let mut scenarios = Vec::new();
     let mut errors: Vec<ScenarioError> = Vec::new();
     for f in &files {
-        match scenario::load_with(f, registry).and_then(|s| if force { Ok(s) } else { scenario::cost::check(&s).map(|()| s) }) {
+        match scenario::load_with(f, registry).and_then(|s| {
+            if force {
+                Ok(s)
+            } else {
+                scenario::cost::check(&s).map(|()| s)
+            }
+        }) {
             Ok(s) => scenarios.push(s),
             Err(e) => errors.push(e),
         }

@@ -226,7 +226,7 @@ pub fn draw_in_memory(dir: &Path) -> Result<usize, OutputError> {
     let text = r.scenario.text.as_deref();
     let options = options::read(dir, text)?;
     let mut charts = figures(&options::select(&r, &options, dir)?);
-    theory::of(dir, text).annotate(&mut charts, &r);
+    theory::of(dir, text, &Registry::default()).annotate(&mut charts, &r);
     let canvas = Canvas { width: options.width, height: options.height };
     let mut svgs = Vec::new();
     for c in &charts {
