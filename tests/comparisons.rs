@@ -3,7 +3,7 @@
 //! policies move together, and the baseline is the one the scenario names.
 
 use crate::common::scenario;
-use schedsim::metrics::compare::{compare, verdict, Comparison, Paired};
+use schedsim::metrics::compare::{compare, verdict, Comparison, Metric, Paired};
 use schedsim::metrics::{student_t_975, Replications, RunOutput};
 use schedsim::runner::{Plan, Progress};
 use schedsim::scenario::Scenario;
@@ -20,7 +20,7 @@ fn comparisons(s: Scenario) -> Vec<Comparison> {
     let (d, b) = s.baseline.labels();
     let runs = outputs(s);
     let refs: Vec<&RunOutput> = runs.iter().collect();
-    compare(&Replications::group(&refs), (&d, &b))
+    compare(&Replications::group(&refs), (&d, &b), &Metric::TASKS)
 }
 
 /// Two policies that differ only in name: `random` and `weighted_random` on identical
@@ -193,4 +193,49 @@ balancers = ["round_robin", "least_connections", "random"]
         assert!(worse.ratio_low.unwrap() > 1.0 && worse.difference_low.unwrap() > 0.0);
         assert!(better.p_holm.unwrap() >= better.p_value.unwrap());
     }
+}
+
+/// With jobs of many tasks, the job's mean and p99 response are compared first (what a
+/// job's user waits for), then the task metrics; the terminal ranks policies by mean
+/// job response and shows it; a workload of single tasks has no job rows.
+#[test]
+fn jobs_of_many_tasks_are_compared_by_their_response_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fj.toml");
+    std::fs::write(
+        &file,
+        r#"
+name = "fj"
+seed = 3
+replications = 3
+[run]
+tasks = 400
+warmup = 0.1
+[[nodes]]
+count = 4
+[workload]
+arrival = { process = "poisson", rate = 0.5 }
+size = { dist = "exponential", mean = 1.0 }
+job = { shape = "fork-join", tasks = 4 }
+[policies]
+balancers = ["random", "join_shortest_queue"]
+"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schedsim"))
+        .args(["run", "-j", "1", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(dir.path().join("out/fj/compare.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let column = rows.headers().unwrap().iter().position(|h| h == "metric").unwrap();
+    let metrics: Vec<String> = rows.records().map(|r| r.unwrap()[column].to_string()).collect();
+    let expected: Vec<&str> = Metric::JOBS.iter().map(|m| m.name()).collect();
+    assert_eq!(metrics, expected, "one policy against the baseline, job metrics first");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("join_shortest_queue: job mean "), "{stdout}");
+    assert!(stdout.contains("job p99"), "{stdout}");
 }

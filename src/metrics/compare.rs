@@ -7,7 +7,9 @@
 //! tasks) cancels out of it: the interval of a paired difference is narrower than two
 //! separate intervals suggest whenever the policies' results move together.
 //!
-//! For each policy other than the baseline, each sweep point and each [`Metric`]:
+//! For each policy other than the baseline, each sweep point and each [`Metric`] (the
+//! task metrics, and for a workload of jobs of many tasks first the job's mean and p99
+//! response, [`Metric::of_workload`]):
 //!
 //! - **difference**: the mean over replications of (policy − baseline), with its 95%
 //!   Student-t interval on the n per-replication differences (n − 1 degrees of
@@ -44,6 +46,10 @@ pub const FAMILY_LEVEL: f64 = 0.05;
 /// A figure policies are compared by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Metric {
+    /// Mean job response time (arrival to last task), for jobs of many tasks: lower is better.
+    JobMeanResponse,
+    /// 99th percentile of job response time: lower is better.
+    JobP99Response,
     /// Mean response time: lower is better.
     MeanResponse,
     /// 99th percentile of response time: lower is better.
@@ -53,12 +59,33 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// Every metric, in the order of `compare.csv`.
-    pub const ALL: [Metric; 3] = [Metric::MeanResponse, Metric::P99Response, Metric::Throughput];
+    /// The metrics of a workload of single tasks, in the order of `compare.csv`.
+    pub const TASKS: [Metric; 3] = [Metric::MeanResponse, Metric::P99Response, Metric::Throughput];
+    /// The metrics of a workload of jobs of many tasks: the job's first (what its user
+    /// waits for), then the tasks'.
+    pub const JOBS: [Metric; 5] = [
+        Metric::JobMeanResponse,
+        Metric::JobP99Response,
+        Metric::MeanResponse,
+        Metric::P99Response,
+        Metric::Throughput,
+    ];
+
+    /// The metrics compared for a workload with (`jobs`) or without jobs of many
+    /// tasks; the first is the one policies are ranked by.
+    pub fn of_workload(jobs: bool) -> &'static [Metric] {
+        if jobs {
+            &Self::JOBS
+        } else {
+            &Self::TASKS
+        }
+    }
 
     /// Its column name in `summary.csv` and its name in `compare.csv`.
     pub fn name(self) -> &'static str {
         match self {
+            Metric::JobMeanResponse => "job_mean_response",
+            Metric::JobP99Response => "job_p99_response",
             Metric::MeanResponse => "mean_response",
             Metric::P99Response => "p99_response",
             Metric::Throughput => "throughput",
@@ -72,6 +99,8 @@ impl Metric {
 
     fn of(self, r: &RunResult) -> f64 {
         match self {
+            Metric::JobMeanResponse => r.job_mean_response,
+            Metric::JobP99Response => r.job_p99_response,
             Metric::MeanResponse => r.mean_response,
             Metric::P99Response => r.p99_response,
             Metric::Throughput => r.throughput,
@@ -111,7 +140,8 @@ pub struct Comparison {
     pub baseline_discipline: String,
     /// The baseline's balancer.
     pub baseline_balancer: String,
-    /// `mean_response`, `p99_response` or `throughput`.
+    /// `mean_response`, `p99_response`, `throughput`, and with jobs of many tasks
+    /// `job_mean_response` and `job_p99_response`.
     pub metric: &'static str,
     /// Replications paired (those that gave both policies a number).
     pub replications: u32,
@@ -232,15 +262,15 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
 
 /// Compares every group of a scenario with the baseline at its sweep point: `groups`
 /// are the scenario's (sweep point, discipline, balancer) groups in plan order, and
-/// `baseline` the (discipline, balancer) labels of the baseline policy. Rows come
-/// by sweep point, then policy (plan order), then metric; a sweep point where the
-/// baseline has no result gets none.
-pub fn compare(groups: &[Replications<'_>], baseline: (&str, &str)) -> Vec<Comparison> {
+/// `baseline` the (discipline, balancer) labels of the baseline policy, `metrics` what
+/// is compared ([`Metric::of_workload`]). Rows come by sweep point, then policy (plan
+/// order), then metric; a sweep point where the baseline has no result gets none.
+pub fn compare(groups: &[Replications<'_>], baseline: (&str, &str), metrics: &[Metric]) -> Vec<Comparison> {
     let mut rows: Vec<(Metric, Comparison)> = Vec::new();
     for base in groups.iter().filter(|g| (g.first().discipline.as_str(), g.first().balancer.as_str()) == baseline) {
         let b = base.first();
         for g in groups.iter().filter(|g| g.first().sweep_value == b.sweep_value && !std::ptr::eq(g.first(), b)) {
-            for metric in Metric::ALL {
+            for &metric in metrics {
                 rows.push((metric, comparison(g, base, metric)));
             }
         }

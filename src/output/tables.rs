@@ -18,7 +18,7 @@
 
 use super::csv::to_csv;
 use super::write_atomic;
-use crate::metrics::compare::{compare, Comparison};
+use crate::metrics::compare::{compare, Comparison, Metric};
 use crate::metrics::{Replications, RunOutput, RunResult, Summary, Window, QUANTILE_GRID};
 use crate::scenario::Scenario;
 use serde::Serialize;
@@ -141,7 +141,8 @@ pub fn write_tables(dir: &Path, scenario: &Scenario, runs: &[&RunOutput]) -> Res
     let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();
     let summary: Vec<Summary> = groups.iter().map(Replications::summary).collect();
     let (baseline_discipline, baseline_balancer) = scenario.baseline.labels();
-    let comparisons = compare(&groups, (&baseline_discipline, &baseline_balancer));
+    let metrics = Metric::of_workload(scenario.workload.job.is_some());
+    let comparisons = compare(&groups, (&baseline_discipline, &baseline_balancer), metrics);
 
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", to_csv(&summary, drop).map_err(|e| e.to_string())?),

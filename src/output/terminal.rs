@@ -67,8 +67,11 @@ pub fn print_table(s: &Scenario, rows: &[Summary], comparisons: &[Comparison], d
     // Batch scheduling's own measures, for a cluster scheduler's scenario.
     let batch = s.run.mode == crate::model::Mode::Central;
     let batch_head = if batch { format!(" {:>10} {:>14}", "bnd sldn", "makespan (s)") } else { String::new() };
+    // What a job's user waits for, with jobs of many tasks.
+    let jobs = s.workload.job.is_some();
+    let job_head = if jobs { format!(" {:>12} {:>12}", "job mean", "job p99") } else { String::new() };
     println!(
-        "  {}{:<dw$}  {:<bw$} {:>12} {:>10} {:>10} {:>10} {:>7}{batch_head}",
+        "  {}{:<dw$}  {:<bw$} {:>12} {:>10} {:>10} {:>10} {:>7}{batch_head}{job_head}",
         sweep.map(|p| format!("{p:>12} ")).unwrap_or_default(),
         "discipline",
         "balancer",
@@ -88,8 +91,10 @@ pub fn print_table(s: &Scenario, rows: &[Summary], comparisons: &[Comparison], d
         };
         let batch_cells =
             if batch { format!(" {:>10.2} {:>14.1}", r.bounded_slowdown, r.makespan) } else { String::new() };
+        let job_cells =
+            if jobs { format!(" {:>12.4} {:>12.4}", r.job_mean_response, r.job_p99_response) } else { String::new() };
         println!(
-            "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10} {:>7.3}{batch_cells}{}",
+            "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10} {:>7.3}{batch_cells}{job_cells}{}",
             r.sweep_value.map(|v| format!("{v:>12} ")).unwrap_or_default(),
             r.discipline,
             r.balancer,
@@ -121,7 +126,7 @@ fn unstable_mark(r: &Summary) -> String {
 
 /// The ranking against the baseline: a heading, then a line per policy, best mean
 /// response first ("least_work_left: mean 0.42x of round_robin's [0.40, 0.44],
-/// better; ..."). A sweep's ranking is given at its last point (the heaviest load of
+/// better; ..."; with jobs of many tasks, best mean job response first). A sweep's ranking is given at its last point (the heaviest load of
 /// a load sweep); `compare.csv` has every point.
 pub fn ranking(s: &Scenario, rows: &[Summary], comparisons: &[Comparison]) -> Vec<String> {
     let Some(last) = comparisons.last() else { return Vec::new() };
@@ -152,11 +157,12 @@ pub fn ranking(s: &Scenario, rows: &[Summary], comparisons: &[Comparison]) -> Ve
     let find = |p: (&str, &str), m: Metric| {
         at.iter().find(|c| (c.discipline.as_str(), c.balancer.as_str()) == p && c.metric == m.name())
     };
-    let key = |p: &(&str, &str)| find(*p, Metric::MeanResponse).map_or(f64::INFINITY, |c| c.ratio);
+    let metrics = Metric::of_workload(s.workload.job.is_some());
+    let key = |p: &(&str, &str)| find(*p, metrics[0]).map_or(f64::INFINITY, |c| c.ratio);
     policies.sort_by(|a, b| key(a).total_cmp(&key(b)));
     let width = policies.iter().map(|&(d, b)| label(d, b).len()).max().unwrap_or(0);
     for p in policies {
-        let cells: Vec<String> = Metric::ALL
+        let cells: Vec<String> = metrics
             .iter()
             .filter_map(|&m| find(p, m))
             .enumerate()
@@ -190,6 +196,8 @@ pub fn ratio_phrase(metric: &str, ratio: f64, interval: Option<(f64, f64)>, of: 
     let short = match metric {
         "mean_response" => "mean",
         "p99_response" => "p99",
+        "job_mean_response" => "job mean",
+        "job_p99_response" => "job p99",
         other => other,
     };
     let (r, interval) = fmt_ratio(ratio, interval);

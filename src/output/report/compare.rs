@@ -65,8 +65,13 @@ fn method(r: &Results, baseline: &str) -> String {
     )
 }
 
-/// The ranking at the focus point (the last sweep value), best mean response first:
-/// one line per policy.
+/// The metrics of `compare.csv` in its order: the job's first when the workload has
+/// jobs of many tasks (absent otherwise).
+const METRICS: [&str; 5] = ["job_mean_response", "job_p99_response", "mean_response", "p99_response", "throughput"];
+
+/// The ranking at the focus point (the last sweep value), one line per policy, best
+/// first by the first metric compared (mean job response with jobs of many tasks,
+/// else mean response).
 fn ranking(r: &Results) -> Vec<(usize, String)> {
     let at: Vec<&CompareRow> = r.comparisons.iter().filter(|c| r.at_focus(&c.sweep)).collect();
     let Some(first) = at.first() else { return Vec::new() };
@@ -78,12 +83,13 @@ fn ranking(r: &Results) -> Vec<(usize, String)> {
         }
     }
     let find = |p: usize, m: &str| at.iter().find(|c| c.policy == p && c.metric == m);
-    let key = |p: &usize| find(*p, "mean_response").and_then(|c| c.ratio).unwrap_or(f64::INFINITY);
+    let main = METRICS.into_iter().find(|m| at.iter().any(|c| c.metric == *m)).unwrap_or("mean_response");
+    let key = |p: &usize| find(*p, main).and_then(|c| c.ratio).unwrap_or(f64::INFINITY);
     policies.sort_by(|a, b| key(a).total_cmp(&key(b)));
     policies
         .into_iter()
         .map(|p| {
-            let cells: Vec<String> = ["mean_response", "p99_response", "throughput"]
+            let cells: Vec<String> = METRICS
                 .iter()
                 .filter_map(|m| find(p, m))
                 .enumerate()
@@ -118,7 +124,9 @@ fn table(r: &Results) -> TableData {
         head.push(r.sweep_parameter.clone().unwrap_or_default());
     }
     let policy_col = head.len();
-    head.extend(["policy", "mean response", "p99 response", "throughput"].map(String::from));
+    let metrics: Vec<&str> = METRICS.into_iter().filter(|m| r.comparisons.iter().any(|c| c.metric == *m)).collect();
+    head.push("policy".into());
+    head.extend(metrics.iter().map(|m| m.replace('_', " ")));
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     let mut seen: Vec<(Option<&str>, usize)> = Vec::new();
     for c in &r.comparisons {
@@ -131,7 +139,7 @@ fn table(r: &Results) -> TableData {
             cells.push(c.sweep.clone().unwrap_or_default());
         }
         cells.push(r.policies[c.policy].label.clone());
-        for m in ["mean_response", "p99_response", "throughput"] {
+        for &m in &metrics {
             let cell = r.comparisons.iter().find(|o| o.sweep == c.sweep && o.policy == c.policy && o.metric == m);
             cells.push(cell.map_or(String::new(), |o| {
                 let phrase = ratio_phrase(m, o.ratio.unwrap_or(f64::NAN), o.interval, "", &o.verdict);
