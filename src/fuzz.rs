@@ -55,6 +55,20 @@ pub fn trace(data: &[u8], ext: &str, dir: &Path) -> bool {
     accepted
 }
 
+/// A workflow in WfFormat (a DAG job's file): parsed as a scenario's `job = { shape =
+/// "dag" }` reads it, then its critical path and edge bytes computed as a run does.
+/// Accepted when it parses into a DAG whose figures are finite and non-negative (the
+/// parser's contract, checked here so a breach is a crash the fuzzer reports).
+pub fn workflow(data: &[u8]) -> bool {
+    let Ok(dag) = crate::workload::wfformat::parse(data) else { return false };
+    let sizes = dag.sizes.clone().unwrap_or_else(|| vec![1.0; dag.len()]);
+    let (path, bytes) = (dag.critical_path(&sizes), dag.edge_bytes());
+    assert!(path.is_finite() && path >= 0.0, "critical path {path}");
+    assert!(bytes.is_finite() && bytes >= 0.0, "edge bytes {bytes}");
+    assert_eq!(dag.order.len(), dag.len(), "every task ordered once");
+    true
+}
+
 /// A results folder for `schedsim plot`: the input is split at lines `=====` into
 /// `summary.csv`, `runs.csv`, `cdf.csv`, `timeseries.csv`, `compare.csv` and
 /// `scenario.toml` (those given), then read and drawn in memory.

@@ -7,12 +7,13 @@ use std::path::Path;
 type Target = fn(&[u8], &Path) -> bool;
 
 /// Every target, by its folder name in `fuzz/`.
-const TARGETS: [(&str, Target); 5] = [
+const TARGETS: [(&str, Target); 6] = [
     ("scenario", schedsim::fuzz::scenario),
     ("swf", |d, dir| schedsim::fuzz::trace(d, "swf", dir)),
     ("csv_trace", |d, dir| schedsim::fuzz::trace(d, "csv", dir)),
     ("results", schedsim::fuzz::results),
     ("run", schedsim::fuzz::run),
+    ("workflow", |d, _| schedsim::fuzz::workflow(d)),
 ];
 
 /// The files of `fuzz/<kind>/<target>/`, sorted (none if the folder is absent).

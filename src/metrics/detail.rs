@@ -40,27 +40,50 @@ fn nanoseconds(seconds: f64) -> u64 {
 }
 
 /// A response-time histogram: 3 significant digits, so every quantile read from it is
-/// within 0.1% of the exact one.
+/// within 0.1% of the exact one. A response beyond its top (146 years) is counted
+/// apart, never clipped to the top: a quantile that falls among those is out of range
+/// and reads as infinity, which every output shows as such ("inf"), rather than as a
+/// figure the data do not support.
 #[derive(Debug, Clone)]
-pub(crate) struct ResponseHistogram(Histogram<u64>);
+pub(crate) struct ResponseHistogram {
+    histogram: Histogram<u64>,
+    /// Responses at or beyond the top.
+    beyond: u64,
+}
 
 impl ResponseHistogram {
     pub fn new() -> Self {
-        ResponseHistogram(Histogram::new_with_bounds(1, HIGHEST_NS, 3).expect("valid histogram bounds"))
+        ResponseHistogram {
+            histogram: Histogram::new_with_bounds(1, HIGHEST_NS, 3).expect("valid histogram bounds"),
+            beyond: 0,
+        }
     }
 
     #[inline]
     pub fn record(&mut self, seconds: f64) {
         let ns = nanoseconds(seconds);
-        self.0.saturating_record(ns);
+        if ns < HIGHEST_NS {
+            self.histogram.saturating_record(ns);
+        } else {
+            self.beyond += 1;
+        }
     }
 
-    /// The `q` quantile in seconds (NaN if empty).
+    /// The `q` quantile in seconds: NaN if empty, infinity if it lies beyond the top.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.0.is_empty() {
-            f64::NAN
+        let within = self.histogram.len();
+        let all = within + self.beyond;
+        if all == 0 {
+            return f64::NAN;
+        }
+        // The rank hdrhistogram would take among all the responses, from the bottom.
+        let rank = ((q.clamp(0.0, 1.0) * all as f64).ceil() as u64).max(1);
+        if rank > within {
+            f64::INFINITY
         } else {
-            self.0.value_at_quantile(q) as f64 / NS_PER_S
+            // The same rank among the responses within range.
+            let q_within = if within == all { q } else { rank as f64 / within as f64 };
+            self.histogram.value_at_quantile(q_within) as f64 / NS_PER_S
         }
     }
 }
@@ -390,6 +413,25 @@ impl TimeSeries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quantile_beyond_the_histograms_top_is_infinite_not_clipped() {
+        let mut h = ResponseHistogram::new();
+        for _ in 0..97 {
+            h.record(1.0);
+        }
+        // Three responses of about 1,585 years, beyond the top (146 years).
+        for _ in 0..3 {
+            h.record(5e10);
+        }
+        assert!((h.quantile(0.5) - 1.0).abs() < 1e-3);
+        assert!((h.quantile(0.97) - 1.0).abs() < 1e-3, "the 97th of 100 is within range");
+        assert_eq!(h.quantile(0.98), f64::INFINITY);
+        assert_eq!(h.quantile(0.99), f64::INFINITY);
+        let mut within = ResponseHistogram::new();
+        within.record(4e9);
+        assert!((within.quantile(0.99) - 4e9).abs() < 4e9 * 1e-3, "146 years is within range");
+    }
 
     #[test]
     fn the_quantile_grid_rises_and_has_five_points_a_decade_down_the_tail() {

@@ -82,6 +82,20 @@ pub fn print_table(s: &Scenario, rows: &[Summary], comparisons: &[Comparison], d
         "util"
     );
     for r in rows {
+        if r.mean_response.is_nan() && r.throughput.is_nan() {
+            // Nothing to show but NaN: say why instead.
+            println!(
+                "  {}{:<dw$}  {:<bw$} no task measured: {} arrived, {} completed in {} replication{} (warm-up included)",
+                r.sweep_value.map(|v| format!("{v:>12} ")).unwrap_or_default(),
+                r.discipline,
+                r.balancer,
+                r.tasks_arrived,
+                r.tasks_completed,
+                r.replications,
+                if r.replications == 1 { "" } else { "s" },
+            );
+            continue;
+        }
         let ci = r.mean_response_ci95.map_or("-".to_string(), |c| format!("{c:.4}"));
         // A replayed trace can run for months: below 0.01 tasks/s, two decimals say 0.
         let tput = if r.throughput == 0.0 || r.throughput >= 0.01 {
@@ -147,6 +161,11 @@ pub fn ranking(s: &Scenario, rows: &[Summary], comparisons: &[Comparison]) -> Ve
     } else {
         format!("{reps} replication{}: no intervals", if reps == 1 { "" } else { "s" })
     };
+    if reps == 0 {
+        return vec![format!(
+            "paired against {base}{point}: no replication gave both policies a number, nothing to compare"
+        )];
+    }
     let mut out = vec![format!("paired against {base}{point}, {how}:")];
     let mut policies: Vec<(&str, &str)> = Vec::new();
     for c in &at {

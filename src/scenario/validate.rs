@@ -229,18 +229,47 @@ fn scenario_name(given: Option<String>, source: &Path) -> Check<String> {
     let valid = !name.is_empty()
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         && !name.chars().all(|c| c == '.');
-    if valid {
-        return Ok(name);
-    }
     let rule = "letters, digits, '.', '_' and '-' only, since it names the results folder";
+    let problem = if !valid {
+        Some(format!("a name of {rule}"))
+    } else if name.len() > MAX_NAME {
+        Some(format!("a name of at most {MAX_NAME} characters (it names the results folder, beside its staging copy)"))
+    } else {
+        reserved(&name).map(|why| format!("a name that is not {why}"))
+    };
+    let Some(expected) = problem else { return Ok(name) };
     Err(FieldError::new(
         "name",
         if from_file {
-            format!("the file name gives the scenario name {name:?}, which is not valid ({rule}); set name = \"...\"")
+            format!("the file name gives the scenario name {name:?}, but expected {expected}; set name = \"...\"")
         } else {
-            format!("expected a name of {rule}, got {name:?}")
+            format!("expected {expected}, got {name:?}")
         },
     ))
+}
+
+/// The longest scenario name: a file name may have 255 bytes on common file systems,
+/// and the results folder's staging copy adds its own prefix and suffix.
+const MAX_NAME: usize = 200;
+
+/// Why `name` cannot name a results folder although its characters are valid, if it
+/// cannot: the results folder's own files beside it, a hidden name (the staging
+/// copies, the lock and the shards' folder start with '.'), or a name Windows reserves
+/// for a device (with or without an extension, in any case).
+fn reserved(name: &str) -> Option<&'static str> {
+    if name.starts_with('.') {
+        return Some("hidden (starting with '.', as the results folder's own staging files do)");
+    }
+    if name.eq_ignore_ascii_case("index.html") {
+        return Some("index.html (the results folder's index)");
+    }
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0');
+    device.then_some("a device name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9)")
 }
 
 /// `[run]`, for a cluster of `cores` cores in all (they size `max_in_system`). With a

@@ -79,15 +79,17 @@ pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px
             .values
             .iter()
             .map(|v| match v {
-                Some((m, _)) => fmt_sig(*m, 3),
-                None => "n/a".into(),
+                // A percentile beyond the response histogram's range (146 years).
+                Some((m, _)) if m.is_infinite() => "out of range".into(),
+                Some((m, _)) if m.is_finite() => fmt_sig(*m, 3),
+                _ => "n/a".into(),
             })
             .collect();
         let (sw, _) = sub.dim_in_pixel();
         let avail = sw.saturating_sub(margin_l).max(1) as f64;
         let mut bars = Vec::new();
         for (v, label) in panel.values.iter().zip(&labels) {
-            if let Some((m, ci)) = *v {
+            if let Some((m, ci)) = v.filter(|(m, _)| m.is_finite()) {
                 let ci = ci.filter(|c| c.is_finite() && *c > 0.0).unwrap_or(0.0);
                 let label_w = text_width(sub, label, &value_font)? as f64;
                 bars.push(BarFit { value: m, end: m + ci, label_w });
@@ -182,9 +184,9 @@ pub(super) fn draw_bars<DB: DrawingBackend>(area: &Area<DB>, p: &BarPlot, px: Px
                 centres.push(chart.backend_coord(&(0.0, yc)).1);
             }
             let l = look(*li);
-            let Some((m, ci)) = *v else {
+            let Some((m, ci)) = v.filter(|(m, _)| m.is_finite()) else {
                 let style = value_font.clone().pos(Pos::new(HPos::Left, VPos::Center));
-                plotting.draw(&Text::new("n/a", to_px(zero, yc), style)).or_chart()?;
+                plotting.draw(&Text::new(label.as_str(), to_px(zero, yc), style)).or_chart()?;
                 continue;
             };
             // Thick bars for few policies would look like blocks: at most 48 px.

@@ -254,6 +254,30 @@ fn memory_beyond_every_node_is_an_error() {
 }
 
 #[test]
+fn a_name_the_results_folder_cannot_take_is_refused() {
+    for (name, says) in [
+        (".hidden", "hidden"),
+        ("index.html", "index.html"),
+        ("INDEX.HTML", "index.html"),
+        ("con", "device name"),
+        ("Nul.results", "device name"),
+        ("com7", "device name"),
+        ("lpt1", "device name"),
+    ] {
+        let e = err(&format!("name = \"{name}\"\n{MINIMAL}"));
+        assert_eq!(e.field.as_deref(), Some("name"), "{name}");
+        assert!(e.message.contains(says), "{name}: {e}");
+    }
+    let long = "a".repeat(201);
+    let e = err(&format!("name = \"{long}\"\n{MINIMAL}"));
+    assert!(e.message.contains("at most 200 characters"), "{e}");
+    for fine in ["a".repeat(200).as_str(), "console", "com0", "com10", "index", "my.index.html.v2"] {
+        let text = format!("name = \"{fine}\"\n{MINIMAL}");
+        assert!(parse(&text, Path::new("x.toml")).is_ok(), "{fine}");
+    }
+}
+
+#[test]
 fn the_file_stem_must_make_a_valid_name() {
     let e = parse(MINIMAL, Path::new("my scenario.toml")).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("name"));
