@@ -13,6 +13,7 @@ use crate::engine::{derive_seed, EventId, SimRng, SimTime};
 use crate::model::queue::TaskQueue;
 use crate::model::{stream, Mode, NodeId, NodeSpec, Task};
 use crate::policy::discipline::conservative_backfill::Reserved;
+use crate::policy::plan::{Costs, Slot};
 use crate::policy::schedule::CoreSchedule;
 use crate::policy::{Balancer, ClusterView, Discipline, Hold, NodeBelief};
 use crate::scenario::Split;
@@ -30,6 +31,8 @@ pub(super) struct Dispatcher {
     pub balancer: Box<dyn Balancer>,
     /// Whether the balancer is told of belief changes ([`Balancer::needs_updates`]).
     tell: bool,
+    /// Whether the balancer plans whole jobs ([`Balancer::plans_jobs`]).
+    pub plans: bool,
     /// Its schedule of each node's cores, if the balancer decides on one
     /// ([`Balancer::needs_schedule`]); empty otherwise.
     schedules: Vec<CoreSchedule>,
@@ -87,6 +90,7 @@ impl Dispatcher {
             beliefs,
             schedules,
             tell: balancer.needs_updates(),
+            plans: balancer.plans_jobs(),
             balancer,
             rng,
             outstanding: vec![Vec::new(); n],
@@ -123,6 +127,13 @@ impl Dispatcher {
             let view = ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules);
             self.balancer.on_update(node, &view);
         }
+    }
+
+    /// Asks the balancer, which plans whole jobs, for the plan of `job` (see
+    /// [`Balancer::plan_job`]).
+    pub(super) fn plan_job(&mut self, job: &dyn Costs, now: SimTime, mode: Mode, specs: &[NodeSpec]) -> Vec<Slot> {
+        let view = ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules);
+        self.balancer.plan_job(job, &view)
     }
 
     /// Asks the balancer for a node for `task`, with `hold` kept back.
@@ -284,6 +295,7 @@ impl<F: Features> Run<F> {
         let j = &mut self.tasks.jobs.slots[job as usize];
         j.attempts += 1;
         let number = j.attempts;
+        let member = super::jobs::instance_of(j);
         let fields = |a: &mut Attempt| {
             a.job = job;
             a.number = number;
@@ -302,6 +314,13 @@ impl<F: Features> Run<F> {
         };
         let task = &self.tasks.attempt::<F>(attempt).task;
         let (seq, input) = (task.seq, task.input);
+        let mut delay = self.delay(node, seq, number as u64, 0, input);
+        // A task of a job of many tasks may run for its group's runtime there (before
+        // the dispatcher books its estimate), and waits for its inputs.
+        if let Some((inst, index)) = member {
+            delay = self.job_send(inst, index, node, (attempt, number), delay, now);
+        }
+        let task = &self.tasks.attempt::<F>(attempt).task;
         let disp = &mut self.placement.dispatchers[d];
         // Only a failure detector needs to know what to resubmit.
         if F::FAULTS && self.faults.config.heartbeat.is_some() {
@@ -323,11 +342,6 @@ impl<F: Features> Run<F> {
                 let id = self.queue.schedule_at(now + t, Event::Timeout { attempt });
                 self.tasks.attempts.slots[attempt as usize].timeout_event = id;
             }
-        }
-        let mut delay = self.delay(node, seq, number as u64, 0, input);
-        // A task of a job of many tasks also waits for its inputs.
-        if let Some((inst, index)) = super::jobs::instance_of(&self.tasks.jobs.slots[job as usize]) {
-            delay = delay.max(self.input_transfer(inst, index, node, number));
         }
         self.transmit(Message::Task { attempt, node }, delay, now);
     }
