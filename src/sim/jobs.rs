@@ -22,9 +22,10 @@
 //!   finish (counted as tasks), its unreleased tasks are never released (counted in
 //!   `tasks_unreleased`, see `metrics/jobs.rs` for both conservation laws).
 //! - A DAG with runtimes per node group (`runtimeByGroup`): a task sent to a node of a
-//!   group the table names becomes there a task of size `runtime x speed` (its
-//!   estimate scaled alike), so it runs for the table's runtime, preempted, slowed
-//!   down or lost like any task; the job's slowdown still uses the sizes.
+//!   group the table names becomes there a task of size `runtime x speed`, so it runs
+//!   for the table's runtime, preempted, slowed down or lost like any task; the
+//!   dispatcher's estimate stays the size's (plain balancers do not see the table), and
+//!   the job's slowdown still uses the sizes.
 //! - Under a balancer that plans whole jobs, the job's plan is made at its arrival and
 //!   followed as its tasks are released (`plans.rs`).
 //!
@@ -160,7 +161,7 @@ impl<F: Features> Run<F> {
             dag: dag.clone(),
             plan: None,
         }));
-        if self.placement.dispatchers[dispatcher as usize].plans {
+        if self.placement.plans {
             self.plan_job(inst, now);
         }
         for &root in &dag.roots {
@@ -265,43 +266,32 @@ impl<F: Features> Run<F> {
         }
     }
 
-    /// Task `index` of job `inst` is sent to `node` as attempt `attempt` (number
-    /// `number`), whose own message takes `delay`: the task takes the runtime the DAG
-    /// gives for the node's group, if any; the message waits for its inputs (the latest
+    /// Task `index` of job `inst` is sent now to `node` as attempt `attempt` (number
+    /// `number`): the task runs for the runtime the DAG gives for the node's group, if
+    /// any. Returns how long its message must wait at least: for its inputs (the latest
     /// of its parents' transfers from other nodes, counting the bytes moved: from now,
     /// or under a plan from its release) and, under a plan, for the task before it
-    /// there (`plans.rs`). Returns the message's delay.
-    // Out of line: a run without jobs keeps its hot path as it was.
+    /// there (`plans.rs`).
+    // Out of line, and called as the input transfer alone was before plans: a run
+    // without jobs keeps its hot path as it was, to the instruction.
     #[inline(never)]
-    pub(super) fn job_send(
-        &mut self,
-        inst: u32,
-        index: u32,
-        node: NodeId,
-        sent: (u32, u32),
-        delay: f64,
-        now: SimTime,
-    ) -> f64 {
-        let (attempt, number) = sent;
+    pub(super) fn job_send(&mut self, inst: u32, index: u32, node: NodeId, number: u32, attempt: u32) -> f64 {
         if self.jobs.tabled {
             self.run_as_tabled(inst, index, node, attempt);
         }
         let fetch = self.input_transfer(inst, index, node, number);
-        self.planned_delay(inst, index, (node, number), (delay, fetch), now)
+        self.planned_wait(inst, index, (node, number, attempt), fetch)
     }
 
     /// On `node`, attempt `attempt` of task `index` of job `inst` runs for the DAG's
-    /// runtime on the node's group, if it gives one: its size becomes `runtime x
-    /// speed` and its estimate is scaled alike.
+    /// runtime on the node's group, if it gives one: its size (the work it does there)
+    /// becomes `runtime x speed`. Its estimate, which the dispatcher has booked, stays
+    /// the size's: a plain balancer does not see the table (a planner plans with it).
     fn run_as_tabled(&mut self, inst: u32, index: u32, node: NodeId, attempt: u32) {
         let Some(i) = self.jobs.instances.slots[inst as usize].as_ref() else { return };
         let spec = &self.world.specs[node];
         let Some(seconds) = i.dag.runtimes.as_ref().and_then(|t| t.get(index as usize, spec.group)) else { return };
-        let task = &mut self.tasks.attempt_mut::<F>(attempt).task;
-        let size = seconds * spec.speed;
-        let scale = if task.size > 0.0 { task.estimate / task.size } else { 1.0 };
-        task.size = size;
-        task.estimate = size * scale;
+        self.tasks.attempt_mut::<F>(attempt).task.size = seconds * spec.speed;
     }
 
     /// When task `index` of job `inst`, sent to `node` as attempt `number`, has its

@@ -117,7 +117,6 @@ impl<F: Features> Run<F> {
             let failed = m.failed_record(task, j.attempts, now);
             let record = TaskRecord {
                 size: a.task.size,
-                estimate: a.task.estimate,
                 node: Some(node),
                 start: a.start,
                 finished: a.finished,

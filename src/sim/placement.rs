@@ -31,8 +31,6 @@ pub(super) struct Dispatcher {
     pub balancer: Box<dyn Balancer>,
     /// Whether the balancer is told of belief changes ([`Balancer::needs_updates`]).
     tell: bool,
-    /// Whether the balancer plans whole jobs ([`Balancer::plans_jobs`]).
-    pub plans: bool,
     /// Its schedule of each node's cores, if the balancer decides on one
     /// ([`Balancer::needs_schedule`]); empty otherwise.
     schedules: Vec<CoreSchedule>,
@@ -90,7 +88,6 @@ impl Dispatcher {
             beliefs,
             schedules,
             tell: balancer.needs_updates(),
-            plans: balancer.plans_jobs(),
             balancer,
             rng,
             outstanding: vec![Vec::new(); n],
@@ -167,12 +164,16 @@ pub(super) struct Placement {
     pub conservative: bool,
     /// Central mode: some dispatcher has a scheduling pass due at this instant.
     pub pass_due: bool,
+    /// Whether the balancer (every dispatcher's is of one kind) plans whole jobs
+    /// ([`Balancer::plans_jobs`]).
+    pub plans: bool,
 }
 
 impl Placement {
     /// Placement by `dispatchers`, splitting arrivals by `split`, ordering by `discipline`.
     pub fn new(dispatchers: Vec<Dispatcher>, split: Split, discipline: Arc<dyn Discipline>) -> Self {
         Placement {
+            plans: dispatchers.iter().any(|d| d.balancer.plans_jobs()),
             dispatchers,
             split,
             preemptive: discipline.preemptive(),
@@ -295,7 +296,6 @@ impl<F: Features> Run<F> {
         let j = &mut self.tasks.jobs.slots[job as usize];
         j.attempts += 1;
         let number = j.attempts;
-        let member = super::jobs::instance_of(j);
         let fields = |a: &mut Attempt| {
             a.job = job;
             a.number = number;
@@ -314,13 +314,6 @@ impl<F: Features> Run<F> {
         };
         let task = &self.tasks.attempt::<F>(attempt).task;
         let (seq, input) = (task.seq, task.input);
-        let mut delay = self.delay(node, seq, number as u64, 0, input);
-        // A task of a job of many tasks may run for its group's runtime there (before
-        // the dispatcher books its estimate), and waits for its inputs.
-        if let Some((inst, index)) = member {
-            delay = self.job_send(inst, index, node, (attempt, number), delay, now);
-        }
-        let task = &self.tasks.attempt::<F>(attempt).task;
         let disp = &mut self.placement.dispatchers[d];
         // Only a failure detector needs to know what to resubmit.
         if F::FAULTS && self.faults.config.heartbeat.is_some() {
@@ -342,6 +335,12 @@ impl<F: Features> Run<F> {
                 let id = self.queue.schedule_at(now + t, Event::Timeout { attempt });
                 self.tasks.attempts.slots[attempt as usize].timeout_event = id;
             }
+        }
+        let mut delay = self.delay(node, seq, number as u64, 0, input);
+        // A task of a job of many tasks may run for its group's runtime there, waits for
+        // its inputs, and under a plan for the task before it.
+        if let Some((inst, index)) = super::jobs::instance_of(&self.tasks.jobs.slots[job as usize]) {
+            delay = delay.max(self.job_send(inst, index, node, number, attempt));
         }
         self.transmit(Message::Task { attempt, node }, delay, now);
     }

@@ -250,36 +250,34 @@ impl<F: Features> Run<F> {
         }
     }
 
-    /// The delay of the message of task `index` of job `inst`, sent to `node` as
-    /// attempt `number`, whose own message takes `delay` and whose inputs take `fetch`
-    /// to reach the node. Off the plan (a later attempt, another node): the later of
-    /// the two. A first attempt to its planned node had its inputs fetched from its
-    /// release on (the node was known then; only the task waited), and reaches the node
-    /// no earlier than the task before it there; its own arrival is noted for the task
-    /// after it.
-    pub(super) fn planned_delay(
-        &mut self,
-        inst: u32,
-        index: u32,
-        (node, number): (NodeId, u32),
-        (delay, fetch): (f64, f64),
-        now: SimTime,
-    ) -> f64 {
-        let Some(f) = self.jobs.get(inst).and_then(|i| i.plan.as_mut()) else { return delay.max(fetch) };
+    /// How long the message of task `index` of job `inst`, sent now to `node` as
+    /// attempt `attempt` (number `number`), must wait at least, its inputs taking
+    /// `fetch` to reach the node. Off the plan (a later attempt, another node): `fetch`.
+    /// A first attempt to its planned node had its inputs fetched from its release on
+    /// (the node was known then; only the task waited), and reaches the node no earlier
+    /// than the task before it there; its own arrival (with its own message's delay) is
+    /// noted for the task after it.
+    pub(super) fn planned_wait(&mut self, inst: u32, index: u32, sent: (NodeId, u32, u32), fetch: f64) -> f64 {
+        let (node, number, attempt) = sent;
+        let now = self.queue.now();
+        // The task's own message: keyed by the message, so the same delay `send` draws.
+        let task = &self.tasks.attempt::<F>(attempt).task;
+        let own = self.delay(node, task.seq, number as u64, 0, task.input);
+        let Some(f) = self.jobs.get(inst).and_then(|i| i.plan.as_mut()) else { return fetch };
         let t = index as usize;
         if number != 1 || f.node[t] != node as u32 {
-            return delay.max(fetch);
+            return fetch;
         }
-        let mut at = (now + delay).max(f.released[t] + fetch);
+        let mut at = (now + own).max(f.released[t] + fetch);
         if f.prev[t] != NONE {
             at = at.max(f.arrives[f.prev[t] as usize]);
         }
         f.arrives[t] = at;
-        let mut delay = at - now;
+        let mut wait = at - now;
         // `now + (at - now)` may round below `at`: the task before would come second.
-        while now + delay < at {
-            delay = f64::from_bits(delay.to_bits() + 1);
+        while now + wait < at {
+            wait = f64::from_bits(wait.to_bits() + 1);
         }
-        delay
+        wait
     }
 }

@@ -140,7 +140,8 @@ impl<F: Features> Run<F> {
         let job = scenario.workload.job.as_ref();
         let tabled = matches!(job, Some(JobShape::Workflow { dag, .. }) if dag.runtimes.is_some());
         // What planners are told of the network, only if jobs are planned.
-        let net = (job.is_some() && dispatchers.iter().any(|d| d.plans)).then(|| PlanNet::new(scenario, &specs));
+        let net = (job.is_some() && dispatchers.iter().any(|d| d.balancer.plans_jobs()))
+            .then(|| PlanNet::new(scenario, &specs));
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),
             placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
