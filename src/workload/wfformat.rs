@@ -357,11 +357,11 @@ mod tests {
         assert_eq!(table.get(1, 1), None);
         let none = r#"{"id": "a", "runtimeInSeconds": 10}, {"id": "b", "runtimeInSeconds": 4}"#;
         assert_eq!(parse(doc(TASKS, FILES, none, "").as_bytes(), &["cpu"]).unwrap().runtimes, None);
-        let e = parse(doc(TASKS, FILES, exec, "").as_bytes(), &["cpu", "gpus"]).unwrap_err();
+        let e = parse(doc(TASKS, FILES, exec, "").as_bytes(), &["big", "small"]).unwrap_err();
         assert!(
             e.contains(
-                "workflow.execution.tasks[0].runtimeByGroup.gpu: task 'a' names node group 'gpu', which the \
-                 scenario does not have; did you mean 'gpus'? (its groups: cpu, gpus)"
+                "workflow.execution.tasks[0].runtimeByGroup.cpu: task 'a' names node group 'cpu', which the \
+                 scenario does not have (its groups: big, small)"
             ),
             "{e}"
         );
