@@ -39,8 +39,12 @@ fn main() {
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     println!("| balancer | ns at 10 nodes | ns at 10,000 | ratio of least | median ratio |");
     println!("|---|---|---|---|---|");
-    let names = std::iter::once(None)
-        .chain(BALANCERS.iter().filter(|e| e.info.modes.contains(&Mode::Dispatch)).map(|e| Some(e.info.name)));
+    let names = std::iter::once(None).chain(
+        BALANCERS
+            .iter()
+            .filter(|e| e.info.modes.contains(&Mode::Dispatch) && !steady::plans_jobs(e.info.name))
+            .map(|e| Some(e.info.name)),
+    );
     for name in names {
         let label = name.unwrap_or("harness");
         if !filter.is_empty() && !filter.iter().any(|f| label.contains(f.as_str())) {

@@ -117,6 +117,10 @@ fn registry_lists_every_balancer_in_order() {
             "min_execution_time",
             "min_completion_time",
             "best_fit",
+            "heft",
+            "cpop",
+            "min_min",
+            "max_min",
         ]
     );
     for e in BALANCERS {

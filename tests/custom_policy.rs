@@ -167,7 +167,7 @@ fn an_unregistered_policy_is_a_located_error_listing_the_known_ones() {
     // With the program's registry, its names are among the known ones.
     let (_dir, path) = scenario_file(&SCENARIO.replace("\"my_rr\"", "\"my_r\""));
     let err = scenario::load_with(&path, &registry()).unwrap_err().to_string();
-    assert!(err.contains("did you mean 'my_rr'") && err.contains("best_fit, my_rr)"), "{err}");
+    assert!(err.contains("did you mean 'my_rr'") && err.contains("max_min, my_rr)"), "{err}");
     assert_eq!(cli(&["check"], &path, &registry()), EXIT_BAD_INPUT);
 }
 

@@ -2,8 +2,8 @@
 
 use crate::common::scenario;
 use proptest::prelude::*;
-use schedsim::model::Mode;
-use schedsim::policy::registry::BALANCERS;
+use schedsim::model::{Mode, NodeSpec};
+use schedsim::policy::registry::{BuildContext, Registry, BALANCERS};
 use schedsim::policy::PolicySpec;
 use schedsim::scenario::parse;
 use schedsim::sim::{RunOutput, Simulation, TaskRecord};
@@ -139,9 +139,18 @@ fn down_intervals(out: &RunOutput, node: usize) -> Vec<(f64, f64)> {
     intervals
 }
 
-/// Every balancer of dispatch mode, from the registry (so a new one is tested too).
+/// Every balancer of dispatch mode, from the registry (so a new one is tested too), but
+/// those that plan whole jobs: they need jobs of many tasks (`planners.rs` tests them
+/// under failures).
 fn dispatch_balancers() -> Vec<&'static str> {
-    BALANCERS.iter().filter(|e| e.info.modes.contains(&Mode::Dispatch)).map(|e| e.info.name).collect()
+    let specs = vec![NodeSpec { group: 0, speed: 1.0, cores: 1, memory: 1.0, weight: 1.0 }; 2];
+    let ctx = BuildContext { mode: Mode::Dispatch, nodes: &specs };
+    let plans = |name: &str| Registry::default().build_balancer(&PolicySpec::named(name), &ctx).unwrap().plans_jobs();
+    BALANCERS
+        .iter()
+        .filter(|e| e.info.modes.contains(&Mode::Dispatch) && !plans(e.info.name))
+        .map(|e| e.info.name)
+        .collect()
 }
 
 fn random_scenario(seed: u64, nodes: u32, latency: f64, mtbf: f64, max_attempts: u32, balancer: &str) -> String {

@@ -17,6 +17,7 @@ mod fuzz_corpus;
 mod golden;
 mod jobs;
 mod least_work;
+mod planners;
 mod shards;
 mod slurm;
 mod stability;

@@ -20,6 +20,15 @@ use schedsim::model::{Mode, NodeSpec, Task};
 use schedsim::policy::registry::{BuildContext, Registry};
 use schedsim::policy::{Balancer, ClusterView, NodeBelief, PolicySpec};
 
+/// Whether the balancer `name` plans whole jobs of many tasks: its per-task decision is
+/// then only its fallback off the plan (a scan of every node), and its cost is the plan
+/// made at a job's arrival, which these benches do not model, so they leave it out.
+pub fn plans_jobs(name: &str) -> bool {
+    let specs = vec![NodeSpec { group: 0, speed: 1.0, cores: 1, memory: 1.0, weight: 1.0 }; 2];
+    let ctx = BuildContext { mode: Mode::Dispatch, nodes: &specs };
+    Registry::default().build_balancer(&PolicySpec::named(name), &ctx).is_ok_and(|b| b.plans_jobs())
+}
+
 /// A dispatcher's view of a cluster in a steady state, and the balancer deciding on it.
 pub struct Steady {
     mode: Mode,

@@ -3,14 +3,20 @@
 //! decision; neither can touch the engine or the world.
 //!
 //! Adding a built-in policy is one file under `balancer/` or `discipline/` and one
-//! entry in `registry/builtin.rs`. A program adds its own beside them with
+//! entry in `registry/builtin.rs`. The whole-DAG planners (`heft`, `cpop`, `min_min`,
+//! `max_min`) are one file each here, sharing `plan/` (the planning problem, the
+//! timelines, the planning balancer). A program adds its own beside them with
 //! [`registry::Registry::balancer`] and [`registry::Registry::discipline`]: see
 //! `examples/custom_balancer.rs` and `examples/custom_discipline.rs`.
 
 pub mod balancer;
+pub mod cpop;
 pub mod discipline;
 pub mod heft;
 pub mod index;
+pub mod max_min;
+pub mod min_min;
+pub mod plan;
 pub mod registry;
 pub mod schedule;
 mod spec;
@@ -255,6 +261,25 @@ pub trait Balancer: Send {
     /// task it sends and correcting by each result. Asked once, when the run is built.
     fn needs_schedule(&self) -> bool {
         false
+    }
+
+    /// Whether it plans whole jobs of many tasks ([`plan_job`](Self::plan_job)). Asked
+    /// once, when the run is built; checking a scenario refuses such a balancer when
+    /// the workload has no jobs of many tasks (`[workload] job`).
+    fn plans_jobs(&self) -> bool {
+        false
+    }
+
+    /// A job of many tasks arrived at this dispatcher: its plan, a [`plan::Slot`] per
+    /// task (a processor is a node: index = [`NodeId`]; [`plan::NOWHERE`] for a task
+    /// the plan leaves to [`select`](Self::select)). `job` gives the tasks' estimated
+    /// costs on each node and the data on their edges, `view` what the dispatcher
+    /// believes now. The simulator then sends each task, when it is released, to its
+    /// slot's node, in the order of the slots' starts on that node (see `sim/plans.rs`);
+    /// [`select`](Self::select) places what the plan cannot. Called only when
+    /// [`plans_jobs`](Self::plans_jobs) says so.
+    fn plan_job(&mut self, _job: &dyn plan::Costs, _view: &ClusterView<'_>) -> Vec<plan::Slot> {
+        Vec::new()
     }
 }
 

@@ -209,7 +209,7 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str, regist
     };
     let nodes = scenario.nodes();
     let ctx = BuildContext { mode: scenario.run.mode, nodes: &nodes };
-    let policies = Policies { registry, ctx: &ctx };
+    let policies = Policies { registry, ctx: &ctx, jobs: scenario.workload.job.is_some() };
     let RawPolicies { balancers, disciplines, baseline: chosen } =
         raw.policies.unwrap_or(RawPolicies { balancers: None, disciplines: None, baseline: None });
     scenario.balancers = policy_list(Kind::Balancer, balancers.as_ref(), &policies)?;

@@ -21,6 +21,13 @@
 //!   fails (exhausted its attempts, or fits no node): its tasks in flight may still
 //!   finish (counted as tasks), its unreleased tasks are never released (counted in
 //!   `tasks_unreleased`, see `metrics/jobs.rs` for both conservation laws).
+//! - A DAG with runtimes per node group (`runtimeByGroup`): a task sent to a node of a
+//!   group the table names becomes there a task of size `runtime x speed`, so it runs
+//!   for the table's runtime, preempted, slowed down or lost like any task; the
+//!   dispatcher's estimate stays the size's (plain balancers do not see the table), and
+//!   the job's slowdown still uses the sizes.
+//! - Under a balancer that plans whole jobs, the job's plan is made at its arrival and
+//!   followed as its tasks are released (`plans.rs`).
 //!
 //! The DAG is shared ([`Arc`]) by all jobs of a shape; a job's own state is its drawn
 //! tasks until released, a counter per task and the node each finished task ran on,
@@ -28,10 +35,12 @@
 //! simulated.
 //!
 //! A run without jobs pays a branch per arrival and one per send and departure (the
-//! task's `instance` is [`NO_INSTANCE`]).
+//! task's `instance` is [`NO_INSTANCE`]); a run with jobs but no planner, a branch per
+//! job arrival and per release.
 
 use super::entities::{Attempt, Job, Slab, NO_INSTANCE};
 use super::features::Features;
+use super::plans::{Followed, PlanNet};
 use super::run::Run;
 use super::RunError;
 use crate::engine::{EventId, SimTime};
@@ -48,10 +57,12 @@ pub(super) struct JobInstance {
     /// Whether its tasks and itself are measured (it arrived after the warm-up).
     measured: bool,
     /// The dispatcher all its tasks go through.
-    dispatcher: u16,
-    dag: Arc<Dag>,
+    pub dispatcher: u16,
+    pub dag: Arc<Dag>,
     /// Its tasks as drawn at arrival, each taken when released.
-    tasks: Vec<Option<Task>>,
+    pub tasks: Vec<Option<Task>>,
+    /// Its plan, if its dispatcher's balancer plans whole jobs (freed with the job).
+    pub plan: Option<Box<Followed>>,
     /// Per task, parents not yet completed.
     waiting: Vec<u32>,
     /// Per task, the node whose result completed it (`u32::MAX` before).
@@ -59,7 +70,7 @@ pub(super) struct JobInstance {
     unreleased: u32,
     in_flight: u32,
     completed: u32,
-    failed: bool,
+    pub failed: bool,
     /// Its critical path on the fastest node, seconds (for its slowdown).
     critical: f64,
 }
@@ -74,17 +85,29 @@ pub(super) struct Jobs {
     arrived: u64,
     /// The fastest node's speed (for the critical path in seconds).
     fastest: f64,
+    /// Whether the jobs' DAG gives runtimes per node group.
+    tabled: bool,
+    /// What planners are told of the network, if the run's balancer plans whole jobs.
+    pub net: Option<PlanNet>,
 }
 
 impl Jobs {
     /// No job yet; `enabled` if arrivals are jobs, on a cluster whose fastest node
-    /// runs at `fastest`.
-    pub fn new(enabled: bool, fastest: f64) -> Self {
-        Jobs { enabled, instances: Slab::default(), recorder: JobRecorder::default(), arrived: 0, fastest }
+    /// runs at `fastest`; `tabled` if their DAG gives runtimes per node group; `net`
+    /// if they are planned.
+    pub fn new(enabled: bool, fastest: f64, tabled: bool, net: Option<PlanNet>) -> Self {
+        Jobs { enabled, instances: Slab::default(), recorder: JobRecorder::default(), arrived: 0, fastest, tabled, net }
     }
 
+    /// Job `inst`, if it is in the system, to read.
     #[inline]
-    fn get(&mut self, inst: u32) -> Option<&mut JobInstance> {
+    pub fn instance(&self, inst: u32) -> Option<&JobInstance> {
+        self.instances.slots[inst as usize].as_ref()
+    }
+
+    /// Job `inst`, if it is in the system.
+    #[inline]
+    pub fn get(&mut self, inst: u32) -> Option<&mut JobInstance> {
         self.instances.slots[inst as usize].as_mut()
     }
 
@@ -136,7 +159,11 @@ impl<F: Features> Run<F> {
             completed: 0,
             failed: false,
             dag: dag.clone(),
+            plan: None,
         }));
+        if self.placement.plans {
+            self.plan_job(inst, now);
+        }
         for &root in &dag.roots {
             self.release(inst, root, now);
         }
@@ -158,7 +185,7 @@ impl<F: Features> Run<F> {
         let Some(mut task) = i.tasks[index as usize].take() else { return };
         i.unreleased -= 1;
         i.in_flight += 1;
-        let (measured, dispatcher) = (i.measured, i.dispatcher);
+        let (measured, dispatcher, planned) = (i.measured, i.dispatcher, i.plan.is_some());
         // Its deadline, if its class has one, counts from its release.
         task.deadline = task.deadline.map(|d| d - task.arrival + now);
         task.arrival = now;
@@ -179,7 +206,11 @@ impl<F: Features> Run<F> {
             self.fail(job, now);
             return;
         }
-        self.submit(job, now);
+        if planned {
+            self.release_planned(inst, index, job, now);
+        } else {
+            self.submit(job, now);
+        }
     }
 
     /// Task `index` of job `inst` completed, run on `node`: release its children that
@@ -220,25 +251,53 @@ impl<F: Features> Run<F> {
     /// goes once no task of it is in flight.
     // Out of line: a run without jobs keeps its hot path as it was.
     #[inline(never)]
-    pub(super) fn task_failed(&mut self, inst: u32) {
+    pub(super) fn task_failed(&mut self, inst: u32, now: SimTime) {
         let Some(i) = self.jobs.get(inst) else { return };
         i.in_flight -= 1;
         if !i.failed {
             i.failed = true;
             let unreleased = i.unreleased;
             self.jobs.recorder.fail(unreleased);
+            // Its released tasks a plan holds back are in flight: they go now.
+            self.let_held_go(inst, now);
         }
         if self.jobs.get(inst).is_some_and(|i| i.in_flight == 0) {
             self.jobs.free(inst);
         }
     }
 
+    /// Task `index` of job `inst` is sent now to `node` as attempt `attempt` (number
+    /// `number`): the task runs for the runtime the DAG gives for the node's group, if
+    /// any. Returns how long its message must wait at least: for its inputs (the latest
+    /// of its parents' transfers from other nodes, counting the bytes moved: from now,
+    /// or under a plan from its release) and, under a plan, for the task before it
+    /// there (`plans.rs`).
+    // Out of line, and called as the input transfer alone was before plans: a run
+    // without jobs keeps its hot path as it was, to the instruction.
+    #[inline(never)]
+    pub(super) fn job_send(&mut self, inst: u32, index: u32, node: NodeId, number: u32, attempt: u32) -> f64 {
+        if self.jobs.tabled {
+            self.run_as_tabled(inst, index, node, attempt);
+        }
+        let fetch = self.input_transfer(inst, index, node, number);
+        self.planned_wait(inst, index, (node, number, attempt), fetch)
+    }
+
+    /// On `node`, attempt `attempt` of task `index` of job `inst` runs for the DAG's
+    /// runtime on the node's group, if it gives one: its size (the work it does there)
+    /// becomes `runtime x speed`. Its estimate, which the dispatcher has booked, stays
+    /// the size's: a plain balancer does not see the table (a planner plans with it).
+    fn run_as_tabled(&mut self, inst: u32, index: u32, node: NodeId, attempt: u32) {
+        let Some(i) = self.jobs.instances.slots[inst as usize].as_ref() else { return };
+        let spec = &self.world.specs[node];
+        let Some(seconds) = i.dag.runtimes.as_ref().and_then(|t| t.get(index as usize, spec.group)) else { return };
+        self.tasks.attempt_mut::<F>(attempt).task.size = seconds * spec.speed;
+    }
+
     /// When task `index` of job `inst`, sent to `node` as attempt `number`, has its
     /// inputs there: the latest of its parents' transfers from other nodes (0 if all
     /// ran on `node`), counting the bytes moved.
-    // Out of line: a run without jobs keeps its hot path as it was.
-    #[inline(never)]
-    pub(super) fn input_transfer(&mut self, inst: u32, index: u32, node: NodeId, number: u32) -> f64 {
+    fn input_transfer(&mut self, inst: u32, index: u32, node: NodeId, number: u32) -> f64 {
         let Some(i) = self.jobs.instances.slots[inst as usize].as_ref() else { return 0.0 };
         let (mut moved, mut delay) = (0.0, 0.0f64);
         for &(p, bytes) in &i.dag.parents[index as usize] {

@@ -37,7 +37,8 @@
 //! | `faults.rs` | injected failures, repairs, slowdowns, the fault log |
 //! | `outcome.rs` | completions, failures, records, the results |
 //! | `entities.rs` | jobs, attempts, and the tables that hold them |
-//! | `jobs.rs` | jobs of many tasks (issue 13): releasing ready tasks, input transfers |
+//! | `jobs.rs` | jobs of many tasks (issue 13): releasing ready tasks, input transfers, runtimes per group |
+//! | `plans.rs` | whole-DAG plans: made at a job's arrival, followed as its tasks are released |
 //!
 //! Naming: here a *job* (`Job`) is one task in the system, from arrival to departure,
 //! and an *attempt* one send of it to a node; issue 13's job of many tasks (a DAG) is a
@@ -53,6 +54,7 @@ mod jobs;
 mod network;
 mod outcome;
 mod placement;
+mod plans;
 mod run;
 #[cfg(test)]
 mod tests;

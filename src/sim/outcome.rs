@@ -108,12 +108,15 @@ impl<F: Features> Run<F> {
         let wait = a.start - task.arrival;
         let m = &mut self.measure;
         m.recorder.complete(j.measured, task.class, task.arrival, now, wait, service, task.deadline);
+        // The attempt's size: on a node whose group a DAG's runtime table names, the
+        // work it did there (`jobs.rs`); elsewhere the task's own.
         if j.measured {
-            m.completed_work += task.size;
+            m.completed_work += a.task.size;
         }
         if m.observing {
             let failed = m.failed_record(task, j.attempts, now);
             let record = TaskRecord {
+                size: a.task.size,
                 node: Some(node),
                 start: a.start,
                 finished: a.finished,
@@ -143,7 +146,7 @@ impl<F: Features> Run<F> {
         let instance = super::jobs::instance_of(j);
         self.leave(job, now);
         if let Some((inst, _)) = instance {
-            self.task_failed(inst);
+            self.task_failed(inst, now);
         }
     }
 

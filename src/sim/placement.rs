@@ -13,6 +13,7 @@ use crate::engine::{derive_seed, EventId, SimRng, SimTime};
 use crate::model::queue::TaskQueue;
 use crate::model::{stream, Mode, NodeId, NodeSpec, Task};
 use crate::policy::discipline::conservative_backfill::Reserved;
+use crate::policy::plan::{Costs, Slot};
 use crate::policy::schedule::CoreSchedule;
 use crate::policy::{Balancer, ClusterView, Discipline, Hold, NodeBelief};
 use crate::scenario::Split;
@@ -125,6 +126,13 @@ impl Dispatcher {
         }
     }
 
+    /// Asks the balancer, which plans whole jobs, for the plan of `job` (see
+    /// [`Balancer::plan_job`]).
+    pub(super) fn plan_job(&mut self, job: &dyn Costs, now: SimTime, mode: Mode, specs: &[NodeSpec]) -> Vec<Slot> {
+        let view = ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules);
+        self.balancer.plan_job(job, &view)
+    }
+
     /// Asks the balancer for a node for `task`, with `hold` kept back.
     #[inline]
     pub(super) fn select(
@@ -156,12 +164,16 @@ pub(super) struct Placement {
     pub conservative: bool,
     /// Central mode: some dispatcher has a scheduling pass due at this instant.
     pub pass_due: bool,
+    /// Whether the balancer (every dispatcher's is of one kind) plans whole jobs
+    /// ([`Balancer::plans_jobs`]).
+    pub plans: bool,
 }
 
 impl Placement {
     /// Placement by `dispatchers`, splitting arrivals by `split`, ordering by `discipline`.
     pub fn new(dispatchers: Vec<Dispatcher>, split: Split, discipline: Arc<dyn Discipline>) -> Self {
         Placement {
+            plans: dispatchers.iter().any(|d| d.balancer.plans_jobs()),
             dispatchers,
             split,
             preemptive: discipline.preemptive(),
@@ -325,9 +337,10 @@ impl<F: Features> Run<F> {
             }
         }
         let mut delay = self.delay(node, seq, number as u64, 0, input);
-        // A task of a job of many tasks also waits for its inputs.
+        // A task of a job of many tasks may run for its group's runtime there, waits for
+        // its inputs, and under a plan for the task before it.
         if let Some((inst, index)) = super::jobs::instance_of(&self.tasks.jobs.slots[job as usize]) {
-            delay = delay.max(self.input_transfer(inst, index, node, number));
+            delay = delay.max(self.job_send(inst, index, node, number, attempt));
         }
         self.transmit(Message::Task { attempt, node }, delay, now);
     }

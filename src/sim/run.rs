@@ -8,6 +8,7 @@ use super::jobs::Jobs;
 use super::network::Network;
 use super::outcome::Measure;
 use super::placement::{Dispatcher, Placement};
+use super::plans::PlanNet;
 use super::{RunError, RunOutput, TaskRecord, TIMESERIES_WINDOWS};
 use crate::engine::{derive_seed, EventId, EventQueue, SimRng, SimTime};
 use crate::metrics::{Recorder, WarmupRule, TREND_WINDOWS};
@@ -16,7 +17,7 @@ use crate::model::{stream, Node};
 use crate::policy::registry::{BuildContext, Registry};
 use crate::policy::PolicySpec;
 use crate::scenario::{Scenario, Stop, Warmup};
-use crate::workload::TaskSource;
+use crate::workload::{JobShape, TaskSource};
 use std::marker::PhantomData;
 
 /// What the engine delivers: the model's closed set of events. Each is 8 bytes;
@@ -136,6 +137,11 @@ impl<F: Features> Run<F> {
             Recorder::new(warmup, scenario.workload.classes.len(), timeseries, scenario.run.slowdown_tau, trend_width);
         let source = TaskSource::new(&scenario.workload, seed).map_err(|e| RunError::Trace(e.message))?;
         let fastest = specs.iter().map(|s| s.speed).fold(0.0, f64::max);
+        let job = scenario.workload.job.as_ref();
+        let tabled = matches!(job, Some(JobShape::Workflow { dag, .. }) if dag.runtimes.is_some());
+        // What planners are told of the network, only if jobs are planned.
+        let net = (job.is_some() && dispatchers.iter().any(|d| d.balancer.plans_jobs()))
+            .then(|| PlanNet::new(scenario, &specs));
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),
             placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
@@ -151,7 +157,7 @@ impl<F: Features> Run<F> {
             ),
             world: World::new(mode, specs.iter().map(|s| Node::new(s, TaskQueue::new(fifo))).collect(), specs, k),
             tasks: Tasks::default(),
-            jobs: Jobs::new(scenario.workload.job.is_some(), fastest),
+            jobs: Jobs::new(job.is_some(), fastest, tabled, net),
             arrivals: Arrivals {
                 source,
                 stop: scenario.run.stop,

@@ -38,6 +38,40 @@ pub struct Dag {
     pub roots: Vec<u32>,
     /// Every task, parents before children.
     pub order: Vec<u32>,
+    /// Runtimes per node group, when the DAG gives them (a workflow file's
+    /// `runtimeByGroup`): on a node of a group it names, a task runs that long instead
+    /// of its size over the node's speed.
+    pub runtimes: Option<RuntimeTable>,
+}
+
+/// Per task, its runtime in seconds on the nodes of some node groups: the cost table of
+/// "unrelated machines" that HEFT and its kin plan with, here one column per group.
+/// A task without an entry for a group runs there as its size says (size / speed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuntimeTable {
+    groups: usize,
+    /// Tasks x groups, row by row; NaN where not given.
+    seconds: Vec<f64>,
+}
+
+impl RuntimeTable {
+    /// A table of `tasks` tasks and `groups` groups with no entry.
+    pub fn new(tasks: usize, groups: usize) -> Self {
+        RuntimeTable { groups, seconds: vec![f64::NAN; tasks * groups] }
+    }
+
+    /// Sets task `task`'s runtime on group `group` to `seconds` (finite, >= 0).
+    pub fn set(&mut self, task: usize, group: usize, seconds: f64) {
+        debug_assert!(seconds >= 0.0 && seconds.is_finite());
+        self.seconds[task * self.groups + group] = seconds;
+    }
+
+    /// Task `task`'s runtime on the nodes of group `group`, if the table gives it.
+    #[inline]
+    pub fn get(&self, task: usize, group: usize) -> Option<f64> {
+        let s = *self.seconds.get(task * self.groups + group)?;
+        (!s.is_nan()).then_some(s)
+    }
 }
 
 impl Dag {
@@ -87,7 +121,7 @@ impl Dag {
         if order.len() < n {
             return Err(waiting.iter().position(|&w| w > 0).unwrap_or(0));
         }
-        Ok(Dag { names, sizes, parents, children, roots, order })
+        Ok(Dag { names, sizes, parents, children, roots, order, runtimes: None })
     }
 
     /// Number of tasks.

@@ -12,7 +12,7 @@ pub mod wfformat;
 
 pub use arrival::{ArrivalProcess, ArrivalSpec};
 pub use dist::{Dist, DistSpec};
-pub use job::{Dag, JobShape};
+pub use job::{Dag, JobShape, RuntimeTable};
 pub use source::TaskSource;
 pub use trace::{Estimates, Replay, Skipped, Trace, TraceJob, TraceReader};
 

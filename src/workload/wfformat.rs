@@ -5,7 +5,8 @@
 //! - `workflow.specification.tasks[]`: `id`, `parents[]` (task ids), `inputFiles[]` and
 //!   `outputFiles[]` (file ids); `children[]` is read only to check it agrees;
 //! - `workflow.specification.files[]`: `id`, `sizeInBytes`;
-//! - `workflow.execution.tasks[]`: `id`, `runtimeInSeconds`, `machines[]`;
+//! - `workflow.execution.tasks[]`: `id`, `runtimeInSeconds`, `machines[]`, and
+//!   `runtimeByGroup` (this simulator's extension, below);
 //! - `workflow.execution.machines[]`: `nodeName`, `cpu.speedInMHz`.
 //!
 //! A task's size, in work units at speed 1, is its measured runtime scaled by the speed
@@ -17,13 +18,23 @@
 //! files that are both an output of the parent and an input of the child (each file
 //! once). Everything else (cores, memory, commands) is left out.
 //!
+//! **Extension: runtimes per node group.** WfFormat gives a task one runtime. A task
+//! of `workflow.execution.tasks[]` may also give `"runtimeByGroup": {"fast": 3.0,
+//! "slow": 7.5}`: its runtime in seconds on the nodes of each named `[[nodes]]` group
+//! of the scenario, the cost table of unrelated machines (a GPU task that is fast on
+//! one group and slow on another, whatever their speeds). On a node of a named group
+//! the task runs that long instead of its size over the node's speed; elsewhere its
+//! size applies. A name that is not a group of the scenario is an error (the file is
+//! read for a scenario, so its groups are known).
+//!
 //! A file may be `.json` or `.json.gz`. Every mistake is an error that names the file
 //! and the JSON field (`workflow.specification.tasks[3].parents[0]`), and says what
-//! was expected: a cycle, an unknown id, a missing runtime, a negative size.
+//! was expected: a cycle, an unknown id, a missing runtime, a negative size, a group
+//! the scenario does not have.
 
 use super::input::resolve;
-use super::job::{Dag, MAX_TASKS};
-use crate::diagnostic::FieldError;
+use super::job::{Dag, RuntimeTable, MAX_TASKS};
+use crate::diagnostic::{did_you_mean, FieldError};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -84,6 +95,8 @@ struct ExecTask {
     runtime_in_seconds: Option<f64>,
     #[serde(default)]
     machines: Vec<String>,
+    /// The extension: seconds per node group name.
+    runtime_by_group: Option<BTreeMap<String, f64>>,
 }
 
 #[derive(Deserialize)]
@@ -99,11 +112,13 @@ struct Cpu {
     speed_in_m_hz: Option<f64>,
 }
 
-/// Reads the workflow at `path` (relative to `base_dir`, the scenario's folder).
+/// Reads the workflow at `path` (relative to `base_dir`, the scenario's folder) for a
+/// scenario whose node groups are named `groups` (in order: a group's index is its
+/// column of the runtime table).
 ///
 /// # Errors
 /// A [`FieldError`] on `path` whose message names the file and the JSON field.
-pub fn read(base_dir: &Path, path: &str) -> Result<Dag, FieldError> {
+pub fn read(base_dir: &Path, path: &str, groups: &[&str]) -> Result<Dag, FieldError> {
     let file = resolve(base_dir, path)?;
     let err = |m: String| FieldError::new("path", format!("{path}: {m}"));
     let raw = std::fs::File::open(&file).map_err(|e| err(format!("cannot read: {e}")))?;
@@ -114,12 +129,12 @@ pub fn read(base_dir: &Path, path: &str) -> Result<Dag, FieldError> {
     if text.len() as u64 > MAX_BYTES {
         return Err(err(format!("larger than {} MiB: not a workflow this reader takes", MAX_BYTES >> 20)));
     }
-    parse(&text).map_err(err)
+    parse(&text, groups).map_err(err)
 }
 
-/// The DAG of the WfFormat document `text`, or what is wrong with it (a JSON field
-/// path and what was expected).
-pub fn parse(text: &[u8]) -> Result<Dag, String> {
+/// The DAG of the WfFormat document `text`, read for a scenario whose node groups are
+/// named `groups`, or what is wrong with it (a JSON field path and what was expected).
+pub fn parse(text: &[u8], groups: &[&str]) -> Result<Dag, String> {
     let doc: File = serde_json::from_slice(text).map_err(|e| format!("not a WfFormat JSON document: {e}"))?;
     let missing = |field: &str, what: &str| format!("{field}: missing; expected {what}");
     let w = doc.workflow.ok_or_else(|| missing("workflow", "an object with specification and execution"))?;
@@ -185,13 +200,46 @@ pub fn parse(text: &[u8]) -> Result<Dag, String> {
         }
     }
     let sizes = sizes(&tasks, &index, &exec)?;
+    let runtimes = runtimes(tasks.len(), &index, &exec, groups)?;
     let names = tasks.iter().map(|t| t.id.clone().unwrap_or_default()).collect();
-    Dag::from_parents(parents, names, Some(sizes)).map_err(|t| {
+    let dag = Dag::from_parents(parents, names, Some(sizes)).map_err(|t| {
         format!(
             "workflow.specification.tasks[{t}]: task '{}' lies on a cycle (or after one) of parents; expected a DAG",
             tasks[t].id.as_deref().unwrap_or_default()
         )
-    })
+    })?;
+    Ok(Dag { runtimes, ..dag })
+}
+
+/// The runtime table of the tasks' `runtimeByGroup`, with a column per name of
+/// `groups`; `None` if no task gives one. Ids are known good (`sizes` checked them).
+fn runtimes(
+    tasks: usize,
+    index: &BTreeMap<&str, u32>,
+    exec: &Execution,
+    groups: &[&str],
+) -> Result<Option<RuntimeTable>, String> {
+    let mut table: Option<RuntimeTable> = None;
+    for (i, t) in exec.tasks.iter().flatten().enumerate() {
+        let Some(by_group) = &t.runtime_by_group else { continue };
+        let id = t.id.as_deref().unwrap_or_default();
+        let k = index[id] as usize;
+        for (name, &seconds) in by_group {
+            let at = format!("workflow.execution.tasks[{i}].runtimeByGroup.{name}");
+            let Some(g) = groups.iter().position(|g| g == name) else {
+                return Err(format!(
+                    "{at}: task '{id}' names node group '{name}', which the scenario does not have{} (its groups: {})",
+                    did_you_mean(name, groups),
+                    groups.join(", ")
+                ));
+            };
+            if !(seconds >= 0.0 && seconds.is_finite()) {
+                return Err(format!("{at}: task '{id}': expected a runtime in seconds >= 0, got {seconds}"));
+            }
+            table.get_or_insert_with(|| RuntimeTable::new(tasks, groups.len())).set(k, g, seconds);
+        }
+    }
+    Ok(table)
 }
 
 /// Each task's size: its runtime scaled by its machine's speed over the fastest's.
@@ -269,7 +317,7 @@ mod tests {
                       {"id": "b", "runtimeInSeconds": 4, "machines": ["fast"]}"#;
         let machines = r#"{"nodeName": "slow", "cpu": {"speedInMHz": 1000}},
                           {"nodeName": "fast", "cpu": {"speedInMHz": 2000}}"#;
-        let dag = parse(doc(TASKS, FILES, exec, machines).as_bytes()).unwrap();
+        let dag = parse(doc(TASKS, FILES, exec, machines).as_bytes(), &[]).unwrap();
         assert_eq!(dag.sizes, Some(vec![5.0, 4.0]));
         // Only f is an output of a and an input of b.
         assert_eq!(dag.parents[1], vec![(0, 100.0)]);
@@ -281,21 +329,44 @@ mod tests {
     fn mistakes_name_the_field() {
         let exec = r#"{"id": "a", "runtimeInSeconds": 1}, {"id": "b", "runtimeInSeconds": 1}"#;
         let unknown = TASKS.replace(r#""parents": ["a"]"#, r#""parents": ["zz"]"#);
-        let e = parse(doc(&unknown, FILES, exec, "").as_bytes()).unwrap_err();
+        let e = parse(doc(&unknown, FILES, exec, "").as_bytes(), &[]).unwrap_err();
         assert!(e.contains("tasks[1].parents[0]: unknown task id 'zz'"), "{e}");
         let cycle = TASKS.replace(r#""id": "a", "parents": []"#, r#""id": "a", "parents": ["b"]"#);
-        let e = parse(doc(&cycle, FILES, exec, "").as_bytes()).unwrap_err();
+        let e = parse(doc(&cycle, FILES, exec, "").as_bytes(), &[]).unwrap_err();
         assert!(e.contains("cycle"), "{e}");
         let no_runtime = r#"{"id": "a", "runtimeInSeconds": 1}, {"id": "b"}"#;
-        let e = parse(doc(TASKS, FILES, no_runtime, "").as_bytes()).unwrap_err();
+        let e = parse(doc(TASKS, FILES, no_runtime, "").as_bytes(), &[]).unwrap_err();
         assert!(e.contains("workflow.execution.tasks[1].runtimeInSeconds: missing"), "{e}");
         let negative = FILES.replace("100", "-1");
-        let e = parse(doc(TASKS, &negative, exec, "").as_bytes()).unwrap_err();
+        let e = parse(doc(TASKS, &negative, exec, "").as_bytes(), &[]).unwrap_err();
         assert!(e.contains("files[0].sizeInBytes: expected a size in bytes >= 0, got -1"), "{e}");
         let absent = r#"{"id": "a", "runtimeInSeconds": 1}"#;
-        let e = parse(doc(TASKS, FILES, absent, "").as_bytes()).unwrap_err();
+        let e = parse(doc(TASKS, FILES, absent, "").as_bytes(), &[]).unwrap_err();
         assert!(e.contains("task 'b' has no entry in workflow.execution.tasks"), "{e}");
-        let e = parse(b"{").unwrap_err();
+        let e = parse(b"{", &[]).unwrap_err();
         assert!(e.contains("not a WfFormat JSON document"), "{e}");
+    }
+
+    #[test]
+    fn runtimes_by_group_fill_the_table_and_unknown_groups_are_named() {
+        let exec = r#"{"id": "a", "runtimeInSeconds": 10, "runtimeByGroup": {"gpu": 1.5, "cpu": 12}},
+                      {"id": "b", "runtimeInSeconds": 4}"#;
+        let dag = parse(doc(TASKS, FILES, exec, "").as_bytes(), &["cpu", "gpu", "other"]).unwrap();
+        let table = dag.runtimes.expect("a table");
+        assert_eq!((table.get(0, 0), table.get(0, 1), table.get(0, 2)), (Some(12.0), Some(1.5), None));
+        assert_eq!(table.get(1, 1), None);
+        let none = r#"{"id": "a", "runtimeInSeconds": 10}, {"id": "b", "runtimeInSeconds": 4}"#;
+        assert_eq!(parse(doc(TASKS, FILES, none, "").as_bytes(), &["cpu"]).unwrap().runtimes, None);
+        let e = parse(doc(TASKS, FILES, exec, "").as_bytes(), &["big", "small"]).unwrap_err();
+        assert!(
+            e.contains(
+                "workflow.execution.tasks[0].runtimeByGroup.cpu: task 'a' names node group 'cpu', which the \
+                 scenario does not have (its groups: big, small)"
+            ),
+            "{e}"
+        );
+        let negative = exec.replace("1.5", "-2");
+        let e = parse(doc(TASKS, FILES, &negative, "").as_bytes(), &["cpu", "gpu"]).unwrap_err();
+        assert!(e.contains("runtimeByGroup.gpu: task 'a': expected a runtime in seconds >= 0, got -2"), "{e}");
     }
 }

@@ -1,11 +1,13 @@
 //! The built-in policies: each one's name, definition, parameters, modes and how it is
 //! built. [`Registry::default`](super::Registry) holds them all; a policy's algorithm
-//! lives in its own file under `balancer/` or `discipline/`, and this table only lists it.
+//! lives in its own file under `balancer/` or `discipline/` (the whole-DAG planners:
+//! `heft.rs`, `cpop.rs`, `min_min.rs`, `max_min.rs`), and this table only lists it.
 
 use super::{BalancerEntry, DisciplineEntry, ParamInfo, PolicyInfo, BOTH, CENTRAL, DISPATCH};
 use crate::diagnostic::FieldError;
 use crate::model::Mode;
-use crate::policy::{balancer, discipline};
+use crate::policy::plan::Planner;
+use crate::policy::{balancer, cpop, discipline, heft, max_min, min_min};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -165,6 +167,44 @@ pub static BALANCERS: &[BalancerEntry] = &[
             modes: &[Mode::Central],
         },
         build: |_, _| Ok(Box::new(balancer::BestFit)),
+    },
+    // The whole-DAG planners: a plan per job of many tasks at its arrival (a scenario
+    // naming one must have `[workload] job`, see `scenario/validate/policies.rs`).
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "heft",
+            summary: "DAG jobs: planned at arrival, tasks by upward rank, each on the node of earliest estimated finish (Topcuoglu et al. 2002)",
+            params: Cow::Borrowed(&[]),
+            modes: DISPATCH,
+        },
+        build: |_, _| Ok(Box::new(Planner::new(heft::plan))),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "cpop",
+            summary: "DAG jobs: planned at arrival, the critical path on the one node best for it, the rest by earliest finish (Topcuoglu et al. 2002)",
+            params: Cow::Borrowed(&[]),
+            modes: DISPATCH,
+        },
+        build: |_, _| Ok(Box::new(Planner::new(cpop::plan))),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "min_min",
+            summary: "DAG jobs: planned at arrival, the ready task of smallest minimum completion time first (Braun et al. 2001)",
+            params: Cow::Borrowed(&[]),
+            modes: DISPATCH,
+        },
+        build: |_, _| Ok(Box::new(Planner::new(min_min::plan))),
+    },
+    BalancerEntry {
+        info: PolicyInfo {
+            name: "max_min",
+            summary: "DAG jobs: planned at arrival, the ready task of largest minimum completion time first (Braun et al. 2001)",
+            params: Cow::Borrowed(&[]),
+            modes: DISPATCH,
+        },
+        build: |_, _| Ok(Box::new(Planner::new(max_min::plan))),
     },
 ];
 

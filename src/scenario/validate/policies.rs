@@ -33,33 +33,55 @@ impl Kind {
     /// What the key means when absent: every balancer, FIFO only.
     fn default_list(self, p: &Policies<'_>) -> Vec<PolicySpec> {
         match self {
-            Kind::Balancer => p.registry.all_balancers(p.ctx),
+            Kind::Balancer => all_balancers(p),
             Kind::Discipline => vec![PolicySpec::named("fifo")],
         }
     }
 
     fn all(self, p: &Policies<'_>) -> Vec<PolicySpec> {
         match self {
-            Kind::Balancer => p.registry.all_balancers(p.ctx),
+            Kind::Balancer => all_balancers(p),
             Kind::Discipline => p.registry.all_disciplines(p.ctx),
         }
     }
 
-    /// Builds the policy (and drops it) to check name, mode and parameters.
+    /// Builds the policy (and drops it) to check name, mode and parameters, and that a
+    /// balancer planning whole jobs has jobs to plan.
     fn check(self, spec: &PolicySpec, p: &Policies<'_>) -> Result<PolicySpec, FieldError> {
-        let Policies { registry, ctx } = p;
+        let Policies { registry, ctx, jobs } = p;
         match self {
-            Kind::Balancer => registry.build_balancer(spec, ctx).map(|_| registry.canonical_balancer(spec)),
+            Kind::Balancer => {
+                let balancer = registry.build_balancer(spec, ctx)?;
+                if balancer.plans_jobs() && !jobs {
+                    return Err(FieldError::new(
+                        "name",
+                        format!("balancer '{}' plans whole DAG jobs: the workload has no `job`", spec.name),
+                    ));
+                }
+                Ok(registry.canonical_balancer(spec))
+            }
             Kind::Discipline => registry.build_discipline(spec, ctx).map(|_| registry.canonical_discipline(spec)),
         }
     }
 }
 
-/// What a policy list is checked against: the program's registry, and the cluster
-/// and mode its policies will be built for.
+/// Every balancer that applies: `"all"` leaves out those that plan whole jobs when the
+/// workload has none (they would be refused).
+fn all_balancers(p: &Policies<'_>) -> Vec<PolicySpec> {
+    let all = p.registry.all_balancers(p.ctx);
+    if p.jobs {
+        return all;
+    }
+    all.into_iter().filter(|s| p.registry.build_balancer(s, p.ctx).is_ok_and(|b| !b.plans_jobs())).collect()
+}
+
+/// What a policy list is checked against: the program's registry, the cluster and
+/// mode its policies will be built for, and whether arrivals are jobs of many tasks
+/// (`[workload] job`), which the whole-DAG planners need.
 pub(super) struct Policies<'a> {
     pub registry: &'a Registry,
     pub ctx: &'a BuildContext<'a>,
+    pub jobs: bool,
 }
 
 /// `"all"`, or an array of names and `{ name = ..., <param> = <number> }` tables, each

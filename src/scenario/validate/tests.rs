@@ -146,10 +146,7 @@ fn defaults_fill_every_optional_field() {
     assert_eq!((c.name.as_str(), c.share, c.priority, c.deadline), ("default", 1.0, 0, None));
     assert_eq!((c.cores.max(), c.memory.max()), (Some(1.0), Some(0.0)));
     let nodes = s.nodes();
-    assert_eq!(
-        s.balancers,
-        registry::Registry::default().all_balancers(&BuildContext { mode: Mode::Dispatch, nodes: &nodes })
-    );
+    assert_eq!(s.balancers, all_but_planners(&BuildContext { mode: Mode::Dispatch, nodes: &nodes }));
     assert_eq!(s.disciplines, vec![PolicySpec::named("fifo")]);
     assert!(close(s.offered_load(), 0.5));
 }
@@ -160,6 +157,14 @@ fn weight_defaults_to_speed_times_cores() {
     assert_eq!(s.node_groups[0].weight, 10.0);
 }
 
+/// Every balancer of the registry for `ctx` but those that plan whole jobs: `"all"`
+/// without `[workload] job`.
+fn all_but_planners(ctx: &BuildContext<'_>) -> Vec<PolicySpec> {
+    let registry = registry::Registry::default();
+    let all = registry.all_balancers(ctx);
+    all.into_iter().filter(|s| !registry.build_balancer(s, ctx).unwrap().plans_jobs()).collect()
+}
+
 #[test]
 fn all_expands_to_every_policy_of_the_mode() {
     for mode in [Mode::Dispatch, Mode::Central] {
@@ -168,7 +173,7 @@ fn all_expands_to_every_policy_of_the_mode() {
         let s = ok(&text);
         let nodes = s.nodes();
         let ctx = BuildContext { mode, nodes: &nodes };
-        assert_eq!(s.balancers, registry::Registry::default().all_balancers(&ctx));
+        assert_eq!(s.balancers, all_but_planners(&ctx));
         assert_eq!(s.disciplines, registry::Registry::default().all_disciplines(&ctx));
         assert!(!s.balancers.is_empty() && !s.disciplines.is_empty());
     }

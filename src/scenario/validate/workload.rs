@@ -68,15 +68,16 @@ pub(super) fn workload(
     };
     let input = faults::transfer("workload.input", raw.input, bandwidth, base_dir)?;
     let output = faults::transfer("workload.output", raw.output, bandwidth, base_dir)?;
-    let job = raw.job.map(|j| job(j, &arrival, base_dir)).transpose()?;
+    let job = raw.job.map(|j| job(j, &arrival, base_dir, groups)).transpose()?;
     Ok(Workload { arrival, estimate_error, input, output, classes, job })
 }
 
 /// The shapes `job.shape` may name.
 const SHAPES: [&str; 3] = ["fork-join", "map-reduce", "dag"];
 
-/// `job = { shape = .. }`: each shape takes its own fields and no other.
-fn job(raw: RawJob, arrival: &ArrivalProcess, base_dir: &Path) -> Check<JobShape> {
+/// `job = { shape = .. }`: each shape takes its own fields and no other. A workflow
+/// file's runtimes per group name `groups`.
+fn job(raw: RawJob, arrival: &ArrivalProcess, base_dir: &Path, groups: &[NodeGroup]) -> Check<JobShape> {
     if matches!(arrival, ArrivalProcess::Trace(_)) {
         return Err(FieldError::new(
             "workload.job",
@@ -134,7 +135,8 @@ fn job(raw: RawJob, arrival: &ArrivalProcess, base_dir: &Path) -> Check<JobShape
         }
         _ => {
             let path = raw.path.ok_or_else(|| required("path", "the path of a WfFormat file (.json or .json.gz)"))?;
-            let dag = wfformat::read(base_dir, &path).map_err(within("workload.job"))?;
+            let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+            let dag = wfformat::read(base_dir, &path, &names).map_err(within("workload.job"))?;
             JobShape::Workflow { path, dag: Arc::new(dag) }
         }
     })
