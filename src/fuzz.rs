@@ -60,7 +60,8 @@ pub fn trace(data: &[u8], ext: &str, dir: &Path) -> bool {
 /// Accepted when it parses into a DAG whose figures are finite and non-negative (the
 /// parser's contract, checked here so a breach is a crash the fuzzer reports).
 pub fn workflow(data: &[u8]) -> bool {
-    let Ok(dag) = crate::workload::wfformat::parse(data) else { return false };
+    // Two node groups, so that a cost table (`runtimeByGroup`) naming them is read too.
+    let Ok(dag) = crate::workload::wfformat::parse(data, &["fast", "slow"]) else { return false };
     let sizes = dag.sizes.clone().unwrap_or_else(|| vec![1.0; dag.len()]);
     let (path, bytes) = (dag.critical_path(&sizes), dag.edge_bytes());
     assert!(path.is_finite() && path >= 0.0, "critical path {path}");
