@@ -158,6 +158,7 @@ impl<F: Features> Run<F> {
             return; // completed meanwhile by another attempt
         }
         j.retry_event = EventId::NONE;
+        self.faults.requeued.insert(job);
         self.submit(job, now);
     }
 

@@ -151,6 +151,12 @@ impl<F: Features> Run<F> {
     /// attempt can be taken for it.
     #[inline]
     fn leave(&mut self, job: u32, now: SimTime) {
+        if F::FAULTS && !self.faults.requeued.is_empty() && self.faults.requeued.remove(&job) {
+            // Resubmitted, and completed by an older attempt before it was placed again.
+            let disp = &mut self.placement.dispatchers[self.tasks.jobs.slots[job as usize].dispatcher() as usize];
+            disp.waiting.remove(job);
+            disp.reserved.remove(&job);
+        }
         self.measure.last_departure = now;
         let j = &mut self.tasks.jobs.slots[job as usize];
         j.run.task.seq = u64::MAX;

@@ -281,6 +281,9 @@ impl<F: Features> Run<F> {
 
     /// Dispatcher `d` sends a new attempt of `job` to `node`.
     pub(super) fn send(&mut self, d: usize, node: NodeId, job: u32, now: SimTime) {
+        if F::FAULTS && !self.faults.requeued.is_empty() {
+            self.faults.requeued.remove(&job);
+        }
         let j = &mut self.tasks.jobs.slots[job as usize];
         j.attempts += 1;
         let number = j.attempts;
@@ -339,9 +342,10 @@ impl<F: Features> Run<F> {
         let a = self.tasks.attempt::<F>(attempt);
         let (size, killed) = (a.task.size, a.task.killed);
         if F::FAULTS && epoch != self.world.health[node].epoch {
-            // The node crashed after sending it: the work is lost.
+            // The node crashed after sending it: the work is lost, as if the crash had
+            // caught it running (so a restart announced in time resubmits it).
             self.faults.wasted_work += size;
-            self.tasks.drop_attempt::<F>(attempt);
+            self.tasks.lose::<F>(attempt);
             return;
         }
         let d = a.dispatcher as usize;
