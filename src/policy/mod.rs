@@ -14,6 +14,7 @@ pub mod index;
 pub mod registry;
 pub mod schedule;
 mod spec;
+pub mod speculation;
 
 pub use spec::PolicySpec;
 
