@@ -33,8 +33,8 @@ pub(super) struct FaultState {
     /// Live nodes declared dead.
     pub false_suspicions: u64,
     /// Jobs resubmitted and waiting at their dispatcher to be placed again. An older
-    /// attempt of one (its node falsely suspected) may still complete it: it then
-    /// leaves the dispatcher's queue too (`leave`).
+    /// attempt of one (its node falsely suspected, or a copy's sibling) may still
+    /// complete it: it then leaves the dispatcher's queue too (`leave`).
     pub requeued: HashSet<u32>,
 }
 
@@ -154,7 +154,7 @@ impl<F: Features> Run<F> {
             self.faults.wasted_work += attempt.task.work_done;
             attempt.done_event = EventId::NONE;
             attempt.timeout_event = EventId::NONE;
-            self.tasks.lose::<F>(a);
+            self.lose_attempt(a);
         }
         self.world.health[node].recover_event =
             self.queue.schedule_at(now + down_for, Event::Recover { node: node as u32 });
