@@ -19,6 +19,7 @@ mod jobs;
 mod least_work;
 mod shards;
 mod slurm;
+mod speculation;
 mod stability;
 mod statistics;
 mod sweeps;
