@@ -1,5 +1,5 @@
-//! The plan of runs (scenario x sweep point x discipline x balancer x replication) and
-//! its parallel execution.
+//! The plan of runs (scenario x sweep point x discipline x balancer x speculation
+//! policy x replication) and its parallel execution.
 //!
 //! Runs are independent and each is a pure function of (scenario, policies,
 //! replication), so they can run on any number of threads in any order; results are
@@ -47,7 +47,13 @@ impl Unit {
             // A beat, its delivery to each dispatcher, and a check.
             nodes * (1.0 + 2.0 * s.run.dispatchers as f64) * span / hb.interval
         });
-        let cost = tasks * per_task + heartbeats;
+        // A speculation check looks at every node.
+        let checks = s.speculation().filter(|sp| sp.active()).map_or(0.0, |sp| {
+            let nodes: f64 = s.node_groups.iter().map(|g| g.count as f64).sum();
+            let span = if rate > 0.0 { tasks / rate } else { 0.0 };
+            nodes * span / sp.interval
+        });
+        let cost = tasks * per_task + heartbeats + checks;
         if cost.is_finite() {
             cost
         } else {
@@ -76,7 +82,8 @@ pub struct Plan {
     pub scenarios: Vec<Arc<Scenario>>,
     /// What runs: each file, or each point of its sweep.
     pub units: Vec<Unit>,
-    /// The runs: by file, sweep point, discipline, balancer (file order), replication.
+    /// The runs: by file, sweep point, discipline, balancer (file order), speculation
+    /// policy (when `[faults] speculation` lists several: a unit each), replication.
     pub jobs: Vec<Job>,
     /// The policies the scenarios were checked against, which build each run's
     /// (shared by the worker threads).
@@ -142,23 +149,41 @@ impl Plan {
     pub fn with_registry(scenarios: Vec<Scenario>, registry: Arc<Registry>) -> Self {
         let scenarios: Vec<Arc<Scenario>> = scenarios.into_iter().map(Arc::new).collect();
         let mut units = Vec::new();
+        // Per file or sweep point, its units: one, or one per speculation policy listed.
+        let mut points: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut add = |units: &mut Vec<Unit>, scenario: Arc<Scenario>, file: usize, sweep: Option<(String, f64)>| {
+            let start = units.len();
+            if scenario.faults.speculation.len() <= 1 {
+                units.push(Unit { scenario, file, sweep });
+            } else {
+                units.extend(scenario.per_speculation().into_iter().map(|s| Unit {
+                    scenario: Arc::new(s),
+                    file,
+                    sweep: sweep.clone(),
+                }));
+            }
+            points.push(start..units.len());
+        };
         for (file, s) in scenarios.iter().enumerate() {
             match &s.sweep {
-                None => units.push(Unit { scenario: s.clone(), file, sweep: None }),
-                Some(sweep) => units.extend(sweep.points.iter().map(|p| Unit {
-                    scenario: Arc::new(p.scenario.clone()),
-                    file,
-                    sweep: Some((sweep.parameter.clone(), p.value)),
-                })),
+                None => add(&mut units, s.clone(), file, None),
+                Some(sweep) => {
+                    for p in &sweep.points {
+                        add(&mut units, Arc::new(p.scenario.clone()), file, Some((sweep.parameter.clone(), p.value)));
+                    }
+                }
             }
         }
         let mut jobs = Vec::new();
-        for (u, unit) in units.iter().enumerate() {
-            let s = &unit.scenario;
+        for point in points {
+            let s = &units[point.start].scenario;
             for d in &s.disciplines {
                 for b in &s.balancers {
-                    for replication in 0..s.replications {
-                        jobs.push(Job { unit: u, discipline: d.clone(), balancer: b.clone(), replication });
+                    // A balancer's speculation policies side by side in the tables.
+                    for u in point.clone() {
+                        for replication in 0..s.replications {
+                            jobs.push(Job { unit: u, discipline: d.clone(), balancer: b.clone(), replication });
+                        }
                     }
                 }
             }

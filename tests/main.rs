@@ -20,6 +20,7 @@ mod least_work;
 mod planners;
 mod shards;
 mod slurm;
+mod speculation;
 mod stability;
 mod statistics;
 mod sweeps;

@@ -119,22 +119,34 @@ pub(super) fn check(paths: &[PathBuf], force: bool, registry: &Registry) -> u8 {
         for warning in overload_warnings(s) {
             eprintln!("{warning}");
         }
-        let runs = points * s.disciplines.len() * s.balancers.len() * s.replications as usize;
+        // Each speculation policy listed is one more run of every policy.
+        let variants = s.per_speculation();
+        let runs = points * s.disciplines.len() * s.balancers.len() * variants.len() * s.replications as usize;
         println!(
-            "  {}{} discipline{} x {} balancer{} x {} replication{} = {} runs:",
+            "  {}{} discipline{} x {} balancer{}{} x {} replication{} = {} runs:",
             if points > 1 { format!("{points} points x ") } else { String::new() },
             s.disciplines.len(),
             plural(s.disciplines.len()),
             s.balancers.len(),
             plural(s.balancers.len()),
+            if variants.len() > 1 { format!(" x {} speculation policies", variants.len()) } else { String::new() },
             s.replications,
             plural(s.replications as usize),
             runs
         );
+        let baseline = s.baseline.labels();
         for d in &s.disciplines {
             for b in &s.balancers {
-                let base = s.baseline.discipline == *d && s.baseline.balancer == *b;
-                println!("    {d} / {b}{}", if base { "  (baseline of the paired comparisons)" } else { "" });
+                for v in &variants {
+                    let label = (d.to_string(), v.balancer_label(b));
+                    let base = label == baseline;
+                    println!(
+                        "    {} / {}{}",
+                        label.0,
+                        label.1,
+                        if base { "  (baseline of the paired comparisons)" } else { "" }
+                    );
+                }
             }
         }
     }
@@ -163,6 +175,15 @@ pub(super) fn list(registry: &Registry) -> String {
     };
     section("Balancers (which node)", &mut registry.balancers());
     section("Disciplines (which task next)", &mut registry.disciplines());
+    let _ = writeln!(out, "Speculation ([faults] speculation = {{ policy = ..., .. }}):");
+    for (name, summary, params) in crate::policy::speculation::POLICIES {
+        let _ = writeln!(out, "  {name:<30} {summary}");
+        let interval = (*name != "none").then_some(&crate::policy::speculation::INTERVAL);
+        for p in params.iter().chain(interval) {
+            let _ = writeln!(out, "  {:<30}   {} = {} (default {})", "", p.name, p.doc, p.default);
+        }
+    }
+    let _ = writeln!(out);
     let _ = writeln!(out, "Distributions (dist = ...):");
     for (name, doc) in DIST_NAMES {
         let _ = writeln!(out, "  {name:<30} {doc}");

@@ -144,6 +144,15 @@ pub struct RunResult {
     /// Bytes moved between nodes along the DAGs' edges (a parent's output sent to a
     /// child placed on another node; again at each retry of the child).
     pub data_moved: f64,
+    // The speculation columns (issue 13): written only when the scenario sets
+    // `[faults] speculation`; their list is `SPECULATION_COLUMNS`.
+    /// Speculative copies of stragglers launched.
+    pub speculative_launched: u64,
+    /// Copies whose result completed their task before the original's.
+    pub speculative_won: u64,
+    /// Core-seconds spent by the attempts of copied tasks that lost the race (killed
+    /// when the other's result came, or finished too late): time x cores held.
+    pub speculative_wasted: f64,
 }
 
 /// The columns of `runs.csv` (and, with `job_mean_response_ci95` and
@@ -165,6 +174,10 @@ pub const JOB_COLUMNS: &[&str] = &[
     "job_mean_slowdown",
     "data_moved",
 ];
+
+/// The columns of `runs.csv` and `summary.csv` that only a scenario setting
+/// `[faults] speculation` has: without it they would read 0 in every row.
+pub const SPECULATION_COLUMNS: &[&str] = &["speculative_launched", "speculative_won", "speculative_wasted"];
 
 /// A run's results with their detail (per class, response distribution, time series,
 /// nodes, fault events): everything the tables and reports of a run are made from.

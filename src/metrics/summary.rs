@@ -114,6 +114,13 @@ pub struct Summary {
     pub job_mean_slowdown: f64,
     /// Mean bytes moved between nodes per replication.
     pub data_moved: f64,
+    // The speculation columns, only when the scenario sets `[faults] speculation`.
+    /// Copies launched, over all replications.
+    pub speculative_launched: u64,
+    /// Copies that won, over all replications.
+    pub speculative_won: u64,
+    /// Mean core-seconds per replication spent by attempts that lost the race.
+    pub speculative_wasted: f64,
 }
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom: the multiplier of
@@ -189,6 +196,9 @@ pub fn summarize(runs: &[&RunResult]) -> Summary {
         job_max_response: runs.iter().map(|r| r.job_max_response).fold(f64::NAN, f64::max),
         job_mean_slowdown: mean(|r| r.job_mean_slowdown),
         data_moved: mean(|r| r.data_moved),
+        speculative_launched: total(|r| r.speculative_launched),
+        speculative_won: total(|r| r.speculative_won),
+        speculative_wasted: mean(|r| r.speculative_wasted),
     }
 }
 

@@ -97,6 +97,19 @@ impl TaskQueue {
         }
     }
 
+    /// Removes `task`, wherever it is in the queue; whether it was there. *O*(n): for
+    /// the rare task that must leave a queue before its turn.
+    pub fn remove(&mut self, task: TaskId) -> bool {
+        match self {
+            TaskQueue::Fifo(q) => q.iter().position(|&t| t == task).and_then(|i| q.remove(i)).is_some(),
+            TaskQueue::Ranked(heap) => {
+                let before = heap.len();
+                heap.retain(|r| r.task != task);
+                heap.len() < before
+            }
+        }
+    }
+
     /// Whether no task waits.
     #[inline]
     pub fn is_empty(&self) -> bool {
@@ -144,6 +157,19 @@ mod tests {
         q.push(7, 1.0, 5);
         q.push(8, 1.0, 2);
         assert_eq!(q.pop(), Some(8));
+    }
+
+    #[test]
+    fn a_task_can_leave_either_queue_before_its_turn() {
+        for fifo in [true, false] {
+            let mut q = TaskQueue::new(fifo);
+            for t in 0..4 {
+                q.push(t, t as f64, t as u64);
+            }
+            assert!(q.remove(2) && !q.remove(2));
+            let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+            assert_eq!(order, vec![0, 1, 3]);
+        }
     }
 
     #[test]

@@ -25,3 +25,5 @@ pub const SPLIT: u64 = 10;
 pub const RETRY: u64 = 11;
 /// Job shapes: the number of tasks of a fork-join job whose count is drawn.
 pub const JOBS: u64 = 12;
+/// Speculation policies' choices (`hadoop`'s node for a copy).
+pub const SPECULATION: u64 = 13;

@@ -205,7 +205,7 @@ impl<'p> JobFiles<'p> {
             sweep_parameter: unit.sweep.as_ref().map(|(p, _)| p.clone()),
             sweep_value: unit.sweep.as_ref().map(|(_, v)| *v),
             discipline: j.discipline.to_string(),
-            balancer: j.balancer.to_string(),
+            balancer: unit.scenario.balancer_label(&j.balancer),
             replication: j.replication,
         }
     }

@@ -801,6 +801,10 @@ fn summary_table(r: &Results) -> TableData {
         ("tasks per job", |s| fmt_opt(s.tasks_per_job), |s| s.tasks_per_job, false),
         ("jobs failed", |s| fmt_count(s.jobs_failed), |s| s.jobs_failed, true),
         ("data moved (bytes)", |s| fmt_opt(s.data_moved), |s| s.data_moved, false),
+        // Speculation columns, shown when some policy launched a copy.
+        ("copies launched", |s| fmt_count(s.speculative_launched), |s| s.speculative_launched, true),
+        ("copies won", |s| fmt_count(s.speculative_won), |s| s.speculative_launched, true),
+        ("copy time lost (core-s)", |s| fmt_opt(s.speculative_wasted), |s| s.speculative_launched, true),
         ("mean response (s)", |s| fmt_stat(s.mean_response), |s| s.mean_response.mean, false),
         ("p50 (s)", |s| fmt_stat(s.p50), |s| s.p50.mean, false),
         ("p95 (s)", |s| fmt_stat(s.p95), |s| s.p95.mean, false),

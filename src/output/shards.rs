@@ -145,7 +145,10 @@ pub fn describe(plan: &Plan, job: usize) -> String {
     let at = unit.sweep.as_ref().map(|(p, v)| format!(" at {p} = {v}")).unwrap_or_default();
     format!(
         "run {job} ({} / {} / {} / replication {}{at})",
-        unit.scenario.name, j.discipline, j.balancer, j.replication
+        unit.scenario.name,
+        j.discipline,
+        unit.scenario.balancer_label(&j.balancer),
+        j.replication
     )
 }
 

@@ -136,6 +136,9 @@ pub fn write_tables(dir: &Path, scenario: &Scenario, runs: &[&RunOutput]) -> Res
     if scenario.workload.job.is_none() {
         drop.extend_from_slice(crate::metrics::JOB_COLUMNS);
     }
+    if scenario.faults.speculation.is_empty() {
+        drop.extend_from_slice(crate::metrics::SPECULATION_COLUMNS);
+    }
     let drop = drop.as_slice();
     let groups = Replications::group(runs);
     let results: Vec<&RunResult> = runs.iter().map(|r| &r.result).collect();

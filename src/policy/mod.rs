@@ -20,6 +20,7 @@ pub mod plan;
 pub mod registry;
 pub mod schedule;
 mod spec;
+pub mod speculation;
 
 pub use spec::PolicySpec;
 

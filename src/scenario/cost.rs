@@ -8,7 +8,7 @@
 //! the arrival rate, or the horizon): about four per task (arrival, completion, and
 //! with latency two deliveries), two per heartbeat per dispatcher (the beat's delivery
 //! and the detector's check), two per node failure (crash and repair), one per state
-//! change of a bursty source. When nodes can crash, the run lasts at least until the
+//! change of a bursty source, one per speculation check. When nodes can crash, the run lasts at least until the
 //! failure detector could declare a node dead (the arrivals' span plus the heartbeat
 //! timeout), since a task lost with a node waits for it. The estimate leaves out the
 //! rest of the drain, retries and scripted faults, small next to a runaway source.
@@ -58,6 +58,15 @@ pub fn events_per_run(s: &Scenario) -> Vec<EventSource> {
                 events: 2.0 * f64::from(g.count) * length / cycle,
             });
         }
+    }
+    let listed = s.faults.speculation.len();
+    for (i, spec) in s.faults.speculation.iter().enumerate().filter(|(_, sp)| sp.active()) {
+        let at = if listed == 1 { String::new() } else { format!("[{i}]") };
+        sources.push(EventSource {
+            field: format!("faults.speculation{at}.interval"),
+            what: "speculation checks",
+            events: length / spec.interval,
+        });
     }
     if let ArrivalProcess::Bursty { durations, .. } = &s.workload.arrival {
         let mean = (durations[0] + durations[1]) / 2.0;

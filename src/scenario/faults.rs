@@ -5,6 +5,7 @@
 use super::raw::{NumberOrDist, RawFailure, RawFaultEvent, RawFaults, RawNetwork};
 use super::{NodeGroup, Split};
 use crate::diagnostic::{non_negative, positive, unknown, FieldError};
+use crate::policy::speculation::SpeculationSpec;
 use crate::workload::{Dist, DistSpec};
 use std::path::Path;
 
@@ -36,6 +37,9 @@ pub struct Faults {
     pub retry: Retry,
     /// Scripted faults, in time order.
     pub events: Vec<ScriptedFault>,
+    /// Speculative copies of stragglers (`speculation.rs`): empty when not set; a run
+    /// uses the first, and a plan runs each listed one as a policy of its own.
+    pub speculation: Vec<SpeculationSpec>,
 }
 
 /// Nodes send a heartbeat every `interval`; a dispatcher declares a node dead after
@@ -179,7 +183,7 @@ pub(super) fn transfer(
 /// `[faults]`, checked against the node groups (event targets) and whether any group
 /// can fail (then heartbeats are required: without them a lost task is never noticed).
 pub(super) fn faults(raw: Option<RawFaults>, groups: &[NodeGroup]) -> Check<Faults> {
-    let raw = raw.unwrap_or(RawFaults { heartbeat: None, retry: None, events: None });
+    let raw = raw.unwrap_or(RawFaults { heartbeat: None, retry: None, events: None, speculation: None });
     let heartbeat = match raw.heartbeat {
         None => None,
         Some(h) => {
@@ -229,7 +233,7 @@ pub(super) fn faults(raw: Option<RawFaults>, groups: &[NodeGroup]) -> Check<Faul
             "nodes can fail, so dispatchers need heartbeats to notice: add heartbeat = { interval = ..., timeout = ... } to [faults]",
         ));
     }
-    Ok(Faults { heartbeat, retry, events })
+    Ok(Faults { heartbeat, retry, events, speculation: Vec::new() })
 }
 
 fn event(i: usize, e: RawFaultEvent, groups: &[NodeGroup]) -> Check<ScriptedFault> {

@@ -13,6 +13,7 @@ mod faults;
 mod locator;
 mod raw;
 mod relocate;
+mod speculation;
 mod sweep;
 mod validate;
 
@@ -22,6 +23,7 @@ pub use relocate::relocate;
 pub use validate::{chart_options, discover, load, load_with, parse, parse_with};
 
 use crate::model::{Mode, NodeSpec};
+use crate::policy::speculation::SpeculationSpec;
 use crate::policy::PolicySpec;
 use crate::workload::{ArrivalProcess, Dist};
 pub use crate::workload::{TaskClass, Workload};
@@ -116,12 +118,19 @@ pub struct Baseline {
     pub discipline: PolicySpec,
     /// The baseline's balancer, as listed.
     pub balancer: PolicySpec,
+    /// The speculation policy it runs: the first `[faults] speculation` lists (`None`
+    /// without the field).
+    pub speculation: Option<SpeculationSpec>,
 }
 
 impl Baseline {
-    /// Its (discipline, balancer) labels, as the result tables write them.
+    /// Its (discipline, balancer) labels, as the result tables write them (the
+    /// balancer's with its speculation, `random + late`).
     pub fn labels(&self) -> (String, String) {
-        (self.discipline.to_string(), self.balancer.to_string())
+        (
+            self.discipline.to_string(),
+            SpeculationSpec::label_with(self.speculation.as_ref(), &self.balancer.to_string()),
+        )
     }
 }
 

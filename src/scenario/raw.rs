@@ -187,6 +187,9 @@ pub(super) struct RawFaults {
     pub heartbeat: Option<RawHeartbeat>,
     pub retry: Option<RawRetry>,
     pub events: Option<Vec<RawFaultEvent>>,
+    /// A table, a name, or a list of them: read in `speculation.rs`, which knows the
+    /// path of each entry.
+    pub speculation: Option<toml::Value>,
 }
 
 /// `heartbeat = { interval, timeout }`.

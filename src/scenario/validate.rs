@@ -16,6 +16,7 @@ use super::error::{self, located};
 use super::faults;
 use super::locator::{parse_path, Locator};
 use super::raw::{RawNodeGroup, RawPolicies, RawRun, RawScenario, RawWarmup};
+use super::speculation;
 use super::sweep;
 use super::{
     Baseline, ChartOptions, NodeGroup, OutputConfig, RunConfig, Scenario, ScenarioError, Stop, Warmup,
@@ -187,7 +188,11 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str, regist
     };
     let cores: u64 = node_groups.iter().map(|g| u64::from(g.count) * u64::from(g.cores)).sum();
     let run = run(raw.run, trace_jobs, cores)?;
-    let faults = faults::faults(raw.faults, &node_groups)?;
+    let mut raw_faults = raw.faults;
+    let raw_speculation = raw_faults.as_mut().and_then(|f| f.speculation.take());
+    let mut faults = faults::faults(raw_faults, &node_groups)?;
+    faults.speculation =
+        speculation::speculation(raw_speculation, workload.job.is_some(), faults.retry.timeout.is_some())?;
     let mut scenario = Scenario {
         name,
         description: raw.description.unwrap_or_default(),
@@ -200,7 +205,11 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str, regist
         balancers: Vec::new(),
         disciplines: Vec::new(),
         // Set with the policy lists below.
-        baseline: Baseline { discipline: PolicySpec::named("fifo"), balancer: PolicySpec::named("random") },
+        baseline: Baseline {
+            discipline: PolicySpec::named("fifo"),
+            balancer: PolicySpec::named("random"),
+            speculation: None,
+        },
         network,
         faults,
         sweep: None,
@@ -216,6 +225,7 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str, regist
     scenario.disciplines = policy_list(Kind::Discipline, disciplines.as_ref(), &policies)?;
     scenario.output = output::output(raw.output, &scenario.balancers, &scenario.disciplines)?;
     scenario.baseline = baseline(chosen.as_ref(), &scenario.disciplines, &scenario.balancers)?;
+    scenario.baseline.speculation = scenario.speculation().cloned();
     Ok(scenario)
 }
 

@@ -92,23 +92,31 @@ impl<F: Features> Run<F> {
     /// restarted node registers anew) tells `d`, which resubmits (or fails) every
     /// attempt it had sent there that the crash lost, as a detection would. Attempts
     /// sent there since the restart are kept. Without this, work lost in a short crash
-    /// would wait for ever.
+    /// would wait for ever. (Of a copied task, an attempt lost is resubmitted only with
+    /// the other: `speculation.rs`.)
     fn on_restart(&mut self, d: usize, node: NodeId, now: SimTime) {
         self.faults.detections.0 += 1;
         self.faults.detections.1 += now - self.world.health[node].crashed_at;
         self.log(now, node, "restarted");
         let jobs = &self.tasks.jobs.slots;
+        let speculation = &self.speculation;
         let mut lost = Vec::new();
         self.placement.dispatchers[d].outstanding[node].retain(|&(job, seq, number)| {
             let j = &jobs[job as usize];
-            let gone = !j.is(seq) || j.lost == number;
-            if j.is(seq) && j.lost == number && j.attempts == number && j.retry_event == EventId::NONE {
-                lost.push(job);
+            let lost_here = j.lost == number || (F::SPECULATION && speculation.was_lost(job, seq, number));
+            let gone = !j.is(seq) || lost_here;
+            let latest = F::SPECULATION || j.attempts == number;
+            if j.is(seq) && lost_here && latest && j.retry_event == EventId::NONE {
+                lost.push((job, seq, number));
             }
             !gone
         });
-        for job in lost {
-            self.retry_or_fail(job, now);
+        for (job, seq, number) in lost {
+            if !F::SPECULATION
+                || self.speculation.give_up(job, seq, number, self.tasks.jobs.slots[job as usize].attempts)
+            {
+                self.retry_or_fail(job, now);
+            }
         }
     }
 
@@ -128,17 +136,31 @@ impl<F: Features> Run<F> {
         let lost = std::mem::take(&mut disp.outstanding[node]);
         for (job, seq, number) in lost {
             let j = &self.tasks.jobs.slots[job as usize];
+            if !j.is(seq) || j.retry_event != EventId::NONE {
+                continue;
+            }
             // Only the job's latest attempt is resubmitted; an older one already was.
-            if j.is(seq) && j.attempts == number && j.retry_event == EventId::NONE {
+            // A copied task's, once both its attempts are given up.
+            let last = if F::SPECULATION {
+                self.speculation.give_up(job, seq, number, j.attempts)
+            } else {
+                j.attempts == number
+            };
+            if last {
                 self.retry_or_fail(job, now);
             }
         }
     }
 
-    /// Resubmits a job after its backoff, or fails it if it has had all its attempts.
+    /// Resubmits a job after its backoff, or fails it if it has had all its attempts
+    /// (a speculative copy is not one).
     fn retry_or_fail(&mut self, job: u32, now: SimTime) {
         let retry = &self.faults.config.retry;
-        let attempts = self.tasks.jobs.slots[job as usize].attempts;
+        let j = &self.tasks.jobs.slots[job as usize];
+        let mut attempts = j.attempts;
+        if F::SPECULATION {
+            attempts -= self.speculation.copies_of(job, j.task().seq);
+        }
         if attempts >= retry.max_attempts {
             return self.fail(job, now);
         }
@@ -158,6 +180,7 @@ impl<F: Features> Run<F> {
             return; // completed meanwhile by another attempt
         }
         j.retry_event = EventId::NONE;
+        self.faults.requeued.insert(job);
         self.submit(job, now);
     }
 

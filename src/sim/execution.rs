@@ -6,6 +6,7 @@
 use super::features::Features;
 use super::network::{Message, Report};
 use super::run::{Event, Run};
+use super::speculation::KILLED;
 use crate::engine::{EventId, SimTime};
 use crate::model::{Health, Mode, Node, NodeId, NodeSpec, Task};
 use crate::scenario::Reports;
@@ -78,12 +79,17 @@ impl<F: Features> Run<F> {
     /// it), preempts for it if the discipline says so, and starts what can start.
     pub(super) fn receive(&mut self, node: NodeId, attempt: u32, now: SimTime) {
         if F::FAULTS && !self.world.health[node].up {
-            self.tasks.lose::<F>(attempt);
+            self.lose_attempt(attempt);
             return;
         }
         let a = self.tasks.attempt::<F>(attempt);
         let w = &mut self.world;
         w.received[node * w.dispatchers + a.dispatcher as usize] += 1;
+        if F::SPECULATION && a.number == KILLED {
+            // A copy's race was lost while it travelled.
+            self.tasks.drop_attempt::<F>(attempt);
+            return;
+        }
         let n = &mut w.nodes[node];
         n.queue.push(attempt, self.placement.discipline.rank(&a.task), a.task.seq);
         if self.placement.preemptive {
@@ -100,7 +106,11 @@ impl<F: Features> Run<F> {
         loop {
             let n = &self.world.nodes[node];
             let Some(head) = n.queue.peek() else { return };
-            let head = &self.tasks.attempt::<F>(head).task;
+            let head = self.tasks.attempt::<F>(head);
+            if F::SPECULATION && head.number == KILLED {
+                return; // dropped by `start_ready`
+            }
+            let head = &head.task;
             let running: Vec<&Task> = n.running.iter().map(|&r| &self.tasks.attempt::<F>(r).task).collect();
             let free = (n.free_cores, n.free_memory);
             let Some(i) = self.placement.discipline.preemption(head, free, &running) else { return };
@@ -136,6 +146,12 @@ impl<F: Features> Run<F> {
         let speed = n.speed(spec);
         while let Some(id) = n.queue.peek() {
             let a = self.tasks.attempt_mut::<F>(id);
+            if F::SPECULATION && a.number == KILLED {
+                // A copy's race was lost while it waited here.
+                n.queue.pop();
+                self.tasks.drop_attempt::<F>(id);
+                continue;
+            }
             if a.task.cores > n.free_cores || a.task.memory > n.free_memory {
                 break;
             }

@@ -8,6 +8,7 @@ use crate::engine::{derive_seed, EventId, SimRng, SimTime};
 use crate::metrics::FaultRecord;
 use crate::model::{stream, NodeId, NodeSpec};
 use crate::scenario::{FailureModel, FaultKind, Faults, Scenario, ScriptedFault};
+use std::collections::HashSet;
 
 /// The most fault events a run logs for `events.csv`.
 pub const MAX_FAULT_RECORDS: usize = 100_000;
@@ -31,6 +32,10 @@ pub(super) struct FaultState {
     pub detections: (u64, f64),
     /// Live nodes declared dead.
     pub false_suspicions: u64,
+    /// Jobs resubmitted and waiting at their dispatcher to be placed again. An older
+    /// attempt of one (its node falsely suspected, or a copy's sibling) may still
+    /// complete it: it then leaves the dispatcher's queue too (`leave`).
+    pub requeued: HashSet<u32>,
 }
 
 impl FaultState {
@@ -47,6 +52,7 @@ impl FaultState {
             wasted_work: 0.0,
             detections: (0, 0.0),
             false_suspicions: 0,
+            requeued: HashSet::new(),
         }
     }
 }
@@ -148,7 +154,7 @@ impl<F: Features> Run<F> {
             self.faults.wasted_work += attempt.task.work_done;
             attempt.done_event = EventId::NONE;
             attempt.timeout_event = EventId::NONE;
-            self.tasks.lose::<F>(a);
+            self.lose_attempt(a);
         }
         self.world.health[node].recover_event =
             self.queue.schedule_at(now + down_for, Event::Recover { node: node as u32 });

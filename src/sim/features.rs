@@ -16,6 +16,10 @@ pub(super) trait Features: 'static {
     /// and a failure detector, timeouts). Without it a job has exactly one attempt at a
     /// time, which lives in the job's own record.
     const FAULTS: bool;
+    /// A task may get a speculative copy (`[faults] speculation`, `speculation.rs`):
+    /// copies are attempts of their own, so this needs `FAULTS`. Without it no check
+    /// is scheduled and no copy is looked for at a completion, a loss or a departure.
+    const SPECULATION: bool;
 }
 
 /// No latency, no faults: the common case, and the peers' benchmark model.
@@ -23,6 +27,7 @@ pub(super) struct Lean;
 impl Features for Lean {
     const NETWORK: bool = false;
     const FAULTS: bool = false;
+    const SPECULATION: bool = false;
 }
 
 /// Messages take time; nothing fails.
@@ -30,6 +35,7 @@ pub(super) struct Networked;
 impl Features for Networked {
     const NETWORK: bool = true;
     const FAULTS: bool = false;
+    const SPECULATION: bool = false;
 }
 
 /// Everything: latency (perhaps on some groups only) and faults.
@@ -37,6 +43,15 @@ pub(super) struct Full;
 impl Features for Full {
     const NETWORK: bool = true;
     const FAULTS: bool = true;
+    const SPECULATION: bool = false;
+}
+
+/// Everything, and speculative copies of stragglers.
+pub(super) struct Speculative;
+impl Features for Speculative {
+    const NETWORK: bool = true;
+    const FAULTS: bool = true;
+    const SPECULATION: bool = true;
 }
 
 /// Which of the compiled runs a scenario needs.
@@ -48,6 +63,8 @@ pub(super) enum Kind {
     Networked,
     /// [`Full`].
     Full,
+    /// [`Speculative`].
+    Speculative,
 }
 
 impl Kind {
@@ -59,6 +76,9 @@ impl Kind {
             || faults.heartbeat.is_some()
             || faults.retry.timeout.is_some();
         let network = scenario.network.bandwidth.is_some() || scenario.node_groups.iter().any(|g| g.latency.is_some());
+        if scenario.speculation().is_some_and(|s| s.active()) {
+            return Kind::Speculative;
+        }
         match (network, failing) {
             (_, true) => Kind::Full,
             (true, false) => Kind::Networked,

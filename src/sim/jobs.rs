@@ -319,3 +319,13 @@ impl<F: Features> Run<F> {
 pub(super) fn instance_of(job: &Job) -> Option<(u32, u32)> {
     (job.instance != NO_INSTANCE).then_some((job.instance, job.index))
 }
+
+impl Jobs {
+    /// Job `inst`'s arrival index, its DAG, and per task the node whose result
+    /// completed it (`u32::MAX` before): what a speculation check compares a running
+    /// task with (`speculation.rs`). `None` once the job has left.
+    pub(super) fn progress_of(&self, inst: u32) -> Option<(u64, &Dag, &[u32])> {
+        let i = self.instances.slots.get(inst as usize)?.as_ref()?;
+        Some((i.seq, &*i.dag, &i.node[..]))
+    }
+}

@@ -28,7 +28,7 @@
 //! | file | owns |
 //! |---|---|
 //! | `run.rs` | the event type, the run's parts, building a run, the event loop, arrivals |
-//! | `features.rs` | what a run is compiled for (latency, faults) |
+//! | `features.rs` | what a run is compiled for (latency, faults, speculation) |
 //! | `placement.rs` | dispatchers, their beliefs and balancers, sending, results |
 //! | `backfilling.rs` | central mode's backfilling: running tasks' ends, EASY's scan, conservative reservations |
 //! | `execution.rs` | the nodes: queues, cores, preemption, finishing |
@@ -39,6 +39,7 @@
 //! | `entities.rs` | jobs, attempts, and the tables that hold them |
 //! | `jobs.rs` | jobs of many tasks (issue 13): releasing ready tasks, input transfers, runtimes per group |
 //! | `plans.rs` | whole-DAG plans: made at a job's arrival, followed as its tasks are released |
+//! | `speculation.rs` | speculative copies of stragglers (issue 13): checks, launches, kills |
 //!
 //! Naming: here a *job* (`Job`) is one task in the system, from arrival to departure,
 //! and an *attempt* one send of it to a node; issue 13's job of many tasks (a DAG) is a
@@ -56,6 +57,7 @@ mod outcome;
 mod placement;
 mod plans;
 mod run;
+mod speculation;
 #[cfg(test)]
 mod tests;
 
@@ -66,7 +68,7 @@ use crate::model::NodeId;
 use crate::policy::registry::Registry;
 use crate::policy::PolicySpec;
 use crate::scenario::Scenario;
-use features::{Full, Kind, Lean, Networked};
+use features::{Full, Kind, Lean, Networked, Speculative};
 use run::Run;
 
 /// Why a run could not produce results.
@@ -150,6 +152,7 @@ enum Compiled {
     Lean(Run<Lean>),
     Networked(Run<Networked>),
     Full(Run<Full>),
+    Speculative(Run<Speculative>),
 }
 
 impl Simulation {
@@ -179,6 +182,7 @@ impl Simulation {
             Kind::Lean => Compiled::Lean(Run::build(s, g, b, d, r)?),
             Kind::Networked => Compiled::Networked(Run::build(s, g, b, d, r)?),
             Kind::Full => Compiled::Full(Run::build(s, g, b, d, r)?),
+            Kind::Speculative => Compiled::Speculative(Run::build(s, g, b, d, r)?),
         }))
     }
 
@@ -204,6 +208,7 @@ impl Simulation {
             Compiled::Lean(run) => run.drive(observe),
             Compiled::Networked(run) => run.drive(observe),
             Compiled::Full(run) => run.drive(observe),
+            Compiled::Speculative(run) => run.drive(observe),
         }
     }
 }

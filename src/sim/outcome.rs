@@ -102,6 +102,7 @@ impl<F: Features> Run<F> {
     #[inline]
     pub(super) fn complete(&mut self, job: u32, attempt: u32, node: NodeId, now: SimTime) {
         let a = self.tasks.attempt::<F>(attempt);
+        let number = a.number;
         let j = &self.tasks.jobs.slots[job as usize];
         let task = j.task();
         let service = a.task.size / self.world.specs[node].speed;
@@ -127,6 +128,9 @@ impl<F: Features> Run<F> {
             m.departed.push(record);
         }
         let instance = super::jobs::instance_of(j);
+        if F::SPECULATION {
+            self.settle_copies(job, Some(number), now);
+        }
         self.leave(job, now);
         if let Some((inst, index)) = instance {
             self.task_completed(inst, index, node, now);
@@ -144,6 +148,9 @@ impl<F: Features> Run<F> {
             m.departed.push(record);
         }
         let instance = super::jobs::instance_of(j);
+        if F::SPECULATION {
+            self.settle_copies(job, None, now);
+        }
         self.leave(job, now);
         if let Some((inst, _)) = instance {
             self.task_failed(inst, now);
@@ -154,6 +161,12 @@ impl<F: Features> Run<F> {
     /// attempt can be taken for it.
     #[inline]
     fn leave(&mut self, job: u32, now: SimTime) {
+        if F::FAULTS && !self.faults.requeued.is_empty() && self.faults.requeued.remove(&job) {
+            // Resubmitted, and completed by an older attempt before it was placed again.
+            let disp = &mut self.placement.dispatchers[self.tasks.jobs.slots[job as usize].dispatcher() as usize];
+            disp.waiting.remove(job);
+            disp.reserved.remove(&job);
+        }
         self.measure.last_departure = now;
         let j = &mut self.tasks.jobs.slots[job as usize];
         j.run.task.seq = u64::MAX;
@@ -204,6 +217,9 @@ impl<F: Features> Run<F> {
             c.priority = priority;
         }
         detail.faults = f.log.unwrap_or_default();
+        if F::SPECULATION {
+            self.speculation.finish(in_system, &mut result).map_err(RunError::Invariant)?;
+        }
         if self.jobs.enabled {
             let (live, waiting) = self.jobs.live();
             self.jobs.recorder.finish(live, waiting, &mut result).map_err(RunError::Invariant)?;

@@ -291,8 +291,11 @@ impl<F: Features> Run<F> {
         }
     }
 
-    /// Dispatcher `d` sends a new attempt of `job` to `node`.
-    pub(super) fn send(&mut self, d: usize, node: NodeId, job: u32, now: SimTime) {
+    /// Dispatcher `d` sends a new attempt of `job` to `node`; returns the attempt.
+    pub(super) fn send(&mut self, d: usize, node: NodeId, job: u32, now: SimTime) -> u32 {
+        if F::FAULTS && !self.faults.requeued.is_empty() {
+            self.faults.requeued.remove(&job);
+        }
         let j = &mut self.tasks.jobs.slots[job as usize];
         j.attempts += 1;
         let number = j.attempts;
@@ -343,6 +346,7 @@ impl<F: Features> Run<F> {
             delay = delay.max(self.job_send(inst, index, node, number, attempt));
         }
         self.transmit(Message::Task { attempt, node }, delay, now);
+        attempt
     }
 
     /// The result of an attempt reaches its dispatcher: update the belief, and complete
@@ -350,11 +354,12 @@ impl<F: Features> Run<F> {
     /// lost with the node.
     pub(super) fn on_result(&mut self, attempt: u32, node: NodeId, epoch: u32, report: Option<Report>, now: SimTime) {
         let a = self.tasks.attempt::<F>(attempt);
-        let (size, killed) = (a.task.size, a.task.killed);
+        let (size, killed, ran) = (a.task.size, a.task.killed, a.finished - a.start);
         if F::FAULTS && epoch != self.world.health[node].epoch {
-            // The node crashed after sending it: the work is lost.
+            // The node crashed after sending it: the work is lost, as if the crash had
+            // caught it running (so a restart announced in time resubmits it).
             self.faults.wasted_work += size;
-            self.tasks.drop_attempt::<F>(attempt);
+            self.lose_attempt(attempt);
             return;
         }
         let d = a.dispatcher as usize;
@@ -382,6 +387,7 @@ impl<F: Features> Run<F> {
                 b.on_report(r.queue, r.received);
             }
         });
+        self.note_result(node, ran);
         let j = &self.tasks.jobs.slots[job as usize];
         if !j.is(seq) {
             // Another attempt of this job completed first.

@@ -9,6 +9,7 @@ use super::network::Network;
 use super::outcome::Measure;
 use super::placement::{Dispatcher, Placement};
 use super::plans::PlanNet;
+use super::speculation::Speculation;
 use super::{RunError, RunOutput, TaskRecord, TIMESERIES_WINDOWS};
 use crate::engine::{derive_seed, EventId, EventQueue, SimRng, SimTime};
 use crate::metrics::{Recorder, WarmupRule, TREND_WINDOWS};
@@ -55,6 +56,8 @@ pub(super) enum Event {
     /// A window ends: sample the tasks in the system for the stability test (only
     /// while arrivals last; a few dozen per run, not counted in the run's events).
     Sample,
+    /// A speculation check (`speculation.rs`): which stragglers get a copy.
+    Speculate,
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() == 8);
@@ -76,6 +79,8 @@ pub(super) struct Run<F: Features> {
     pub network: Network,
     /// Injected faults, the failure detector's settings, and fault statistics.
     pub faults: FaultState,
+    /// Speculative copies of stragglers, if the run is compiled for them.
+    pub speculation: Speculation,
     /// The run's statistics and records.
     pub measure: Measure,
     /// The run seed: every keyed stream derives from it.
@@ -147,11 +152,12 @@ impl<F: Features> Run<F> {
             placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
             network: Network::new(scenario, &specs),
             faults: FaultState::new(scenario, &specs, seed, replication),
+            speculation: Speculation::new(scenario.speculation(), F::SPECULATION, specs.len(), seed),
             measure: Measure::new(
                 scenario,
                 recorder,
                 warmup,
-                (discipline.to_string(), balancer.to_string()),
+                (discipline.to_string(), scenario.balancer_label(balancer)),
                 replication,
                 seed,
             ),
@@ -177,6 +183,9 @@ impl<F: Features> Run<F> {
         }
         if F::FAULTS {
             run.start_faults();
+        }
+        if F::SPECULATION {
+            run.start_speculation();
         }
         run.schedule_next_arrival(0, 0.0)?;
         Ok(run)
@@ -228,6 +237,7 @@ impl<F: Features> Run<F> {
             Event::SlowEnd { node } => self.on_slow_end(node as usize, id, now),
             Event::Retry { job } => self.on_retry(job, id, now),
             Event::Timeout { attempt } => self.on_timeout(attempt, id, now),
+            Event::Speculate => self.on_speculate(now),
         }
         Ok(())
     }

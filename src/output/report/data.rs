@@ -194,6 +194,10 @@ pub(super) struct SummaryRow {
     pub tasks_per_job: Option<f64>,
     pub jobs_failed: Option<f64>,
     pub data_moved: Option<f64>,
+    /// Speculation columns (issue 13): absent unless the scenario sets speculation.
+    pub speculative_launched: Option<f64>,
+    pub speculative_won: Option<f64>,
+    pub speculative_wasted: Option<f64>,
 }
 
 /// One row of `classes.csv`.
@@ -352,6 +356,9 @@ impl Results {
                 tasks_per_job: row.num("tasks_per_job")?,
                 jobs_failed: row.num("jobs_failed")?,
                 data_moved: row.num("data_moved")?,
+                speculative_launched: row.num("speculative_launched")?,
+                speculative_won: row.num("speculative_won")?,
+                speculative_wasted: row.num("speculative_wasted")?,
             });
         }
 

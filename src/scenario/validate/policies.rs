@@ -214,7 +214,7 @@ pub(super) fn baseline(
     balancers: &[PolicySpec],
 ) -> Check<Baseline> {
     const PATH: &str = "policies.baseline";
-    let first = Baseline { discipline: disciplines[0].clone(), balancer: balancers[0].clone() };
+    let first = Baseline { discipline: disciplines[0].clone(), balancer: balancers[0].clone(), speculation: None };
     match value {
         None => Ok(first),
         Some(toml::Value::String(name)) => {
