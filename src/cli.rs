@@ -143,6 +143,10 @@ struct RunArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
+    /// What to print of the results on stdout: `table` (for a person) or `json` (one
+    /// document with every scenario's summary.csv and compare.csv rows, for a program).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = Format::Table)]
+    format: Format,
     /// Run only shard I of K: a slice of the plan's runs balanced by estimated cost.
     /// Its results go to a log under DIR/.schedsim-shards/; `schedsim merge DIR`
     /// writes the tables once every shard is done.
@@ -152,6 +156,28 @@ struct RunArgs {
     /// a run, or shard, that was killed or failed).
     #[arg(long)]
     resume: bool,
+}
+
+/// `run --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+enum Format {
+    /// The summary table and the ranking.
+    #[default]
+    Table,
+    /// One JSON document.
+    Json,
+}
+
+impl RunArgs {
+    /// What `run` prints of its results.
+    pub(crate) fn show(&self) -> crate::output::results::Show {
+        use crate::output::results::Show;
+        match (self.quiet, self.format) {
+            (true, _) => Show::Nothing,
+            (false, Format::Table) => Show::Table,
+            (false, Format::Json) => Show::Json,
+        }
+    }
 }
 
 /// `--shard I/K`.

@@ -43,11 +43,15 @@ fn run_writes_summary_and_runs_with_the_documented_columns() {
     let header = summary.lines().next().unwrap();
     assert_eq!(
         header,
-        "scenario,discipline,balancer,replications,tasks_arrived,tasks_completed,tasks_failed,tasks_in_system,\
+        "scenario,sweep_parameter,sweep_value,discipline,discipline_params,balancer,balancer_params,replications,\
+         tasks_arrived,tasks_completed,tasks_failed,tasks_in_system,\
          throughput,throughput_ci95,mean_response,mean_response_ci95,p50_response,p95_response,p99_response,\
          p99_response_ci95,p999_response,max_response,mean_wait,mean_slowdown,bounded_slowdown,utilization,\
          utilization_ci95,imbalance,deadline_misses,retries,wasted_work,detection_latency,false_suspicions,\
-         availability,goodput,makespan,unstable"
+         availability,goodput,makespan,unstable,jobs_arrived,jobs_completed,jobs_failed,jobs_in_system,\
+         tasks_unreleased,tasks_per_job,job_mean_response,job_mean_response_ci95,job_p50_response,job_p95_response,\
+         job_p99_response,job_p99_response_ci95,job_max_response,job_mean_slowdown,data_moved,\
+         speculative_launched,speculative_won,speculative_wasted"
     );
     assert_eq!(summary.lines().count(), 1 + 3, "one row per balancer");
     let runs = std::fs::read_to_string(dir.path().join("small/runs.csv")).unwrap();
@@ -58,11 +62,16 @@ fn run_writes_summary_and_runs_with_the_documented_columns() {
     let compare = std::fs::read_to_string(dir.path().join("small/compare.csv")).unwrap();
     assert_eq!(
         compare.lines().next().unwrap(),
-        "scenario,discipline,balancer,baseline_discipline,baseline_balancer,metric,replications,baseline_value,\
-         value,difference,difference_low,difference_high,ratio,ratio_low,ratio_high,p_value,p_holm,verdict"
+        "scenario,sweep_parameter,sweep_value,discipline,discipline_params,balancer,balancer_params,\
+         baseline_discipline,baseline_balancer,metric,replications,baseline_value,value,difference,difference_low,difference_high,ratio,ratio_low,ratio_high,p_value,p_holm,verdict"
     );
     assert_eq!(compare.lines().count(), 1 + 2 * 3);
-    assert!(compare.lines().skip(1).all(|l| l.contains(",fifo,random,")), "{compare}");
+    assert!(
+        compare.lines().skip(1).all(|l| l.contains(",fifo,random,mean_response,")
+            || l.contains(",fifo,random,p99_response,")
+            || l.contains(",fifo,random,throughput,")),
+        "{compare}"
+    );
     // Two classes: 2 per (discipline, balancer) pair.
     let classes = std::fs::read_to_string(dir.path().join("small/classes.csv")).unwrap();
     assert_eq!(classes.lines().count(), 1 + 3 * 2);
@@ -74,7 +83,8 @@ fn run_writes_summary_and_runs_with_the_documented_columns() {
     assert!(series.lines().count() > 100, "about 200 windows per balancer for replication 0");
     let copy = std::fs::read_to_string(dir.path().join("small/scenario.toml")).unwrap();
     assert_eq!(copy, std::fs::read_to_string("tests/data/small.toml").unwrap());
-    assert!(!summary.contains("sweep_value"), "no sweep, no sweep columns");
+    // No sweep: the sweep columns are there, empty, so files of scenarios concatenate.
+    assert!(summary.lines().skip(1).all(|l| l.starts_with("small,,,")), "{summary}");
 }
 
 #[test]
@@ -337,4 +347,86 @@ fn a_run_that_measures_no_task_writes_empty_cells_and_a_report() {
     assert!(!summary.contains("NaN"), "{summary}");
     assert!(summary.lines().nth(1).unwrap().contains(",,"), "{summary}");
     assert!(out.join("none/report.html").is_file());
+}
+
+/// Every column of every CSV file a run writes is named in the README (in backticks),
+/// so that no column goes unexplained. The two scenarios cover every file: `stormy`
+/// (a sweep, classes, failures: events.csv) and a central-mode map-reduce with
+/// speculation (jobs, job_cdf.csv, gantt.csv), both with `--jobs` (jobs.csv).
+#[test]
+fn every_column_of_every_file_is_documented_in_the_readme() {
+    let dir = tempfile::tempdir().unwrap();
+    let mapreduce = std::fs::read_to_string("scenarios/mapreduce-stragglers.toml")
+        .unwrap()
+        .replace("replications = 10", "replications = 2")
+        .replace("tasks = 1000 ", "tasks = 40 ");
+    std::fs::write(dir.path().join("mr.toml"), mapreduce).unwrap();
+    let out = dir.path().join("out");
+    schedsim()
+        .args(["run", "-q", "--jobs", "-o"])
+        .arg(&out)
+        .args(["tests/data/stormy.toml"])
+        .arg(dir.path().join("mr.toml"))
+        .assert()
+        .success();
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let mut files = 0;
+    let mut missing = Vec::new();
+    for scenario in ["stormy", "mapreduce-stragglers"] {
+        for entry in std::fs::read_dir(out.join(scenario)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "csv") {
+                continue;
+            }
+            files += 1;
+            let mut reader = csv::Reader::from_path(&path).unwrap();
+            for column in reader.headers().unwrap().iter() {
+                if !readme.contains(&format!("`{column}`")) {
+                    missing.push(format!("{}: {column}", path.file_name().unwrap().to_string_lossy()));
+                }
+            }
+        }
+    }
+    assert!(files >= 13, "{files} CSV files");
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "columns not named in the README: {missing:#?}");
+}
+
+/// `--format json` prints one JSON document and nothing else on stdout: every row of
+/// summary.csv and compare.csv, column for column, numbers as numbers, empty cells null.
+#[test]
+fn format_json_prints_the_summary_and_comparisons_as_one_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = schedsim()
+        .args(["run", "--format", "json", "-o"])
+        .arg(dir.path())
+        .arg("tests/data/small.toml")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    let scenarios = doc["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 1);
+    let small = &scenarios[0];
+    assert_eq!(small["scenario"], "small");
+    let mut reader = csv::Reader::from_path(dir.path().join("small/summary.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let summary = small["summary"].as_array().unwrap();
+    assert_eq!(summary.len(), rows.len());
+    for (object, row) in summary.iter().zip(&rows) {
+        let keys: Vec<&str> = object.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, header.iter().collect::<Vec<_>>(), "the columns of summary.csv, in order");
+        for (column, cell) in header.iter().zip(row.iter()) {
+            let value = &object[column];
+            match cell {
+                "" => assert!(value.is_null(), "{column}"),
+                _ if cell.parse::<f64>().is_ok() => assert_eq!(value.as_f64(), cell.parse::<f64>().ok(), "{column}"),
+                _ => assert_eq!(value.as_str(), Some(cell), "{column}"),
+            }
+        }
+    }
+    assert_eq!(small["compare"].as_array().unwrap().len(), 2 * 3);
+    assert!(small["compare"][0]["verdict"].is_string());
 }

@@ -81,14 +81,23 @@ fn cli(args: &[&str], path: &Path, registry: &Registry) -> u8 {
 
 /// A CSV file's rows keyed by their label columns (`label_columns` of them, from the
 /// second: the first is the scenario), each with the rest of its columns.
-fn rows(path: &Path, label_columns: usize) -> BTreeMap<Vec<String>, Vec<String>> {
+/// The rows of a CSV file keyed by the cells of its `labels` columns; the other cells
+/// by column name, but for the policies' parameters (which differ between a copy and
+/// what it copies).
+fn rows(path: &Path, labels: &[&str]) -> BTreeMap<Vec<String>, BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     reader
         .records()
         .map(|r| {
             let r = r.unwrap();
-            let fields: Vec<String> = r.iter().map(str::to_string).collect();
-            (fields[1..=label_columns].to_vec(), fields[label_columns + 1..].to_vec())
+            let cell = |name: &str| r[header.iter().position(|h| h == name).unwrap()].to_string();
+            let key = labels.iter().map(|l| cell(l)).collect();
+            let rest = (header.iter().zip(r.iter()))
+                .filter(|(h, _)| !labels.contains(&h.as_str()) && !h.ends_with("_params"))
+                .map(|(h, v)| (h.clone(), v.to_string()))
+                .collect();
+            (key, rest)
         })
         .collect()
 }
@@ -129,25 +138,28 @@ fn custom_policies_get_every_output_and_match_the_built_in_ones_they_copy() {
 
     // Under common random numbers, a copy gives the very numbers of what it copies.
     let copies = [["fifo", "my_rr(start=0)"], ["my_fifo", "round_robin"], ["my_fifo", "my_rr(start=0)"]];
-    let summary = rows(&results.join("summary.csv"), 2);
+    let summary = rows(&results.join("summary.csv"), &["discipline", "balancer"]);
     assert_eq!(summary.len(), 6);
     for copy in copies {
         assert_eq!(summary[&key(&copy)], summary[&key(&["fifo", "round_robin"])], "{copy:?}");
     }
     assert_ne!(summary[&key(&["fifo", "least_connections"])], summary[&key(&["fifo", "round_robin"])]);
-    let runs = rows(&results.join("runs.csv"), 3);
+    let runs = rows(&results.join("runs.csv"), &["discipline", "balancer", "replication"]);
     for copy in copies {
         for r in ["0", "1", "2"] {
             assert_eq!(runs[&key(&[copy[0], copy[1], r])], runs[&key(&["fifo", "round_robin", r])], "{copy:?} {r}");
         }
     }
     // ... and no detectable difference from it, with a ratio of exactly 1.
-    let compare = rows(&results.join("compare.csv"), 5);
+    let compare = rows(
+        &results.join("compare.csv"),
+        &["discipline", "balancer", "baseline_discipline", "baseline_balancer", "metric"],
+    );
     for copy in copies {
         for metric in ["mean_response", "p99_response", "throughput"] {
             let row = &compare[&key(&[copy[0], copy[1], "fifo", "round_robin", metric])];
-            assert_eq!(row.last().unwrap(), "no detectable difference", "{copy:?} {metric}");
-            assert_eq!(row[6].parse::<f64>(), Ok(1.0), "{copy:?} {metric}: ratio");
+            assert_eq!(row["verdict"], "no detectable difference", "{copy:?} {metric}");
+            assert_eq!(row["ratio"].parse::<f64>(), Ok(1.0), "{copy:?} {metric}: ratio");
         }
     }
 }

@@ -20,9 +20,16 @@ fn run(scenario: &str, name: &str, registry: &schedsim::policy::registry::Regist
 }
 
 /// The verdict of `policy` (a `discipline,balancer` pair) on `metric`.
-fn verdict<'a>(compare: &'a str, policy: &str, metric: &str) -> &'a str {
-    let line = compare.lines().find(|l| l.contains(&format!(",{policy},")) && l.contains(&format!(",{metric},")));
-    line.and_then(|l| l.rsplit(',').next()).unwrap_or_else(|| panic!("no {policy} {metric} in\n{compare}"))
+fn verdict(compare: &str, policy: &str, metric: &str) -> String {
+    let (discipline, balancer) = policy.split_once(',').unwrap();
+    let mut reader = csv::Reader::from_reader(compare.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| (&r[col("discipline")], &r[col("balancer")], &r[col("metric")]) == (discipline, balancer, metric));
+    row.map(|r| r[col("verdict")].to_string()).unwrap_or_else(|| panic!("no {policy} {metric} in\n{compare}"))
 }
 
 /// The custom balancer runs from its scenario file through the example's registry; on

@@ -198,7 +198,8 @@ fn a_central_scenario_reports_a_gantt_chart_of_its_first_jobs() {
     let (header, rows) = table(&folder.join("gantt.csv"));
     assert_eq!(
         header.join(","),
-        "scenario,discipline,balancer,replication,id,class,arrival,start,finished,node,node_cores,cores"
+        "scenario,discipline,discipline_params,balancer,balancer_params,replication,id,class,arrival,start,finished,\
+         node,node_cores,cores"
     );
     // Replication 0 of the first balancer, each discipline: the first 300 jobs.
     let policies: BTreeSet<(&str, &str)> =

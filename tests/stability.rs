@@ -148,9 +148,13 @@ fn run_warns_marks_and_explains_unstable_runs() {
     assert!(marked.iter().all(|l| l.trim_start().starts_with("2.4 ")), "{stdout}");
     assert!(stdout.contains("unstable: the tasks in the system grew through the run"), "{stdout}");
     let summary = std::fs::read_to_string(out.join("swept/summary.csv")).unwrap();
-    assert!(summary.lines().next().unwrap().ends_with(",unstable"));
-    let last: Vec<&str> = summary.lines().filter(|l| l.contains(",2.4,")).collect();
-    assert!(last.iter().all(|l| l.ends_with(",1")), "{summary}");
+    let mut reader = csv::Reader::from_reader(summary.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let last: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[col("sweep_value")] == "2.4").collect();
+    assert_eq!(last.len(), 2, "{summary}");
+    assert!(last.iter().all(|r| &r[col("unstable")] == "1"), "{summary}");
     let report = std::fs::read_to_string(out.join("swept/report.md")).unwrap();
     assert!(report.contains("The unstable column marks a policy"), "{report}");
 }

@@ -55,7 +55,7 @@ fn swept_results_keep_seeds_across_points_and_have_sweep_columns() {
     std::fs::write(&file, SWEPT).unwrap();
     Command::cargo_bin("schedsim").unwrap().args(["run", "-q", "-o"]).arg(dir.path()).arg(&file).assert().success();
     let summary = std::fs::read_to_string(dir.path().join("swept/summary.csv")).unwrap();
-    assert!(summary.starts_with("scenario,sweep_parameter,sweep_value,discipline,balancer,"));
+    assert!(summary.starts_with("scenario,sweep_parameter,sweep_value,discipline,discipline_params,balancer,"));
     assert_eq!(summary.lines().count(), 1 + 3 * 2);
     let mut reader = csv::Reader::from_path(dir.path().join("swept/runs.csv")).unwrap();
     let headers = reader.headers().unwrap().clone();

@@ -7,7 +7,7 @@ use super::{exit_code, jobs_records, load_all, set_input_policy, stop_on_interru
 use super::{EXIT_OK, EXIT_RUNS_FAILED};
 use crate::output::folder;
 use crate::output::jobs::JobFiles;
-use crate::output::results::write_results;
+use crate::output::results::{write_results, Show};
 use crate::output::shards::{gather, ShardDir, SHARDS};
 use crate::policy::registry::Registry;
 use crate::runner::{Plan, RunFailure};
@@ -90,7 +90,14 @@ pub(super) fn merge(dir: &Path, threads: usize, quiet: bool, registry: &Registry
                 })
                 .collect();
             stop_on_interrupt();
-            let written = write_results(&plan, &outcomes, &job_files, dir, threads, quiet);
+            let written = write_results(
+                &plan,
+                &outcomes,
+                &job_files,
+                dir,
+                threads,
+                if quiet { Show::Nothing } else { Show::Table },
+            );
             if !quiet && !written.interrupted {
                 eprintln!("merged {} runs into '{}'", outcomes.len(), dir.display());
             }

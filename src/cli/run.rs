@@ -28,6 +28,7 @@ use std::time::Instant;
 /// scenario may name the policies of `registry`.
 pub(super) fn run(args: RunArgs, registry: &Registry) -> u8 {
     set_input_policy(args.allow_outside);
+    let show = args.show();
     let (paths, jobs) = jobs_records(args.paths, args.jobs);
     let paths = if paths.is_empty() {
         if !Path::new("scenarios").is_dir() {
@@ -180,7 +181,7 @@ pub(super) fn run(args: RunArgs, registry: &Registry) -> u8 {
     }
 
     let outcomes: Vec<Result<RunOutput, RunFailure>> = outcomes.into_values().collect();
-    let written = write_results(&plan, &outcomes, &job_files, &args.output, threads, args.quiet);
+    let written = write_results(&plan, &outcomes, &job_files, &args.output, threads, show);
     drop(job_files);
     if !written.interrupted && !written.write_failed {
         // The results are in the folder: the log has served.

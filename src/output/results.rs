@@ -12,6 +12,20 @@ use crate::runner::{interrupted, Plan, RunFailure};
 use rayon::prelude::*;
 use std::path::Path;
 
+/// What `run` and `merge` print of each scenario's results on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Show {
+    /// The summary table and the ranking, for a person (`--format table`).
+    #[default]
+    Table,
+    /// One JSON document once every scenario is written (`--format json`): each
+    /// scenario's `summary.csv` and `compare.csv` rows as objects
+    /// ([`super::terminal::json`]).
+    Json,
+    /// Nothing but errors (`--quiet`).
+    Nothing,
+}
+
 /// What writing the results came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
@@ -25,7 +39,7 @@ pub struct Written {
 
 /// Writes the results of `plan` into `output`: `outcomes` has one entry per run, in
 /// plan order, and `job_files` holds the job records of the successful ones. Prints
-/// each failed run, each scenario's table (unless `quiet`), and every error. Each
+/// each failed run, each scenario's results as `show` says, and every error. Each
 /// scenario's files are written on one of `threads` threads (0: one per core) into a
 /// staging folder that is swapped in whole ([`folder`]).
 pub fn write_results(
@@ -34,7 +48,7 @@ pub fn write_results(
     job_files: &JobFiles<'_>,
     output: &Path,
     threads: usize,
-    quiet: bool,
+    show: Show,
 ) -> Written {
     let mut failed = 0usize;
     let mut by_file: Vec<Vec<&RunOutput>> = vec![Vec::new(); plan.scenarios.len()];
@@ -97,14 +111,26 @@ pub fn write_results(
             .collect()
     });
     let mut write_failed = false;
+    let mut documents = Vec::new();
     for (s, (tables, error)) in plan.scenarios.iter().zip(written) {
         if let Some(message) = error {
             eprintln!("{message}");
             write_failed = true;
         }
-        if let (Some((tables, dir)), false) = (tables, quiet) {
-            print_table(s, &tables.summary, &tables.comparisons, &dir);
+        match (tables, show) {
+            (Some((tables, dir)), Show::Table) => print_table(s, &tables.summary, &tables.comparisons, &dir),
+            (Some((_, dir)), Show::Json) => match super::terminal::json::scenario(s, &dir) {
+                Ok(doc) => documents.push(doc),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    write_failed = true;
+                }
+            },
+            _ => {}
         }
+    }
+    if show == Show::Json {
+        super::terminal::json::print(documents);
     }
     if interrupted() {
         eprintln!("interrupted: the results listed above were written, the others not");

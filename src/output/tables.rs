@@ -13,8 +13,9 @@
 //! | `events.csv` | one per fault event of replication 0 (crash, recover, slowdown, suspected, ...), when there are any |
 //! | `scenario.toml` | the scenario file as it was run, its file paths made to resolve from this folder |
 //!
-//! In a scenario without a sweep the `sweep_parameter` and `sweep_value` columns are
-//! left out.
+//! Every file has the same columns in every scenario (`csv.rs`): the sweep columns
+//! are empty in a scenario without a sweep, the job and speculation columns in one
+//! without jobs or speculation.
 
 use super::csv::to_csv;
 use super::write_atomic;
@@ -132,7 +133,7 @@ pub struct Tables {
 /// Writes every table of `scenario` into `dir` from its runs (in plan order: each
 /// group's replications together), each file atomically.
 pub fn write_tables(dir: &Path, scenario: &Scenario, runs: &[&RunOutput]) -> Result<Tables, String> {
-    let mut drop: Vec<&str> = if scenario.sweep.is_some() { vec![] } else { vec!["sweep_parameter", "sweep_value"] };
+    let mut drop: Vec<&str> = Vec::new();
     if scenario.workload.job.is_none() {
         drop.extend_from_slice(crate::metrics::JOB_COLUMNS);
     }

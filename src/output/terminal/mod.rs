@@ -7,6 +7,10 @@ use crate::metrics::{Summary, GROWTH_SHARE, TREND_LEVEL};
 use crate::scenario::Scenario;
 use std::path::Path;
 
+pub mod json;
+mod table;
+pub use table::{ranked, NumberFormat};
+
 /// What the `unstable` mark means (a clause, for the terminal and the report).
 pub fn unstable_meaning() -> String {
     format!(
@@ -54,71 +58,17 @@ pub fn overload_warnings(s: &Scenario) -> Vec<String> {
     out
 }
 
-/// The compact table of one scenario's summary on stdout (for a sweep, a row per
-/// point), runs that did not keep up marked, then the ranking against the baseline.
+/// The table of one scenario's summary on stdout (`table.rs`: for a sweep, a row per
+/// point; ranked by the main metric; runs that did not keep up marked), then the
+/// ranking against the baseline.
 pub fn print_table(s: &Scenario, rows: &[Summary], comparisons: &[Comparison], dir: &Path) {
     println!("\n{} — {} ({})", s.name, s.description, load_text(s, 2));
     if let crate::workload::ArrivalProcess::Trace(trace) = &s.workload.arrival {
         println!("  trace: {} jobs replayed, {}", trace.jobs, trace.skipped);
     }
-    let dw = rows.iter().map(|r| r.discipline.len()).chain(["discipline".len()]).max().unwrap_or(10);
-    let bw = rows.iter().map(|r| r.balancer.len()).chain(["balancer".len()]).max().unwrap_or(8);
-    let sweep = s.sweep.as_ref().map(|sw| sw.parameter.as_str());
-    // Batch scheduling's own measures, for a cluster scheduler's scenario.
-    let batch = s.run.mode == crate::model::Mode::Central;
-    let batch_head = if batch { format!(" {:>10} {:>14}", "bnd sldn", "makespan (s)") } else { String::new() };
-    // What a job's user waits for, with jobs of many tasks.
-    let jobs = s.workload.job.is_some();
-    let job_head = if jobs { format!(" {:>12} {:>12}", "job mean", "job p99") } else { String::new() };
-    println!(
-        "  {}{:<dw$}  {:<bw$} {:>12} {:>10} {:>10} {:>10} {:>7}{batch_head}{job_head}",
-        sweep.map(|p| format!("{p:>12} ")).unwrap_or_default(),
-        "discipline",
-        "balancer",
-        "mean resp",
-        "± ci95",
-        "p99 resp",
-        "tput/s",
-        "util"
-    );
-    for r in rows {
-        if r.mean_response.is_nan() && r.throughput.is_nan() {
-            // Nothing to show but NaN: say why instead.
-            println!(
-                "  {}{:<dw$}  {:<bw$} no task measured: {} arrived, {} completed in {} replication{} (warm-up included)",
-                r.sweep_value.map(|v| format!("{v:>12} ")).unwrap_or_default(),
-                r.discipline,
-                r.balancer,
-                r.tasks_arrived,
-                r.tasks_completed,
-                r.replications,
-                if r.replications == 1 { "" } else { "s" },
-            );
-            continue;
-        }
-        let ci = r.mean_response_ci95.map_or("-".to_string(), |c| format!("{c:.4}"));
-        // A replayed trace can run for months: below 0.01 tasks/s, two decimals say 0.
-        let tput = if r.throughput == 0.0 || r.throughput >= 0.01 {
-            format!("{:.2}", r.throughput)
-        } else {
-            format!("{:.3e}", r.throughput)
-        };
-        let batch_cells =
-            if batch { format!(" {:>10.2} {:>14.1}", r.bounded_slowdown, r.makespan) } else { String::new() };
-        let job_cells =
-            if jobs { format!(" {:>12.4} {:>12.4}", r.job_mean_response, r.job_p99_response) } else { String::new() };
-        println!(
-            "  {}{:<dw$}  {:<bw$} {:>12.4} {:>10} {:>10.4} {:>10} {:>7.3}{batch_cells}{job_cells}{}",
-            r.sweep_value.map(|v| format!("{v:>12} ")).unwrap_or_default(),
-            r.discipline,
-            r.balancer,
-            r.mean_response,
-            ci,
-            r.p99_response,
-            tput,
-            r.utilization,
-            unstable_mark(r)
-        );
+    let label = policy_labeller(rows);
+    for line in table::render(s, rows, comparisons, &label).lines() {
+        println!("  {line}");
     }
     if rows.iter().any(|r| r.unstable > 0) {
         println!("  unstable: {}.", unstable_meaning());
@@ -127,15 +77,6 @@ pub fn print_table(s: &Scenario, rows: &[Summary], comparisons: &[Comparison], d
         println!("  {line}");
     }
     println!("  -> {}", dir.display());
-}
-
-/// "  unstable", or "  unstable (2 of 3)" when not every replication was.
-fn unstable_mark(r: &Summary) -> String {
-    match r.unstable {
-        0 => String::new(),
-        n if n == r.replications => "  unstable".into(),
-        n => format!("  unstable ({n} of {})", r.replications),
-    }
 }
 
 /// The ranking against the baseline: a heading, then a line per policy, best mean
