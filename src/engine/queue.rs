@@ -102,7 +102,13 @@ const MAX_RESERVED_NOW: usize = 1024;
 /// *O*(1), `pop` *O*(1) amortised, every event moving at most 64 times whatever the
 /// number of pending events and whatever the scale of the delays.
 pub struct EventQueue<E> {
-    /// Events at time `now`, in the order they were scheduled.
+    /// The pending event of the stream ([`schedule_next_of_stream`](Self::schedule_next_of_stream)),
+    /// held beside the heap.
+    stream: Option<Entry<E>>,
+    /// Bit pattern of the clock: the time of the last event popped, from the heap or
+    /// the stream. Never below `now_bits`, which is the heap's base.
+    clock_bits: u64,
+    /// Events at time `now_bits`, in the order they were scheduled.
     at_now: VecDeque<Entry<E>>,
     /// `buckets[b]`: events whose time bits first differ from `now_bits` at bit `b`,
     /// in the order they were scheduled.
@@ -111,7 +117,8 @@ pub struct EventQueue<E> {
     least: [u64; BUCKETS],
     /// Bit `b` is set when `buckets[b]` is not empty.
     occupied: u64,
-    /// Bit pattern of the current time.
+    /// Bit pattern of the heap's base: the time of the last event popped from the heap
+    /// (the radix heap's "last deleted key"; every event in it is at or after it).
     now_bits: u64,
     len: usize,
     next_seq: u64,
@@ -138,6 +145,8 @@ impl<E> EventQueue<E> {
     /// lands in depends on its time, so no capacity can be promised for them.
     pub fn with_capacity(capacity: usize) -> Self {
         EventQueue {
+            stream: None,
+            clock_bits: 0.0f64.to_bits(),
             at_now: VecDeque::with_capacity(capacity.min(MAX_RESERVED_NOW)),
             buckets: std::array::from_fn(|_| Vec::new()),
             least: [u64::MAX; BUCKETS],
@@ -152,7 +161,7 @@ impl<E> EventQueue<E> {
     /// The current virtual time: the time of the last event popped.
     #[inline]
     pub fn now(&self) -> SimTime {
-        f64::from_bits(self.now_bits)
+        f64::from_bits(self.clock_bits)
     }
 
     /// Schedules `event` at absolute time `time`.
@@ -179,10 +188,46 @@ impl<E> EventQueue<E> {
         self.schedule_at(self.now() + delay, event)
     }
 
+    /// Schedules `event` at `time` as the next event of *the stream*: a source whose
+    /// events come one after another in time order, each scheduled when the one
+    /// before it is delivered (a run's arrivals). At most one stream event is pending.
+    ///
+    /// It is ordered with every other event by `(time, seq)` exactly as
+    /// [`schedule_at`](Self::schedule_at) would order it, but held beside the heap:
+    /// an event that is nearly always among the next few to fire is compared with the
+    /// heap's earliest when popped instead of being filed into a bucket and spread
+    /// down the buckets with the others.
+    ///
+    /// # Panics
+    /// In debug builds, if a stream event is already pending, or as `schedule_at`.
+    #[inline]
+    pub fn schedule_next_of_stream(&mut self, time: SimTime, event: E) -> EventId {
+        let now = self.now();
+        debug_assert!(self.stream.is_none(), "a stream event is already pending");
+        debug_assert!(time.is_finite(), "event time {time} is not finite");
+        debug_assert!(time >= now, "event scheduled in the past: {time} < now {now}");
+        let time_bits = (time.max(now) + 0.0).to_bits();
+        let seq = self.next_seq;
+        self.stream = Some(Entry { time_bits, seq, event });
+        self.next_seq += 1;
+        self.len += 1;
+        EventId(seq)
+    }
+
     /// Removes the earliest event, advances the clock to its time and returns the
     /// time, the event's id and the event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, EventId, E)> {
+        if let Some(s) = &self.stream {
+            let (time_bits, seq) = (s.time_bits, s.seq);
+            if self.stream_first(time_bits, seq) {
+                let entry = self.stream.take()?;
+                self.clock_bits = entry.time_bits;
+                self.len -= 1;
+                self.delivered += 1;
+                return Some((self.now(), EventId(entry.seq), entry.event));
+            }
+        }
         let entry = match self.at_now.pop_front() {
             Some(entry) => entry,
             None if self.occupied == 0 => return None,
@@ -202,20 +247,52 @@ impl<E> EventQueue<E> {
                 }
             }
         };
+        self.clock_bits = self.now_bits;
         self.len -= 1;
         self.delivered += 1;
         Some((self.now(), EventId(entry.seq), entry.event))
     }
 
+    /// Whether the stream's event, at `time_bits` with sequence number `seq`, comes
+    /// before every event in the heap. At a tie of times, the heap's earliest events
+    /// are spread into `at_now` (as popping them would) to compare sequence numbers.
+    #[inline]
+    fn stream_first(&mut self, time_bits: u64, seq: u64) -> bool {
+        // Every event in the heap is at or after the clock, and so is the stream's;
+        // those in `at_now` are at `now_bits`, the earliest the heap holds.
+        if let Some(head) = self.at_now.front() {
+            return time_bits == self.now_bits && seq < head.seq;
+        }
+        if self.occupied == 0 {
+            return true;
+        }
+        let b = self.occupied.trailing_zeros() as usize;
+        let least = self.least[b];
+        if time_bits != least {
+            return time_bits < least;
+        }
+        if self.buckets[b].len() == 1 {
+            return seq < self.buckets[b][0].seq;
+        }
+        self.advance(b);
+        self.at_now.front().is_none_or(|head| seq < head.seq)
+    }
+
     /// The time of the earliest pending event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        if !self.at_now.is_empty() {
-            Some(self.now())
+        let heap = if !self.at_now.is_empty() {
+            Some(self.now_bits)
         } else if self.occupied == 0 {
             None
         } else {
-            Some(f64::from_bits(self.least[self.occupied.trailing_zeros() as usize]))
+            Some(self.least[self.occupied.trailing_zeros() as usize])
+        };
+        let stream = self.stream.as_ref().map(|s| s.time_bits);
+        match (heap, stream) {
+            (Some(h), Some(s)) => Some(h.min(s)),
+            (h, s) => h.or(s),
         }
+        .map(f64::from_bits)
     }
 
     /// The number of pending events.

@@ -264,7 +264,8 @@ impl<F: Features> Run<F> {
         };
         match next {
             Some(t) => {
-                self.queue.schedule_at(t, Event::Arrival);
+                // Arrivals come one after another: held beside the event heap.
+                self.queue.schedule_next_of_stream(t, Event::Arrival);
             }
             None => self.arrivals.done = true,
         }

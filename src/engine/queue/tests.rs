@@ -151,6 +151,8 @@ enum Op {
     In(f64),
     /// Schedule at an absolute time, raised to `now` if it is earlier.
     At(f64),
+    /// Schedule the stream's next event at `now + delay`, if none is pending.
+    Stream(f64),
     Pop,
 }
 
@@ -163,42 +165,55 @@ fn op() -> impl Strategy<Value = Op> {
         1 => 0.0f64..10.0,
     ];
     prop_oneof![
-        3 => delay.prop_map(Op::In),
+        3 => delay.clone().prop_map(Op::In),
+        2 => delay.prop_map(Op::Stream),
         1 => prop::sample::select(vec![0.0, 1.0, 1.5, 3.0, 8.0, 1e3]).prop_map(Op::At),
         3 => Just(Op::Pop),
     ]
 }
 
 proptest! {
-    /// Pop for pop, the same (time, id, event) as a binary heap of (time bits, seq).
+    /// Pop for pop, the same (time, id, event) as a binary heap of (time bits, seq),
+    /// with the stream's events among the others.
     #[test]
     fn matches_a_binary_heap(ops in prop::collection::vec(op(), 0..400)) {
         let mut q = EventQueue::new();
         let mut reference: BinaryHeap<Reverse<(u64, u64, usize)>> = BinaryHeap::new();
         let (mut now, mut seq) = (0.0f64, 0u64);
         let mut popped = Vec::new();
-        let mut check_pop = |q: &mut EventQueue<usize>, reference: &mut BinaryHeap<_>, now: &mut f64| {
+        // The id of the stream's pending event.
+        let mut stream: Option<EventId> = None;
+        let mut check_pop = |q: &mut EventQueue<usize>, reference: &mut BinaryHeap<_>, now: &mut f64, stream: &mut Option<EventId>| {
             let want = reference.pop().map(|Reverse((t, s, e))| (t, EventId(s), e));
             let got = q.pop().map(|(t, id, e): (f64, _, _)| (t.to_bits(), id, e));
             prop_assert_eq!(got, want);
-            if let Some((t, _, e)) = want {
+            if let Some((t, id, e)) = want {
                 *now = f64::from_bits(t);
                 popped.push(e);
+                if *stream == Some(id) {
+                    *stream = None;
+                }
             }
             Ok(())
         };
         for (i, op) in ops.into_iter().enumerate() {
             let time = match op {
                 Op::In(d) => now + d,
+                Op::Stream(_) if stream.is_some() => continue,
+                Op::Stream(d) => now + d,
                 Op::At(t) => t.max(now),
                 Op::Pop => {
-                    check_pop(&mut q, &mut reference, &mut now)?;
+                    check_pop(&mut q, &mut reference, &mut now, &mut stream)?;
                     prop_assert_eq!(q.now().to_bits(), now.to_bits());
                     continue;
                 }
             };
             let id = match op {
                 Op::In(d) => q.schedule_in(d, i),
+                Op::Stream(_) => {
+                    stream = Some(q.schedule_next_of_stream(time, i));
+                    stream.unwrap()
+                }
                 _ => q.schedule_at(time, i),
             };
             prop_assert_eq!(id, EventId(seq));
@@ -209,7 +224,7 @@ proptest! {
             prop_assert_eq!(q.peek_time().map(f64::to_bits), want);
         }
         while !reference.is_empty() {
-            check_pop(&mut q, &mut reference, &mut now)?;
+            check_pop(&mut q, &mut reference, &mut now, &mut stream)?;
         }
         prop_assert!(q.pop().is_none());
         prop_assert_eq!(q.delivered() as usize, popped.len());
