@@ -22,6 +22,7 @@
 //! | `timeseries` | `timeseries.csv` | throughput and tasks in system over time, failures marked from `events.csv`; a run much longer than the others cut |
 //! | `node_utilization` | `nodes.csv` | utilization of each node per policy: bars or a heat map (`nodes.rs`) |
 //! | `gantt` | `gantt.csv` (central mode) | the first jobs as rectangles of cores over time, a panel per policy (`gantt.rs`) |
+//! | `job_gantt` | `job_gantt.csv` (jobs of many tasks) | one job's tasks on the nodes' cores over time, a panel per policy (`job_gantt.rs`) |
 //!
 //! In a swept scenario, the charts that show one point (all but the `latency_*`
 //! ones) show the largest sweep value, where policies differ most, and say so in
@@ -37,6 +38,7 @@
 
 mod compare;
 mod data;
+mod job_gantt;
 mod nodes;
 mod options;
 mod tail;
@@ -56,7 +58,7 @@ use crate::scenario::ChartFormat;
 
 /// Every chart this module can draw; stale ones (from an earlier render of a
 /// different shape) are removed so the folder matches the report.
-const CHART_STEMS: [&str; 10] = [
+const CHART_STEMS: [&str; 11] = [
     "latency_mean",
     "latency_p99",
     "response",
@@ -67,6 +69,7 @@ const CHART_STEMS: [&str; 10] = [
     "timeseries",
     "node_utilization",
     "gantt",
+    "job_gantt",
 ];
 
 /// What went wrong reading a results folder or writing its charts and report.
@@ -584,6 +587,7 @@ fn figures(r: &Results) -> Vec<Chart> {
     if let Some((fig, caption)) = super::gantt::figure(name, &focus, &panels) {
         out.push(Chart { fig, caption });
     }
+    out.extend(job_gantt::figure(r, &focus));
     out
 }
 

@@ -62,6 +62,9 @@ pub struct GanttPanel {
     pub title: String,
     /// Its jobs.
     pub bars: Vec<GanttBar>,
+    /// Times (seconds) marked by a dashed vertical line across this panel alone (a
+    /// job's completion under this policy), besides the plot's.
+    pub marks: Vec<f64>,
 }
 
 /// A job as drawn.
@@ -172,7 +175,7 @@ pub fn figure(scenario: &str, focus: &str, panels: &[(String, Vec<&GanttJob>)]) 
                     cores,
                 })
                 .collect();
-            GanttPanel { title: title.clone(), bars }
+            GanttPanel { title: title.clone(), bars, marks: Vec::new() }
         })
         .collect();
     let note = format!(
@@ -194,12 +197,22 @@ pub fn figure(scenario: &str, focus: &str, panels: &[(String, Vec<&GanttJob>)]) 
 }
 
 /// A readable unit for times up to `end` seconds: seconds, minutes, hours or days.
-fn time_unit(end: f64) -> (f64, &'static str) {
+pub(super) fn time_unit(end: f64) -> (f64, &'static str) {
     match end {
         e if e < 600.0 => (1.0, "time (s)"),
         e if e < 2.0 * 3600.0 => (60.0, "time (min)"),
         e if e < 3.0 * 86400.0 => (3600.0, "time (h)"),
         _ => (86400.0, "time (days)"),
+    }
+}
+
+/// The colour of class `k`: the palette's, then, past its length, the palette again
+/// darkened by half, so that a workflow of eight stages shows eight colours.
+fn class_color(k: usize) -> RGBColor {
+    let c = PALETTE[k % PALETTE.len()];
+    match (k / PALETTE.len()) % 2 {
+        0 => c,
+        _ => RGBColor(c.0 / 2, c.1 / 2, c.2 / 2),
     }
 }
 
@@ -245,8 +258,9 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, p: &GanttPlot, px: Px) -
         label_w = label_w.max(text_width(area, l, &tick)? as i32);
     }
 
-    // x: from 0 to a tick at or past the last end.
-    let end = p.panels.iter().flat_map(|pl| pl.bars.iter().map(|b| b.to)).fold(0.0, f64::max) / p.unit.0;
+    // x: from 0 to a tick at or past the last end (or mark).
+    let ends = p.panels.iter().flat_map(|pl| pl.bars.iter().map(|b| b.to).chain(pl.marks.iter().copied()));
+    let end = ends.fold(0.0, f64::max) / p.unit.0;
     let step = nice_step(end.max(f64::MIN_POSITIVE), 7);
     let x_hi = ((end / step - 1e-9).ceil() * step).max(step);
     let decimals = decimals_for(step);
@@ -273,7 +287,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, p: &GanttPlot, px: Px) -
         }
         for b in &panel.bars {
             // Neighbours of one class in three tints, so that they stay apart.
-            let fill = tint(PALETTE[b.class % PALETTE.len()], 0.22 * (b.id % 3) as f64);
+            let fill = tint(class_color(b.class), 0.22 * (b.id % 3) as f64);
             let base = offsets.get(b.node).copied().unwrap_or(0) as f64;
             for &(lo, hi) in &b.cores {
                 let corners = [(x_px(b.from), y_px(base + hi as f64)), (x_px(b.to), y_px(base + lo as f64))];
@@ -286,7 +300,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, p: &GanttPlot, px: Px) -
             let y = y_px(o as f64);
             area.draw(&PathElement::new(vec![(left, y), (right, y)], axis)).or_chart()?;
         }
-        for &m in &p.marks {
+        for &m in p.marks.iter().chain(&panel.marks) {
             let x = x_px(m);
             let dashes = DashedLineSeries::new(
                 vec![(x, y0), (x, y0 + panel_h)],
@@ -336,7 +350,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, p: &GanttPlot, px: Px) -
         for (k, c) in p.classes.iter().enumerate() {
             let y = top + header + row / 2 + k as i32 * row;
             let swatch = [(x0, y - px.i(9.0)), (x0 + px.i(36.0), y + px.i(9.0))];
-            area.draw(&Rectangle::new(swatch, PALETTE[k % PALETTE.len()].filled())).or_chart()?;
+            area.draw(&Rectangle::new(swatch, class_color(k).filled())).or_chart()?;
             let style = legend_font.clone().pos(Pos::new(HPos::Left, VPos::Center));
             area.draw(&Text::new(c.as_str(), (x0 + px.i(48.0), y), style)).or_chart()?;
         }
