@@ -370,4 +370,11 @@ disciplines = ["fifo", "sjf"]
         let maps_end = mine[..6].iter().map(|r| num(r, "finished")).fold(0.0, f64::max);
         assert!(mine[6..].iter().all(|r| num(r, "start") >= maps_end && r["parents"] == "0 1 2 3 4 5"));
     }
+    // The charts say tasks where they count tasks, and the jobs get bars of their own.
+    let charts = dir.path().join("tiny-mr/charts");
+    let gantt = std::fs::read_to_string(charts.join("gantt.svg")).unwrap();
+    assert!(gantt.contains("Cores over time: the first 160 tasks"), "the Gantt chart counts tasks");
+    assert!(std::fs::read_to_string(charts.join("response.svg")).unwrap().contains("Task response time per policy"));
+    let jobs = std::fs::read_to_string(charts.join("job_response.svg")).unwrap();
+    assert!(jobs.contains("Job response time per policy") && jobs.contains("job p99"));
 }

@@ -141,6 +141,17 @@ pub fn pack(jobs: &[GanttJob]) -> Vec<Vec<(u32, u32)>> {
 /// and its caption, or `None` when there is no job to draw. `scenario` names the
 /// chart and `focus` says which sweep point it shows ("" for none).
 pub fn figure(scenario: &str, focus: &str, panels: &[(String, Vec<&GanttJob>)]) -> Option<(Figure, String)> {
+    figure_of(scenario, focus, panels, "jobs")
+}
+
+/// [`figure`], calling the rectangles `what`: `"tasks"` when the workload has jobs
+/// of many tasks (`gantt.csv` counts tasks, so "the first 300 jobs" would be wrong).
+pub fn figure_of(
+    scenario: &str,
+    focus: &str,
+    panels: &[(String, Vec<&GanttJob>)],
+    what: &str,
+) -> Option<(Figure, String)> {
     let all = || panels.iter().flat_map(|(_, jobs)| jobs.iter().copied());
     let (mut classes, mut nodes): (Vec<String>, Vec<(usize, u32)>) = (Vec::new(), Vec::new());
     let mut by_id: Vec<&GanttJob> = all().collect();
@@ -178,21 +189,25 @@ pub fn figure(scenario: &str, focus: &str, panels: &[(String, Vec<&GanttJob>)]) 
             GanttPanel { title: title.clone(), bars, marks: Vec::new() }
         })
         .collect();
+    // One of them: "job" or "task".
+    let one = what.strip_suffix('s').unwrap_or(what);
     let note = format!(
-        "Replication 0. A rectangle is a job on the cores it held, from start to end of its run, placed on contiguous\n\
+        "Replication 0. A rectangle is a {one} on the cores it held, from start to end of its run, placed on contiguous\n\
          cores by start time; shades of a colour only tell neighbours apart. Dashed line: the last of these {shown}\n\
-         jobs arrives; later jobs (not drawn) may use the cores after it."
+         {what} arrives; later {what} (not drawn) may use the cores after it."
     );
     let caption = format!(
-        "The first {shown} jobs (by arrival) of replication 0{focus}, one panel per policy: x is time, y the cores of the \
-         cluster (nodes stacked), one rectangle per job, coloured by class. Idle cores show as white: under strict FIFO a \
-         wide job at the head of the queue leaves cores idle until it can start; backfilling fills them with jobs that \
-         end in time. The simulator counts the cores a job holds, not which, so each job is drawn on a contiguous range \
-         of its node's cores chosen greedily by start time. Jobs after the {shown}th are not drawn: right of the dashed \
-         line (the last of these jobs' arrival) their cores may look idle."
+        "The first {shown} {what} (by arrival) of replication 0{focus}, one panel per policy: x is time, y the cores of \
+         the cluster (nodes stacked), one rectangle per {one}, coloured by class. Idle cores show as white: under strict \
+         FIFO a wide {one} at the head of the queue leaves cores idle until it can start; backfilling fills them with \
+         {what} that end in time. The simulator counts the cores a {one} holds, not which, so each is drawn on a \
+         contiguous range of its node's cores chosen greedily by start time. One retried or copied (speculation) is \
+         drawn once, as the attempt that completed it: attempts that were lost or lost the race are not drawn. Those \
+         after the {shown}th are not drawn: right of the dashed line (the last of these {what}' arrival) their cores \
+         may look idle."
     );
     let plot = GanttPlot { nodes, classes, panels, unit, marks: vec![last_arrival] };
-    let title = format!("Cores over time: the first {shown} jobs{focus} — {scenario}");
+    let title = format!("Cores over time: the first {shown} {what}{focus} — {scenario}");
     Some((Figure { stem: "gantt".into(), title, note: Some(note), plot: Plot::Gantt(plot) }, caption))
 }
 
