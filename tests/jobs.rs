@@ -234,3 +234,148 @@ fn a_central_scenario_reports_a_gantt_chart_of_its_first_jobs() {
     schedsim().arg("plot").arg(&folder).assert().success();
     assert!(png == std::fs::read(folder.join("charts/gantt.png")).unwrap());
 }
+
+/// Epigenomics (41 tasks) on a mixed cluster with a network: a plain balancer and a
+/// planner, dispatch mode.
+fn workflow_scenario() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/workflows/epigenomics-chameleon-hep-1seq-100k-001.json.gz");
+    format!(
+        r#"
+name = "tiny-workflow"
+seed = 3
+replications = 2
+[run]
+tasks = 30
+warmup = 0.1
+[[nodes]]
+name = "fast"
+count = 2
+speed = 2.0
+cores = 4
+[[nodes]]
+name = "slow"
+count = 3
+cores = 2
+[workload]
+arrival = {{ process = "poisson", rate = 0.02 }}
+size = {{ dist = "exponential", mean = 1.0 }}
+job = {{ shape = "dag", path = {path:?} }}
+[network]
+bandwidth = 12.5e6
+[policies]
+balancers = ["least_work_left", "heft"]
+"#,
+        path = path.to_str().unwrap()
+    )
+}
+
+#[test]
+fn a_dag_scenario_draws_one_jobs_tasks_on_the_nodes_in_precedence_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tiny-workflow.toml");
+    std::fs::write(&file, workflow_scenario()).unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    run_into(&one, &["-j", "1", file.to_str().unwrap()]);
+    run_into(&two, &["-j", "2", file.to_str().unwrap()]);
+    let folder = one.join("tiny-workflow");
+    let bytes = std::fs::read(folder.join("job_gantt.csv")).unwrap();
+    assert!(bytes == std::fs::read(two.join("tiny-workflow/job_gantt.csv")).unwrap(), "job_gantt.csv differs at -j 2");
+    let (header, rows) = table(&folder.join("job_gantt.csv"));
+    assert_eq!(
+        header.join(","),
+        "scenario,discipline,balancer,replication,job,task,name,stage,parents,job_arrival,job_completion,release,\
+         start,finished,completion,node,node_cores,cores"
+    );
+    // The DAG as the simulator reads it, to check the file's parents against.
+    let wf = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/workflows");
+    let dag =
+        schedsim::workload::wfformat::read(&wf, "epigenomics-chameleon-hep-1seq-100k-001.json.gz", &["fast", "slow"])
+            .unwrap();
+    for balancer in ["least_work_left", "heft"] {
+        let mine: Vec<_> = rows.iter().filter(|r| r["balancer"] == balancer).collect();
+        // One row per task of one job: job 3, the first after a warm-up of 3 jobs.
+        assert_eq!(mine.len(), 41, "{balancer}");
+        assert!(mine.iter().all(|r| r["job"] == "3" && r["replication"] == "0"), "{balancer}");
+        let tasks: Vec<usize> = mine.iter().map(|r| r["task"].parse().unwrap()).collect();
+        assert_eq!(tasks, (0..41).collect::<Vec<_>>(), "{balancer}: in DAG order");
+        let end = mine.iter().map(|r| num(r, "completion")).fold(0.0, f64::max);
+        for r in &mine {
+            let task: usize = r["task"].parse().unwrap();
+            let parents: Vec<usize> = r["parents"].split_whitespace().map(|p| p.parse().unwrap()).collect();
+            let expected: Vec<usize> = dag.parents[task].iter().map(|&(p, _)| p as usize).collect();
+            assert_eq!(parents, expected, "{balancer}: task {task}");
+            assert_eq!(r["name"], dag.names[task]);
+            assert!(r["name"].starts_with(&format!("{}_", r["stage"])), "{balancer}: stage of {}", r["name"]);
+            // A task starts no earlier than its parents' ends, nor than its release.
+            for p in parents {
+                assert!(num(r, "start") >= num(mine[p], "finished"), "{balancer}: {task} starts before {p} ends");
+                assert!(num(r, "release") >= num(mine[p], "completion"), "{balancer}: {task} released before {p}");
+            }
+            assert!(num(r, "job_arrival") <= num(r, "release") && num(r, "release") <= num(r, "start"));
+            assert!(num(r, "start") < num(r, "finished") && num(r, "finished") <= num(r, "completion"));
+            assert_eq!(num(r, "job_completion"), end, "{balancer}: the job ends with its last result");
+            assert!(num(r, "cores") <= num(r, "node_cores"));
+        }
+    }
+    for ext in ["png", "svg"] {
+        let chart = folder.join(format!("charts/job_gantt.{ext}"));
+        assert!(std::fs::metadata(&chart).map(|m| m.len() > 1_000).unwrap_or(false), "{}", chart.display());
+    }
+    assert!(std::fs::read_to_string(folder.join("report.html")).unwrap().contains("id=\"job_gantt\""));
+    // Redrawn from the CSV files alone, the chart is the same.
+    let png = std::fs::read(folder.join("charts/job_gantt.png")).unwrap();
+    std::fs::remove_dir_all(folder.join("charts")).unwrap();
+    schedsim().arg("plot").arg(&folder).assert().success();
+    assert!(png == std::fs::read(folder.join("charts/job_gantt.png")).unwrap());
+    // A scenario without jobs writes none.
+    let plain = dir.path().join("tiny-central.toml");
+    std::fs::write(&plain, CENTRAL).unwrap();
+    run_into(&one, &[plain.to_str().unwrap()]);
+    assert!(
+        !one.join("tiny-central/job_gantt.csv").exists() && !one.join("tiny-central/charts/job_gantt.png").exists()
+    );
+}
+
+#[test]
+fn a_map_reduce_scenario_in_central_mode_draws_its_maps_before_its_reduces() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tiny-mr.toml");
+    let text = r#"
+name = "tiny-mr"
+seed = 8
+[run]
+tasks = 20
+warmup = 0.0
+mode = "central"
+[[nodes]]
+count = 4
+cores = 2
+[workload]
+arrival = { process = "poisson", rate = 0.05 }
+size = { dist = "lognormal", mean = 10.0, cv = 0.3 }
+job = { shape = "map-reduce", maps = 6, reduces = 2 }
+[policies]
+balancers = ["random"]
+disciplines = ["fifo", "sjf"]
+"#;
+    std::fs::write(&file, text).unwrap();
+    run_into(dir.path(), &[file.to_str().unwrap()]);
+    let (_, rows) = table(&dir.path().join("tiny-mr/job_gantt.csv"));
+    for discipline in ["fifo", "sjf"] {
+        let mine: Vec<_> = rows.iter().filter(|r| r["discipline"] == discipline).collect();
+        assert_eq!(mine.len(), 8, "{discipline}");
+        assert!(mine.iter().all(|r| r["job"] == "0"), "no warm-up: the first job");
+        let stages: Vec<&str> = mine.iter().map(|r| r["stage"].as_str()).collect();
+        assert_eq!(stages, ["map", "map", "map", "map", "map", "map", "reduce", "reduce"]);
+        let maps_end = mine[..6].iter().map(|r| num(r, "finished")).fold(0.0, f64::max);
+        assert!(mine[6..].iter().all(|r| num(r, "start") >= maps_end && r["parents"] == "0 1 2 3 4 5"));
+    }
+    // The charts say tasks where they count tasks, and the jobs get bars of their own.
+    let charts = dir.path().join("tiny-mr/charts");
+    let gantt = std::fs::read_to_string(charts.join("gantt.svg")).unwrap();
+    assert!(gantt.contains("Cores over time: the first 160 tasks"), "the Gantt chart counts tasks");
+    assert!(std::fs::read_to_string(charts.join("response.svg")).unwrap().contains("Task response time per policy"));
+    let jobs = std::fs::read_to_string(charts.join("job_response.svg")).unwrap();
+    assert!(jobs.contains("Job response time per policy") && jobs.contains("job p99"));
+}

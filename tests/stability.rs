@@ -38,7 +38,7 @@ fn flags(mut s: Scenario) -> Vec<(Option<f64>, String, String, bool)> {
 fn bundled_scenarios_flag_only_the_policy_that_does_not_keep_up() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let files = discover(&[root.join("scenarios")]).unwrap();
-    assert_eq!(files.len(), 10);
+    assert_eq!(files.len(), 11);
     let mut flagged = Vec::new();
     for file in files {
         let s = load(&file).unwrap();

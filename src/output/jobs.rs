@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | `jobs.csv` | one per task of replication 0 (or of every run), in order of departure | `run --jobs`, `[output] jobs` |
 //! | `gantt.csv` | one per completed task among the first [`GANTT_JOBS`] of replication 0, first balancer, every discipline | central mode |
+//! | `job_gantt.csv` | one per completed task of the first measured job of many tasks, replication 0, every policy | `[workload] job` (`job_gantt.rs`) |
 //!
 //! Both start with the label columns of the other per-run tables (`scenario`, the
 //! sweep columns in a swept scenario, `discipline`, `balancer`, `replication`).
@@ -19,6 +20,7 @@
 //! Runs that write neither take the simulation's unobserved path: no record is built.
 
 use super::csv::to_csv;
+use super::job_gantt::Pick;
 use super::runlog::JobData;
 use super::{write_atomic, write_atomic_with};
 use crate::model::Mode;
@@ -105,13 +107,13 @@ struct GanttRow<'a> {
 
 /// The label columns of one run's rows.
 #[derive(Debug)]
-struct Labels {
-    scenario: String,
-    sweep_parameter: Option<String>,
-    sweep_value: Option<f64>,
-    discipline: String,
-    balancer: String,
-    replication: u32,
+pub(super) struct Labels {
+    pub scenario: String,
+    pub sweep_parameter: Option<String>,
+    pub sweep_value: Option<f64>,
+    pub discipline: String,
+    pub balancer: String,
+    pub replication: u32,
 }
 
 /// What is kept of one run for its scenario's files.
@@ -121,6 +123,8 @@ struct Kept {
     part: Option<PathBuf>,
     /// Its first [`GANTT_JOBS`] tasks' records, by arrival index, for a Gantt chart.
     first: Option<Vec<TaskRecord>>,
+    /// Its first measured job of many tasks, by task index (`job_gantt.rs`).
+    job: Option<Vec<TaskRecord>>,
 }
 
 /// Watches the runs of a plan whose tasks its scenario's files need (see the module
@@ -164,7 +168,7 @@ impl<'p> JobFiles<'p> {
             }
             None => None,
         };
-        Ok(JobData { rows, first: k.first })
+        Ok(JobData { rows, first: k.first, job: k.job })
     }
 
     /// Takes back what run `job` kept, read from a run log (`merge`, `--resume`), as if
@@ -183,18 +187,24 @@ impl<'p> JobFiles<'p> {
             }
             None => None,
         };
-        self.kept.lock().unwrap_or_else(|e| e.into_inner()).insert(job, Kept { part, first: data.first });
+        self.kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(job, Kept { part, first: data.first, job: data.job });
     }
 
-    /// Whether run `job` writes `jobs.csv` rows, and whether a Gantt chart needs its
-    /// first tasks (replication 0 of the first balancer of a central-mode scenario).
-    fn wants(&self, job: usize) -> (bool, bool) {
+    /// Whether run `job` writes `jobs.csv` rows, whether a Gantt chart needs its
+    /// first tasks (replication 0 of the first balancer of a central-mode scenario),
+    /// and whether `job_gantt.csv` needs its first measured job (replication 0 of a
+    /// scenario with jobs of many tasks: a run without them is not observed for it).
+    fn wants(&self, job: usize) -> (bool, bool, bool) {
         let j = &self.plan.jobs[job];
         let unit = &self.plan.units[j.unit];
         let s = &unit.scenario;
         let rows = self.jobs[unit.file].covers(j.replication);
         let gantt = s.run.mode == Mode::Central && j.replication == 0 && s.balancers.first() == Some(&j.balancer);
-        (rows, gantt)
+        let job_gantt = j.replication == 0 && s.workload.job.is_some();
+        (rows, gantt, job_gantt)
     }
 
     fn labels(&self, job: usize) -> Labels {
@@ -234,7 +244,15 @@ impl<'p> JobFiles<'p> {
             let _ = std::fs::remove_file(part);
         }
         let gantt = self.write_gantt(&dir.join("gantt.csv"), &mine);
-        Ok([jobs?, gantt?].into_iter().flatten().collect())
+        let chosen: Vec<(Labels, &[TaskRecord], &Scenario)> = mine
+            .iter()
+            .filter_map(|(i, k)| {
+                let scenario = &self.plan.units[self.plan.jobs[*i].unit].scenario;
+                Some((self.labels(*i), k.job.as_deref()?, scenario.as_ref()))
+            })
+            .collect();
+        let job_gantt = super::job_gantt::write(&dir.join("job_gantt.csv"), &chosen);
+        Ok([jobs?, gantt?, job_gantt?].into_iter().flatten().collect())
     }
 
     /// `jobs.csv`: the header, then the runs' part files in plan order.
@@ -309,8 +327,8 @@ impl<'p> JobFiles<'p> {
 
 impl Watch for JobFiles<'_> {
     fn observer(&self, job: usize) -> Option<Box<dyn Observer + '_>> {
-        let (rows, gantt) = self.wants(job);
-        if !rows && !gantt {
+        let (rows, gantt, job_gantt) = self.wants(job);
+        if !rows && !gantt && !job_gantt {
             return None;
         }
         let part = if rows {
@@ -334,6 +352,7 @@ impl Watch for JobFiles<'_> {
             classes: scenario.workload.classes.iter().map(|c| c.name.clone()).collect(),
             part,
             first: gantt.then(Vec::new),
+            pick: job_gantt.then(Pick::default),
             error: None,
         }))
     }
@@ -353,6 +372,7 @@ struct RunRecords<'a> {
     classes: Vec<String>,
     part: Option<(PathBuf, csv::Writer<BufWriter<std::fs::File>>)>,
     first: Option<Vec<TaskRecord>>,
+    pick: Option<Pick>,
     error: Option<String>,
 }
 
@@ -362,6 +382,9 @@ impl Observer for RunRecords<'_> {
             if r.seq < GANTT_JOBS {
                 first.push(*r);
             }
+        }
+        if let Some(pick) = &mut self.pick {
+            pick.offer(r);
         }
         let Some((_, writer)) = &mut self.part else { return };
         if self.error.is_some() {
@@ -393,7 +416,7 @@ impl Observer for RunRecords<'_> {
     }
 
     fn end(self: Box<Self>, ok: bool) {
-        let RunRecords { owner, job, part, first, error, .. } = *self;
+        let RunRecords { owner, job, part, first, pick, error, .. } = *self;
         let part = part.and_then(|(path, writer)| {
             let flushed = writer
                 .into_inner()
@@ -415,7 +438,11 @@ impl Observer for RunRecords<'_> {
             f.sort_by_key(|r| r.seq);
             f
         });
-        owner.kept.lock().unwrap_or_else(|e| e.into_inner()).insert(job, Kept { part, first });
+        owner
+            .kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(job, Kept { part, first, job: pick.map(Pick::into_tasks) });
     }
 }
 
@@ -426,7 +453,7 @@ fn header(columns: &[&str], sweep: bool) -> String {
 }
 
 /// Removes `path` if it exists.
-fn remove_stale(path: &Path) -> Result<(), String> {
+pub(super) fn remove_stale(path: &Path) -> Result<(), String> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{}: {e}", path.display())),
         _ => Ok(()),

@@ -7,6 +7,7 @@ pub mod folder;
 // The Gantt chart lives with the other charts (`chart/gantt.rs`); this keeps the
 // path `output::gantt` that the report and its readers use.
 pub use chart::gantt;
+mod job_gantt;
 pub mod jobs;
 pub mod report;
 pub mod results;

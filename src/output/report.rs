@@ -22,6 +22,8 @@
 //! | `timeseries` | `timeseries.csv` | throughput and tasks in system over time, failures marked from `events.csv`; a run much longer than the others cut |
 //! | `node_utilization` | `nodes.csv` | utilization of each node per policy: bars or a heat map (`nodes.rs`) |
 //! | `gantt` | `gantt.csv` (central mode) | the first jobs as rectangles of cores over time, a panel per policy (`gantt.rs`) |
+//! | `job_response` | `summary.csv` job columns | mean and p99 job response per policy, with intervals (`job_response.rs`) |
+//! | `job_gantt` | `job_gantt.csv` (jobs of many tasks) | one job's tasks on the nodes' cores over time, a panel per policy (`job_gantt.rs`) |
 //!
 //! In a swept scenario, the charts that show one point (all but the `latency_*`
 //! ones) show the largest sweep value, where policies differ most, and say so in
@@ -37,6 +39,8 @@
 
 mod compare;
 mod data;
+mod job_gantt;
+mod job_response;
 mod nodes;
 mod options;
 mod tail;
@@ -56,7 +60,7 @@ use crate::scenario::ChartFormat;
 
 /// Every chart this module can draw; stale ones (from an earlier render of a
 /// different shape) are removed so the folder matches the report.
-const CHART_STEMS: [&str; 10] = [
+const CHART_STEMS: [&str; 12] = [
     "latency_mean",
     "latency_p99",
     "response",
@@ -67,6 +71,8 @@ const CHART_STEMS: [&str; 10] = [
     "timeseries",
     "node_utilization",
     "gantt",
+    "job_gantt",
+    "job_response",
 ];
 
 /// What went wrong reading a results folder or writing its charts and report.
@@ -403,7 +409,8 @@ fn figures(r: &Results) -> Vec<Chart> {
         out.push(Chart {
             fig: Figure {
                 stem: "response".into(),
-                title: format!("Response time per policy{focus} — {name}"),
+                // With jobs of many tasks these are tasks' (the jobs' are `job_response`).
+                title: format!("{} time per policy{focus} — {name}", if r.job_cdf.is_empty() { "Response" } else { "Task response" }),
                 note: Some(whiskers(&response_panels)),
                 plot: Plot::Bars(BarPlot { categories: categories.clone(), panels: response_panels }),
             },
@@ -463,6 +470,7 @@ fn figures(r: &Results) -> Vec<Chart> {
             caption: format!("Cumulative distribution of response time per policy{focus}: the height of a curve at x is the fraction of tasks that finished within x seconds. Curves further left are better; the x axis is logarithmic when response times span decades. The tail chart below shows the last percents."),
         });
     }
+    out.extend(job_response::figure(r, &focus, reps.as_deref()));
     out.extend(job_cdf(r, &focus, reps.as_deref()));
     out.extend(tail::figure(r, &focus, reps.as_deref()));
 
@@ -581,9 +589,11 @@ fn figures(r: &Results) -> Vec<Chart> {
             (p.label.clone(), jobs)
         })
         .collect();
-    if let Some((fig, caption)) = super::gantt::figure(name, &focus, &panels) {
+    let what = if r.job_cdf.is_empty() { "jobs" } else { "tasks" };
+    if let Some((fig, caption)) = super::gantt::figure_of(name, &focus, &panels, what) {
         out.push(Chart { fig, caption });
     }
+    out.extend(job_gantt::figure(r, &focus));
     out
 }
 

@@ -54,6 +54,8 @@ pub struct JobData {
     pub rows: Option<Vec<u8>>,
     /// Its first tasks for a Gantt chart (`None`: it draws none).
     pub first: Option<Vec<TaskRecord>>,
+    /// Its first measured job of many tasks, for `job_gantt.csv` (`None`: none).
+    pub job: Option<Vec<TaskRecord>>,
 }
 
 /// What a run left: its results (and job data), or why it failed.

@@ -161,7 +161,8 @@ pub struct ChartOptions {
     pub formats: Vec<ChartFormat>,
     /// The policies the charts show; empty (the default) for every one. Each entry is
     /// a balancer or discipline (its name, `power_of_d`, or its label with parameters,
-    /// `power_of_d(d=3)`) or a pair `"sjf / random"`; see [`ChartOptions::shows`]. The
+    /// `power_of_d(d=3)`, perhaps with a speculation policy, `random + late`) or a pair
+    /// `"sjf / random"`; see [`policy_matches`]. The
     /// tables still list every policy, and each keeps its colour.
     pub policies: Vec<String>,
 }
@@ -193,12 +194,29 @@ impl Default for ChartOptions {
 
 /// Whether an entry of `charts.policies` names the policy of `discipline` and
 /// `balancer`: either one by name or label, or both as `"discipline / balancer"`.
+///
+/// A balancer's label may carry the speculation its runs use (`random + late`, see
+/// `[faults] speculation`). An entry without `+` names the balancer alone, so
+/// `"random"` selects `random`, `random + hadoop` and `random + late`: a list of
+/// speculation policies is one comparison, and naming the balancer keeps it whole. An
+/// entry with `+` also names the speculation (by name or label): `"random + late"`
+/// selects that one, and `"random + none"` the runs without copies (labelled `random`).
 pub fn policy_matches(entry: &str, discipline: &str, balancer: &str) -> bool {
     let names = |entry: &str, label: &str| entry == label || label.split('(').next() == Some(entry);
+    let balancer_names = |entry: &str| {
+        let (base, speculation) = match balancer.split_once(" + ") {
+            Some((b, s)) => (b, s),
+            None => (balancer, "none"),
+        };
+        match entry.split_once('+') {
+            Some((b, s)) => names(b.trim(), base) && names(s.trim(), speculation),
+            None => names(entry, base),
+        }
+    };
     let entry = entry.trim();
     match entry.split_once('/') {
-        Some((d, b)) => names(d.trim(), discipline) && names(b.trim(), balancer),
-        None => names(entry, discipline) || names(entry, balancer),
+        Some((d, b)) => names(d.trim(), discipline) && balancer_names(b.trim()),
+        None => names(entry, discipline) || balancer_names(entry),
     }
 }
 

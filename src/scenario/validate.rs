@@ -223,7 +223,8 @@ fn scenario(raw: RawScenario, source: &Path, base_dir: &Path, text: &str, regist
         raw.policies.unwrap_or(RawPolicies { balancers: None, disciplines: None, baseline: None });
     scenario.balancers = policy_list(Kind::Balancer, balancers.as_ref(), &policies)?;
     scenario.disciplines = policy_list(Kind::Discipline, disciplines.as_ref(), &policies)?;
-    scenario.output = output::output(raw.output, &scenario.balancers, &scenario.disciplines)?;
+    scenario.output =
+        output::output(raw.output, &scenario.balancers, &scenario.disciplines, &scenario.faults.speculation)?;
     scenario.baseline = baseline(chosen.as_ref(), &scenario.disciplines, &scenario.balancers)?;
     scenario.baseline.speculation = scenario.speculation().cloned();
     Ok(scenario)

@@ -321,6 +321,13 @@ pub(super) fn instance_of(job: &Job) -> Option<(u32, u32)> {
 }
 
 impl Jobs {
+    /// Where `job` stands in a job of many tasks, for its record: the job's arrival
+    /// index and the task's index in its DAG (`None` for a task of its own).
+    pub(super) fn record_of(&self, job: &Job) -> Option<(u64, u32)> {
+        let (inst, index) = instance_of(job)?;
+        Some((self.instance(inst)?.seq, index))
+    }
+
     /// Job `inst`'s arrival index, its DAG, and per task the node whose result
     /// completed it (`u32::MAX` before): what a speculation check compares a running
     /// task with (`speculation.rs`). `None` once the job has left.

@@ -141,6 +141,12 @@ pub struct TaskRecord {
     /// if it started at once); it never starts later unless a running task overran
     /// its estimate, a node failed, or a message was delayed. NaN otherwise.
     pub reservation: SimTime,
+    /// Whether it is measured (it arrived after the warm-up; a task of a job of many
+    /// tasks, when its job did).
+    pub measured: bool,
+    /// The job of many tasks it belongs to, if any (issue 13): the job's arrival
+    /// index, from 0, and the task's index in the job's DAG.
+    pub job: Option<(u64, u32)>,
 }
 
 /// One simulation run, built for the features its scenario uses (see

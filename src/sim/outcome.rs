@@ -84,6 +84,8 @@ impl Measure {
             attempts,
             preemptions: 0,
             reservation: self.take_reservation(task.seq),
+            measured: false,
+            job: None,
         }
     }
 
@@ -123,6 +125,8 @@ impl<F: Features> Run<F> {
                 finished: a.finished,
                 completed: true,
                 preemptions: a.preemptions,
+                measured: j.measured,
+                job: self.jobs.record_of(j),
                 ..failed
             };
             m.departed.push(record);
@@ -144,7 +148,8 @@ impl<F: Features> Run<F> {
         let m = &mut self.measure;
         m.recorder.fail(j.measured, task.class, task.arrival, now, task.deadline);
         if m.observing {
-            let record = m.failed_record(task, j.attempts, now);
+            let failed = m.failed_record(task, j.attempts, now);
+            let record = TaskRecord { measured: j.measured, job: self.jobs.record_of(j), ..failed };
             m.departed.push(record);
         }
         let instance = super::jobs::instance_of(j);

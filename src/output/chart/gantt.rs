@@ -62,6 +62,9 @@ pub struct GanttPanel {
     pub title: String,
     /// Its jobs.
     pub bars: Vec<GanttBar>,
+    /// Times (seconds) marked by a dashed vertical line across this panel alone (a
+    /// job's completion under this policy), besides the plot's.
+    pub marks: Vec<f64>,
 }
 
 /// A job as drawn.
@@ -138,6 +141,17 @@ pub fn pack(jobs: &[GanttJob]) -> Vec<Vec<(u32, u32)>> {
 /// and its caption, or `None` when there is no job to draw. `scenario` names the
 /// chart and `focus` says which sweep point it shows ("" for none).
 pub fn figure(scenario: &str, focus: &str, panels: &[(String, Vec<&GanttJob>)]) -> Option<(Figure, String)> {
+    figure_of(scenario, focus, panels, "jobs")
+}
+
+/// [`figure`], calling the rectangles `what`: `"tasks"` when the workload has jobs
+/// of many tasks (`gantt.csv` counts tasks, so "the first 300 jobs" would be wrong).
+pub fn figure_of(
+    scenario: &str,
+    focus: &str,
+    panels: &[(String, Vec<&GanttJob>)],
+    what: &str,
+) -> Option<(Figure, String)> {
     let all = || panels.iter().flat_map(|(_, jobs)| jobs.iter().copied());
     let (mut classes, mut nodes): (Vec<String>, Vec<(usize, u32)>) = (Vec::new(), Vec::new());
     let mut by_id: Vec<&GanttJob> = all().collect();
@@ -172,34 +186,48 @@ pub fn figure(scenario: &str, focus: &str, panels: &[(String, Vec<&GanttJob>)]) 
                     cores,
                 })
                 .collect();
-            GanttPanel { title: title.clone(), bars }
+            GanttPanel { title: title.clone(), bars, marks: Vec::new() }
         })
         .collect();
+    // One of them: "job" or "task".
+    let one = what.strip_suffix('s').unwrap_or(what);
     let note = format!(
-        "Replication 0. A rectangle is a job on the cores it held, from start to end of its run, placed on contiguous\n\
+        "Replication 0. A rectangle is a {one} on the cores it held, from start to end of its run, placed on contiguous\n\
          cores by start time; shades of a colour only tell neighbours apart. Dashed line: the last of these {shown}\n\
-         jobs arrives; later jobs (not drawn) may use the cores after it."
+         {what} arrives; later {what} (not drawn) may use the cores after it."
     );
     let caption = format!(
-        "The first {shown} jobs (by arrival) of replication 0{focus}, one panel per policy: x is time, y the cores of the \
-         cluster (nodes stacked), one rectangle per job, coloured by class. Idle cores show as white: under strict FIFO a \
-         wide job at the head of the queue leaves cores idle until it can start; backfilling fills them with jobs that \
-         end in time. The simulator counts the cores a job holds, not which, so each job is drawn on a contiguous range \
-         of its node's cores chosen greedily by start time. Jobs after the {shown}th are not drawn: right of the dashed \
-         line (the last of these jobs' arrival) their cores may look idle."
+        "The first {shown} {what} (by arrival) of replication 0{focus}, one panel per policy: x is time, y the cores of \
+         the cluster (nodes stacked), one rectangle per {one}, coloured by class. Idle cores show as white: under strict \
+         FIFO a wide {one} at the head of the queue leaves cores idle until it can start; backfilling fills them with \
+         {what} that end in time. The simulator counts the cores a {one} holds, not which, so each is drawn on a \
+         contiguous range of its node's cores chosen greedily by start time. One retried or copied (speculation) is \
+         drawn once, as the attempt that completed it: attempts that were lost or lost the race are not drawn. Those \
+         after the {shown}th are not drawn: right of the dashed line (the last of these {what}' arrival) their cores \
+         may look idle."
     );
     let plot = GanttPlot { nodes, classes, panels, unit, marks: vec![last_arrival] };
-    let title = format!("Cores over time: the first {shown} jobs{focus} — {scenario}");
+    let title = format!("Cores over time: the first {shown} {what}{focus} — {scenario}");
     Some((Figure { stem: "gantt".into(), title, note: Some(note), plot: Plot::Gantt(plot) }, caption))
 }
 
 /// A readable unit for times up to `end` seconds: seconds, minutes, hours or days.
-fn time_unit(end: f64) -> (f64, &'static str) {
+pub(super) fn time_unit(end: f64) -> (f64, &'static str) {
     match end {
         e if e < 600.0 => (1.0, "time (s)"),
         e if e < 2.0 * 3600.0 => (60.0, "time (min)"),
         e if e < 3.0 * 86400.0 => (3600.0, "time (h)"),
         _ => (86400.0, "time (days)"),
+    }
+}
+
+/// The colour of class `k`: the palette's, then, past its length, the palette again
+/// darkened by half, so that a workflow of eight stages shows eight colours.
+fn class_color(k: usize) -> RGBColor {
+    let c = PALETTE[k % PALETTE.len()];
+    match (k / PALETTE.len()) % 2 {
+        0 => c,
+        _ => RGBColor(c.0 / 2, c.1 / 2, c.2 / 2),
     }
 }
 
@@ -245,8 +273,9 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, p: &GanttPlot, px: Px) -
         label_w = label_w.max(text_width(area, l, &tick)? as i32);
     }
 
-    // x: from 0 to a tick at or past the last end.
-    let end = p.panels.iter().flat_map(|pl| pl.bars.iter().map(|b| b.to)).fold(0.0, f64::max) / p.unit.0;
+    // x: from 0 to a tick at or past the last end (or mark).
+    let ends = p.panels.iter().flat_map(|pl| pl.bars.iter().map(|b| b.to).chain(pl.marks.iter().copied()));
+    let end = ends.fold(0.0, f64::max) / p.unit.0;
     let step = nice_step(end.max(f64::MIN_POSITIVE), 7);
     let x_hi = ((end / step - 1e-9).ceil() * step).max(step);
     let decimals = decimals_for(step);
@@ -273,7 +302,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, p: &GanttPlot, px: Px) -
         }
         for b in &panel.bars {
             // Neighbours of one class in three tints, so that they stay apart.
-            let fill = tint(PALETTE[b.class % PALETTE.len()], 0.22 * (b.id % 3) as f64);
+            let fill = tint(class_color(b.class), 0.22 * (b.id % 3) as f64);
             let base = offsets.get(b.node).copied().unwrap_or(0) as f64;
             for &(lo, hi) in &b.cores {
                 let corners = [(x_px(b.from), y_px(base + hi as f64)), (x_px(b.to), y_px(base + lo as f64))];
@@ -286,7 +315,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, p: &GanttPlot, px: Px) -
             let y = y_px(o as f64);
             area.draw(&PathElement::new(vec![(left, y), (right, y)], axis)).or_chart()?;
         }
-        for &m in &p.marks {
+        for &m in p.marks.iter().chain(&panel.marks) {
             let x = x_px(m);
             let dashes = DashedLineSeries::new(
                 vec![(x, y0), (x, y0 + panel_h)],
@@ -336,7 +365,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &Area<DB>, p: &GanttPlot, px: Px) -
         for (k, c) in p.classes.iter().enumerate() {
             let y = top + header + row / 2 + k as i32 * row;
             let swatch = [(x0, y - px.i(9.0)), (x0 + px.i(36.0), y + px.i(9.0))];
-            area.draw(&Rectangle::new(swatch, PALETTE[k % PALETTE.len()].filled())).or_chart()?;
+            area.draw(&Rectangle::new(swatch, class_color(k).filled())).or_chart()?;
             let style = legend_font.clone().pos(Pos::new(HPos::Left, VPos::Center));
             area.draw(&Text::new(c.as_str(), (x0 + px.i(48.0), y), style)).or_chart()?;
         }

@@ -38,6 +38,7 @@ mod bar_scale;
 mod bars;
 pub mod gantt;
 pub mod heat;
+pub mod job_gantt;
 mod lines;
 mod raster;
 mod style;

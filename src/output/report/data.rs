@@ -294,6 +294,8 @@ pub(super) struct Results {
     pub events: Vec<EventRow>,
     pub nodes: Vec<NodeRow>,
     pub gantt: Vec<GanttRow>,
+    /// `job_gantt.csv`: one job's tasks per policy (jobs of many tasks only).
+    pub job_gantt: Vec<super::job_gantt::JobGanttRow>,
     /// The rows of `compare.csv` (none without the file).
     pub comparisons: Vec<super::compare::CompareRow>,
     /// `(replication, seed)` pairs of runs.csv, in order of first appearance.
@@ -481,6 +483,8 @@ impl Results {
             }
         }
 
+        let job_gantt = super::job_gantt::read(dir, &mut policies)?;
+
         let comparisons = match Table::read(&dir.join("compare.csv"))? {
             Some(t) => super::compare::read(&t, &mut policies)?,
             None => Vec::new(),
@@ -522,6 +526,7 @@ impl Results {
             events,
             nodes,
             gantt,
+            job_gantt,
             comparisons,
             seeds,
             seeds_differ,

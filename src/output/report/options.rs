@@ -47,5 +47,6 @@ pub(super) fn select(r: &Results, options: &ChartOptions, dir: &Path) -> Result<
     out.timeseries.retain(|x| kept(&x.policy));
     out.nodes.retain(|x| kept(&x.policy));
     out.gantt.retain(|x| kept(&x.policy));
+    out.job_gantt.retain(|x| kept(&x.policy));
     Ok(out)
 }

@@ -3,23 +3,26 @@
 
 use super::{integer, Check};
 use crate::diagnostic::{did_you_mean, FieldError};
+use crate::policy::speculation::SpeculationSpec;
 use crate::policy::PolicySpec;
 use crate::scenario::raw::{RawCharts, RawOutput};
 use crate::scenario::{policy_matches, ChartFormat, ChartOptions, JobRecords, OutputConfig};
 
 /// `[output]`, with the chart policies checked against the scenario's `balancers`
-/// and `disciplines`.
+/// (each beside every policy of `speculation`, as their runs are labelled) and
+/// `disciplines`.
 pub(super) fn output(
     raw: Option<RawOutput>,
     balancers: &[PolicySpec],
     disciplines: &[PolicySpec],
+    speculation: &[SpeculationSpec],
 ) -> Check<OutputConfig> {
     let (jobs, raw_charts) = match raw {
         Some(r) => (r.jobs, r.charts),
         None => (None, None),
     };
     let charts = charts(raw_charts)?;
-    chart_policies(&charts, balancers, disciplines)?;
+    chart_policies(&charts, balancers, disciplines, speculation)?;
     Ok(OutputConfig { jobs: jobs_option(jobs)?, charts })
 }
 
@@ -85,16 +88,28 @@ pub(super) fn charts(raw: Option<RawCharts>) -> Check<ChartOptions> {
 }
 
 /// Every entry of `charts.policies` names a policy the scenario runs.
-fn chart_policies(charts: &ChartOptions, balancers: &[PolicySpec], disciplines: &[PolicySpec]) -> Check<()> {
+fn chart_policies(
+    charts: &ChartOptions,
+    balancers: &[PolicySpec],
+    disciplines: &[PolicySpec],
+    speculation: &[SpeculationSpec],
+) -> Check<()> {
     let labels = |specs: &[PolicySpec]| specs.iter().map(|s| s.to_string()).collect::<Vec<String>>();
-    let (b, d) = (labels(balancers), labels(disciplines));
+    let d = labels(disciplines);
+    // The balancers as their runs are labelled: once per speculation policy, if any.
+    let b: Vec<String> = if speculation.is_empty() {
+        labels(balancers)
+    } else {
+        let labels = balancers.iter().map(|b| b.to_string());
+        labels.flat_map(|b| speculation.iter().map(move |s| SpeculationSpec::label_with(Some(s), &b))).collect()
+    };
     for (i, entry) in charts.policies.iter().enumerate() {
         if d.iter().any(|d| b.iter().any(|b| policy_matches(entry, d, b))) {
             continue;
         }
         let mut known: Vec<&str> = d.iter().chain(&b).map(String::as_str).collect();
         known.dedup();
-        let names: Vec<&str> = known.iter().filter_map(|l| l.split('(').next()).collect();
+        let names: Vec<&str> = known.iter().filter_map(|l| l.split(" + ").next()?.split('(').next()).collect();
         let mut candidates = known.clone();
         candidates.extend(names);
         return Err(FieldError::new(

@@ -413,3 +413,38 @@ fn chart_policy_entries_name_a_balancer_a_discipline_or_a_pair() {
     assert!(!policy_matches("sjf / random", "fifo", "random"));
     assert!(!policy_matches("power", "fifo", "power_of_d(d=2)"));
 }
+
+#[test]
+fn a_chart_policy_entry_names_a_balancer_with_every_speculation_or_one() {
+    use crate::scenario::policy_matches;
+    // The balancer alone selects it with every speculation policy.
+    assert!(policy_matches("random", "fifo", "random + late"));
+    assert!(policy_matches("random", "fifo", "random + hadoop"));
+    assert!(policy_matches("random", "fifo", "random"));
+    assert!(policy_matches("power_of_d", "fifo", "power_of_d(d=2) + late(cap=0.2)"));
+    // With the speculation, that one only; `none` is the label without copies.
+    assert!(policy_matches("random + late", "fifo", "random + late"));
+    assert!(policy_matches("random+late", "fifo", "random + late(cap=0.2)"));
+    assert!(!policy_matches("random + late", "fifo", "random + hadoop"));
+    assert!(!policy_matches("random + late", "fifo", "random"));
+    assert!(policy_matches("random + none", "fifo", "random"));
+    assert!(!policy_matches("random + none", "fifo", "random + late"));
+    assert!(policy_matches("fifo / random + late", "fifo", "random + late"));
+    assert!(!policy_matches("late", "fifo", "random + late"));
+}
+
+#[test]
+fn chart_policies_are_checked_against_the_labels_with_speculation() {
+    let with = |policies: &str| {
+        format!(
+            "{MINIMAL}\n[workload.job]\nshape = \"fork-join\"\ntasks = 2\n[faults]\nspeculation = [\"none\", \"late\"]\n\
+             [output]\ncharts = {{ policies = [{policies}] }}\n"
+        )
+    };
+    let c = ok(&with("\"random + late\"")).output.charts;
+    assert!(c.shows("fifo", "random + late") && !c.shows("fifo", "random"));
+    assert!(ok(&with("\"random\"")).output.charts.shows("fifo", "random + late"));
+    let e = err(&with("\"random + hadoop\""));
+    assert_eq!(e.field.as_deref(), Some("output.charts.policies[0]"), "{e}");
+    assert!(e.message.contains("random + late"), "{e}");
+}
