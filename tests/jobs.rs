@@ -62,7 +62,8 @@ fn jobs_csv_has_a_row_per_task_of_replication_0_that_agrees_with_runs_csv() {
     let (header, rows) = table(&out.path().join("small/jobs.csv"));
     assert_eq!(
         header.join(","),
-        "scenario,discipline,balancer,replication,id,class,arrival,start,completion,node,cores,size,estimate,\
+        "scenario,sweep_parameter,sweep_value,discipline,discipline_params,balancer,balancer_params,replication,\
+         id,class,arrival,start,completion,node,cores,size,estimate,\
          attempts,outcome"
     );
     // 3 balancers x 5,000 tasks, replication 0 only, and each run's ids 0..5000 once.
@@ -112,7 +113,19 @@ fn jobs_all_has_every_replication_byte_identical_at_one_and_two_threads() {
     let bytes = std::fs::read(one.path().join(file)).unwrap();
     assert!(bytes == std::fs::read(two.path().join(file)).unwrap(), "jobs.csv differs between -j 1 and -j 2");
     let (header, rows) = table(&one.path().join(file));
-    assert_eq!(header[..6], ["scenario", "sweep_parameter", "sweep_value", "discipline", "balancer", "replication"]);
+    assert_eq!(
+        header[..8],
+        [
+            "scenario",
+            "sweep_parameter",
+            "sweep_value",
+            "discipline",
+            "discipline_params",
+            "balancer",
+            "balancer_params",
+            "replication"
+        ]
+    );
     // 2 sweep points x 2 disciplines x 3 balancers x 2 replications x 3,000 tasks.
     assert_eq!(rows.len(), 2 * 2 * 3 * 2 * 3_000);
     let runs: BTreeSet<(&str, &str, &str, &str)> = rows
@@ -198,7 +211,8 @@ fn a_central_scenario_reports_a_gantt_chart_of_its_first_jobs() {
     let (header, rows) = table(&folder.join("gantt.csv"));
     assert_eq!(
         header.join(","),
-        "scenario,discipline,discipline_params,balancer,balancer_params,replication,id,class,arrival,start,finished,\
+        "scenario,sweep_parameter,sweep_value,discipline,discipline_params,balancer,balancer_params,replication,\
+         id,class,arrival,start,finished,\
          node,node_cores,cores"
     );
     // Replication 0 of the first balancer, each discipline: the first 300 jobs.
@@ -284,7 +298,8 @@ fn a_dag_scenario_draws_one_jobs_tasks_on_the_nodes_in_precedence_order() {
     let (header, rows) = table(&folder.join("job_gantt.csv"));
     assert_eq!(
         header.join(","),
-        "scenario,discipline,balancer,replication,job,task,name,stage,parents,job_arrival,job_completion,release,\
+        "scenario,sweep_parameter,sweep_value,discipline,discipline_params,balancer,balancer_params,replication,\
+         job,task,name,stage,parents,job_arrival,job_completion,release,\
          start,finished,completion,node,node_cores,cores"
     );
     // The DAG as the simulator reads it, to check the file's parents against.

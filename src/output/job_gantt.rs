@@ -66,9 +66,7 @@ impl Pick {
 #[derive(Debug, Serialize)]
 struct Row<'a> {
     scenario: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sweep_parameter: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sweep_value: Option<f64>,
     discipline: &'a str,
     balancer: &'a str,

@@ -8,7 +8,8 @@
 //! | `job_gantt.csv` | one per completed task of the first measured job of many tasks, replication 0, every policy | `[workload] job` (`job_gantt.rs`) |
 //!
 //! Both start with the label columns of the other per-run tables (`scenario`, the
-//! sweep columns in a swept scenario, `discipline`, `balancer`, `replication`).
+//! sweep columns, `discipline`, `discipline_params`, `balancer`, `balancer_params`,
+//! `replication`), the sweep columns empty without a sweep.
 //!
 //! **Memory stays flat however many tasks a run has.** A run's rows are written, as
 //! its tasks leave, to a part file of its own in a scratch folder; when every run is
@@ -36,11 +37,17 @@ use std::sync::Mutex;
 /// How many jobs (the first, by arrival) a central-mode scenario's Gantt chart shows.
 pub const GANTT_JOBS: u64 = 300;
 
-/// The label columns every row starts with; the sweep columns are left out of a
-/// scenario without a sweep, as in every other table.
-const LABEL_COLUMNS: [&str; 6] =
-    ["scenario", "sweep_parameter", "sweep_value", "discipline", "balancer", "replication"];
-const SWEEP_COLUMNS: [&str; 2] = ["sweep_parameter", "sweep_value"];
+/// The label columns every row starts with, as in every other table.
+const LABEL_COLUMNS: [&str; 8] = [
+    "scenario",
+    "sweep_parameter",
+    "sweep_value",
+    "discipline",
+    "discipline_params",
+    "balancer",
+    "balancer_params",
+    "replication",
+];
 
 /// The columns of `jobs.csv` after the labels, in the order of its rows' fields.
 pub const JOB_COLUMNS: [&str; 11] =
@@ -50,12 +57,12 @@ pub const JOB_COLUMNS: [&str; 11] =
 #[derive(Debug, Serialize)]
 struct JobRow<'a> {
     scenario: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sweep_parameter: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sweep_value: Option<f64>,
     discipline: &'a str,
+    discipline_params: &'a str,
     balancer: &'a str,
+    balancer_params: &'a str,
     replication: u32,
     /// The task's arrival index, from 0.
     id: u64,
@@ -86,9 +93,7 @@ struct JobRow<'a> {
 #[derive(Debug, Serialize)]
 struct GanttRow<'a> {
     scenario: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sweep_parameter: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sweep_value: Option<f64>,
     discipline: &'a str,
     balancer: &'a str,
@@ -112,7 +117,11 @@ pub(super) struct Labels {
     pub sweep_parameter: Option<String>,
     pub sweep_value: Option<f64>,
     pub discipline: String,
+    /// The discipline label's parameters (`csv::label_params`).
+    pub discipline_params: String,
     pub balancer: String,
+    /// The balancer label's parameters.
+    pub balancer_params: String,
     pub replication: u32,
 }
 
@@ -210,12 +219,15 @@ impl<'p> JobFiles<'p> {
     fn labels(&self, job: usize) -> Labels {
         let j = &self.plan.jobs[job];
         let unit = &self.plan.units[j.unit];
+        let (discipline, balancer) = (j.discipline.to_string(), unit.scenario.balancer_label(&j.balancer));
         Labels {
             scenario: unit.scenario.name.clone(),
             sweep_parameter: unit.sweep.as_ref().map(|(p, _)| p.clone()),
             sweep_value: unit.sweep.as_ref().map(|(_, v)| *v),
-            discipline: j.discipline.to_string(),
-            balancer: unit.scenario.balancer_label(&j.balancer),
+            discipline_params: super::csv::label_params(&discipline),
+            discipline,
+            balancer_params: super::csv::label_params(&balancer),
+            balancer,
             replication: j.replication,
         }
     }
@@ -238,8 +250,7 @@ impl<'p> JobFiles<'p> {
             .filter_map(|i| kept.remove(&i).map(|k| (i, k)))
             .collect();
         drop(kept);
-        let sweep = self.plan.scenarios[file].sweep.is_some();
-        let jobs = self.write_jobs(file, &dir.join("jobs.csv"), &mine, sweep);
+        let jobs = self.write_jobs(file, &dir.join("jobs.csv"), &mine);
         for part in mine.iter().filter_map(|(_, k)| k.part.as_ref()) {
             let _ = std::fs::remove_file(part);
         }
@@ -261,7 +272,6 @@ impl<'p> JobFiles<'p> {
         file: usize,
         path: &Path,
         runs: &[(usize, Kept)],
-        sweep: bool,
     ) -> Result<Option<PathBuf>, String> {
         let parts: Vec<&PathBuf> = runs.iter().filter_map(|(_, k)| k.part.as_ref()).collect();
         if let Some(e) = self.errors.lock().unwrap_or_else(|e| e.into_inner()).get(&file) {
@@ -273,7 +283,7 @@ impl<'p> JobFiles<'p> {
             return Ok(None);
         }
         write_atomic_with(path, |out| {
-            writeln!(out, "{}", header(&JOB_COLUMNS, sweep))?;
+            writeln!(out, "{}", header(&JOB_COLUMNS))?;
             for part in &parts {
                 std::io::copy(&mut std::fs::File::open(part)?, out)?;
             }
@@ -396,7 +406,9 @@ impl Observer for RunRecords<'_> {
             sweep_parameter: l.sweep_parameter.as_deref(),
             sweep_value: l.sweep_value,
             discipline: &l.discipline,
+            discipline_params: &l.discipline_params,
             balancer: &l.balancer,
+            balancer_params: &l.balancer_params,
             replication: l.replication,
             id: r.seq,
             class: self.classes.get(r.class as usize).map_or("", String::as_str),
@@ -447,9 +459,8 @@ impl Observer for RunRecords<'_> {
 }
 
 /// The header of a job file: the label columns, then `columns`.
-fn header(columns: &[&str], sweep: bool) -> String {
-    let labels = LABEL_COLUMNS.iter().filter(|c| sweep || !SWEEP_COLUMNS.contains(c));
-    labels.chain(columns).copied().collect::<Vec<_>>().join(",")
+fn header(columns: &[&str]) -> String {
+    LABEL_COLUMNS.iter().chain(columns).copied().collect::<Vec<_>>().join(",")
 }
 
 /// Removes `path` if it exists.
@@ -471,7 +482,9 @@ mod tests {
             sweep_parameter: None,
             sweep_value: None,
             discipline: "fifo".into(),
-            balancer: "random".into(),
+            discipline_params: String::new(),
+            balancer: "power_of_d(d=2)".into(),
+            balancer_params: "d=2".into(),
             replication: 0,
         };
         let row = JobRow {
@@ -479,7 +492,9 @@ mod tests {
             sweep_parameter: None,
             sweep_value: None,
             discipline: &labels.discipline,
+            discipline_params: &labels.discipline_params,
             balancer: &labels.balancer,
+            balancer_params: &labels.balancer_params,
             replication: labels.replication,
             id: 7,
             class: "batch",
@@ -497,12 +512,12 @@ mod tests {
         w.serialize(&row).unwrap();
         let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next(), Some(header(&JOB_COLUMNS, false).as_str()));
-        assert_eq!(lines.next(), Some("s,fifo,random,0,7,batch,1.5,,3.0,,2,1.0,1.25,3,failed"));
+        assert_eq!(lines.next(), Some(header(&JOB_COLUMNS).as_str()));
+        assert_eq!(lines.next(), Some("s,,,fifo,,power_of_d(d=2),d=2,0,7,batch,1.5,,3.0,,2,1.0,1.25,3,failed"));
         assert_eq!(
-            header(&JOB_COLUMNS, true),
-            "scenario,sweep_parameter,sweep_value,discipline,balancer,replication,id,class,arrival,start,completion,\
-             node,cores,size,estimate,attempts,outcome"
+            header(&JOB_COLUMNS),
+            "scenario,sweep_parameter,sweep_value,discipline,discipline_params,balancer,balancer_params,replication,\
+             id,class,arrival,start,completion,node,cores,size,estimate,attempts,outcome"
         );
     }
 }
