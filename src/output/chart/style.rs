@@ -85,6 +85,21 @@ pub fn css_color(i: usize) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
+/// The marker of the policy with index `i` as a small inline SVG (14 px), drawn as
+/// [`draw_marker`] draws it in the charts and their legends (a filled circle, a filled
+/// triangle, a hollow circle), for the swatches of report tables: the table's mark and
+/// the chart's are the same shape and colour.
+pub fn marker_svg(i: usize) -> String {
+    let l = look(i);
+    let c = css_color(i);
+    let shape = match l.pattern {
+        0 => format!("<circle cx=\"7\" cy=\"7\" r=\"5.5\" fill=\"{c}\"/>"),
+        1 => format!("<polygon points=\"7,1 13,12 1,12\" fill=\"{c}\"/>"),
+        _ => format!("<circle cx=\"7\" cy=\"7\" r=\"4.8\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"2\"/>"),
+    };
+    format!("<svg class=\"sw\" width=\"14\" height=\"14\" viewBox=\"0 0 14 14\" aria-hidden=\"true\">{shape}</svg>")
+}
+
 /// Registers the embedded font with plotters, once per process.
 pub(super) fn ensure_font() -> Result<(), ChartError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
@@ -219,5 +234,12 @@ mod tests {
         assert_eq!(look(0).color, look(7).color);
         assert_ne!(look(0).pattern, look(7).pattern);
         assert_eq!(css_color(0), "#0072b2");
+    }
+
+    #[test]
+    fn swatches_are_the_markers_the_charts_draw() {
+        assert!(marker_svg(0).contains("<circle") && marker_svg(0).contains("fill=\"#0072b2\""));
+        assert!(marker_svg(7).contains("<polygon"), "pattern 1 is a triangle");
+        assert!(marker_svg(14).contains("fill=\"#fff\" stroke=\"#0072b2\""), "pattern 2 is a hollow circle");
     }
 }
