@@ -85,19 +85,23 @@ pub fn css_color(i: usize) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
-/// The marker of the policy with index `i` as a small inline SVG (14 px), drawn as
-/// [`draw_marker`] draws it in the charts and their legends (a filled circle, a filled
-/// triangle, a hollow circle), for the swatches of report tables: the table's mark and
-/// the chart's are the same shape and colour.
-pub fn marker_svg(i: usize) -> String {
+/// The swatch of the policy with index `i` as a small inline SVG (14 px), for the
+/// tables of the reports: a square filled as the bar charts draw the policy's bars and
+/// the heat map its swatch (solid; light with an edge; hollow with an edge, by
+/// [`Look::pattern`]), so the table's mark and the charts' are the same colour and fill.
+pub fn swatch_svg(i: usize) -> String {
     let l = look(i);
     let c = css_color(i);
-    let shape = match l.pattern {
-        0 => format!("<circle cx=\"7\" cy=\"7\" r=\"5.5\" fill=\"{c}\"/>"),
-        1 => format!("<polygon points=\"7,1 13,12 1,12\" fill=\"{c}\"/>"),
-        _ => format!("<circle cx=\"7\" cy=\"7\" r=\"4.8\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"2\"/>"),
+    let square = match l.pattern {
+        0 => format!("<rect x=\"1\" y=\"1\" width=\"12\" height=\"12\" fill=\"{c}\" fill-opacity=\"0.85\"/>"),
+        1 => format!(
+            "<rect x=\"1.5\" y=\"1.5\" width=\"11\" height=\"11\" fill=\"{c}\" fill-opacity=\"0.35\" stroke=\"{c}\" stroke-width=\"2\"/>"
+        ),
+        _ => format!(
+            "<rect x=\"1.5\" y=\"1.5\" width=\"11\" height=\"11\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"2\"/>"
+        ),
     };
-    format!("<svg class=\"sw\" width=\"14\" height=\"14\" viewBox=\"0 0 14 14\" aria-hidden=\"true\">{shape}</svg>")
+    format!("<svg class=\"sw\" width=\"14\" height=\"14\" viewBox=\"0 0 14 14\" aria-hidden=\"true\">{square}</svg>")
 }
 
 /// Registers the embedded font with plotters, once per process.
@@ -237,9 +241,9 @@ mod tests {
     }
 
     #[test]
-    fn swatches_are_the_markers_the_charts_draw() {
-        assert!(marker_svg(0).contains("<circle") && marker_svg(0).contains("fill=\"#0072b2\""));
-        assert!(marker_svg(7).contains("<polygon"), "pattern 1 is a triangle");
-        assert!(marker_svg(14).contains("fill=\"#fff\" stroke=\"#0072b2\""), "pattern 2 is a hollow circle");
+    fn swatches_are_filled_as_the_bars() {
+        assert!(swatch_svg(0).contains("fill=\"#0072b2\" fill-opacity=\"0.85\"/>"), "solid");
+        assert!(swatch_svg(7).contains("fill-opacity=\"0.35\" stroke=\"#0072b2\""), "light with an edge");
+        assert!(swatch_svg(14).contains("fill=\"#fff\" stroke=\"#0072b2\""), "hollow");
     }
 }

@@ -13,7 +13,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::{default_auto_escape_callback, escape_formatter, AutoEscape, Environment, Value};
 
 use super::OutputError;
-use crate::output::chart::marker_svg;
+use crate::output::chart::swatch_svg;
 
 /// The templates, by name: the name's extension sets the escaping.
 const TEMPLATES: [(&str, &str); 6] = [
@@ -50,7 +50,7 @@ fn environment() -> &'static Environment<'static> {
             _ => escape_formatter(out, state, value),
         });
         env.add_filter("url", |s: &str| url(s));
-        env.add_function("swatch", |i: usize| Value::from_safe_string(marker_svg(i)));
+        env.add_function("swatch", |i: usize| Value::from_safe_string(swatch_svg(i)));
         env.add_global("version", env!("CARGO_PKG_VERSION"));
         for (name, source) in TEMPLATES {
             env.add_template(name, source).expect("the embedded templates parse (checked by the tests)");

@@ -25,8 +25,8 @@
 //!
 //! In a swept scenario, the charts that show one point (all but the `latency_*`
 //! ones) show the largest sweep value, where policies differ most, and say so in
-//! their title. Each policy keeps one colour and marker in every chart (its order of
-//! first appearance in `summary.csv`), and the same marker labels it in the tables.
+//! their title. Each policy keeps one look in every chart (its order of first
+//! appearance in `summary.csv`), and a swatch filled as its bars labels it in the tables.
 //!
 //! Where the scenario is a queue theory solves (M/M/1), the charts draw the
 //! theoretical values as dashed lines (`theory.rs`). `[output] charts` in the

@@ -1,6 +1,6 @@
 //! The pages: escaping in HTML and Markdown, the summary's main columns and the rest,
-//! charts before the long tables, every file linked, swatches that are the charts'
-//! markers; the index's times, stale folders and thumbnails.
+//! charts before the long tables, every file linked, swatches drawn as the policies'
+//! bars; the index's times, stale folders and thumbnails.
 
 use super::*;
 
@@ -90,9 +90,9 @@ fn every_file_of_the_folder_is_linked() {
 }
 
 #[test]
-fn each_policy_s_swatch_is_its_chart_marker() {
+fn each_policy_s_swatch_is_drawn_as_its_bars() {
     let tmp = tempfile::tempdir().unwrap();
-    // Nine balancers: the eighth and ninth repeat the palette with triangles.
+    // Nine balancers: the eighth and ninth repeat the palette, light with an edge.
     write_fixture(tmp.path(), false);
     render_scenario(tmp.path()).unwrap();
     let html = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
@@ -100,9 +100,9 @@ fn each_policy_s_swatch_is_its_chart_marker() {
     let rows: Vec<&str> = summary.split("<tr>").skip(2).collect();
     assert_eq!(rows.len(), 9);
     for (i, row) in rows.iter().enumerate() {
-        assert!(row.contains(&chart::marker_svg(i)), "row {i} lacks the marker of policy {i}");
+        assert!(row.contains(&chart::swatch_svg(i)), "row {i} lacks the swatch of policy {i}");
     }
-    assert!(rows[7].contains("<polygon") && rows[0].contains("<circle"));
+    assert!(rows[7].contains("fill-opacity=\"0.35\" stroke=") && !rows[0].contains("stroke="));
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn a_folder_without_sweep_gets_every_single_point_chart() {
         assert!(html.contains(needle), "report.html lacks {needle:?}");
     }
     // Nine policies: the table gives each its chart marker.
-    assert!(html.contains(&chart::marker_svg(8)));
+    assert!(html.contains(&chart::swatch_svg(8)));
     let svg = std::fs::read_to_string(tmp.path().join("charts/timeseries.svg")).unwrap();
     assert!(svg.contains("\ncrash\n") && svg.contains("\nrecover\n"), "failure events are not in the legend");
 }
