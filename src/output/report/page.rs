@@ -47,7 +47,7 @@ const KNOWN_FILES: [(&str, &str); 13] = [
     ("events.csv", "node crashes, recoveries and failure-detector events"),
     ("nodes.csv", "the utilization of each node per policy"),
     ("gantt.csv", "where and when the first jobs' tasks held their cores (the Gantt chart)"),
-    ("jobs.csv", "one row per task: arrival, start, end, node"),
+    ("jobs.csv", "one row per task: its arrival, start, completion, node, cores and outcome"),
     ("scenario.toml", "the scenario file, as it was run"),
     ("report.md", "this report in Markdown, with the charts as images"),
 ];
