@@ -3,6 +3,7 @@
 mod backfill;
 mod bad_scenarios;
 mod balancers;
+mod browser;
 mod charts;
 mod cli;
 mod common;

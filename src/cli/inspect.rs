@@ -71,7 +71,7 @@ pub(super) fn plot(dir: &Path, registry: &Registry) -> u8 {
         }
     }
     let root = if folders.len() == 1 && folders[0] == dir { dir.parent().unwrap_or(dir) } else { dir };
-    if let Err(e) = render_index(root) {
+    if let Err(e) = render_index(root, None) {
         eprintln!("error: {e}");
         failed = true;
     }

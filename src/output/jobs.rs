@@ -267,12 +267,7 @@ impl<'p> JobFiles<'p> {
     }
 
     /// `jobs.csv`: the header, then the runs' part files in plan order.
-    fn write_jobs(
-        &self,
-        file: usize,
-        path: &Path,
-        runs: &[(usize, Kept)],
-    ) -> Result<Option<PathBuf>, String> {
+    fn write_jobs(&self, file: usize, path: &Path, runs: &[(usize, Kept)]) -> Result<Option<PathBuf>, String> {
         let parts: Vec<&PathBuf> = runs.iter().filter_map(|(_, k)| k.part.as_ref()).collect();
         if let Some(e) = self.errors.lock().unwrap_or_else(|e| e.into_inner()).get(&file) {
             remove_stale(path)?;

@@ -136,7 +136,7 @@ pub fn write_results(
         eprintln!("interrupted: the results listed above were written, the others not");
         return Written { failed, write_failed, interrupted: true };
     }
-    if let Err(e) = render_index(output) {
+    if let Err(e) = render_index(output, Some(&plan.scenarios.iter().map(|s| s.name.clone()).collect::<Vec<_>>())) {
         eprintln!("error: cannot write the index of '{}': {e}", output.display());
         write_failed = true;
     }

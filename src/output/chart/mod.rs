@@ -50,7 +50,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 pub(crate) use axes::{decimals_sig, fmt_plain, fmt_sig};
 pub use lines::Cut;
 pub use raster::{render_pdf, render_png, render_png_on, render_svg, render_svg_on};
-pub use style::{css_color, look, Look, FONT_FAMILY, HEIGHT, NEUTRAL, PALETTE, REFERENCE, WIDTH};
+pub use style::{css_color, look, swatch_svg, Look, FONT_FAMILY, HEIGHT, NEUTRAL, PALETTE, REFERENCE, WIDTH};
 use style::{Px, MUTED, NOTE_SIZE, TITLE_SIZE};
 
 /// A chart that cannot be drawn (a plotters error, or the font failed to load).

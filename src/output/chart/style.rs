@@ -85,6 +85,25 @@ pub fn css_color(i: usize) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
+/// The swatch of the policy with index `i` as a small inline SVG (14 px), for the
+/// tables of the reports: a square filled as the bar charts draw the policy's bars and
+/// the heat map its swatch (solid; light with an edge; hollow with an edge, by
+/// [`Look::pattern`]), so the table's mark and the charts' are the same colour and fill.
+pub fn swatch_svg(i: usize) -> String {
+    let l = look(i);
+    let c = css_color(i);
+    let square = match l.pattern {
+        0 => format!("<rect x=\"1\" y=\"1\" width=\"12\" height=\"12\" fill=\"{c}\" fill-opacity=\"0.85\"/>"),
+        1 => format!(
+            "<rect x=\"1.5\" y=\"1.5\" width=\"11\" height=\"11\" fill=\"{c}\" fill-opacity=\"0.35\" stroke=\"{c}\" stroke-width=\"2\"/>"
+        ),
+        _ => format!(
+            "<rect x=\"1.5\" y=\"1.5\" width=\"11\" height=\"11\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"2\"/>"
+        ),
+    };
+    format!("<svg class=\"sw\" width=\"14\" height=\"14\" viewBox=\"0 0 14 14\" aria-hidden=\"true\">{square}</svg>")
+}
+
 /// Registers the embedded font with plotters, once per process.
 pub(super) fn ensure_font() -> Result<(), ChartError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
@@ -219,5 +238,12 @@ mod tests {
         assert_eq!(look(0).color, look(7).color);
         assert_ne!(look(0).pattern, look(7).pattern);
         assert_eq!(css_color(0), "#0072b2");
+    }
+
+    #[test]
+    fn swatches_are_filled_as_the_bars() {
+        assert!(swatch_svg(0).contains("fill=\"#0072b2\" fill-opacity=\"0.85\"/>"), "solid");
+        assert!(swatch_svg(7).contains("fill-opacity=\"0.35\" stroke=\"#0072b2\""), "light with an edge");
+        assert!(swatch_svg(14).contains("fill=\"#fff\" stroke=\"#0072b2\""), "hollow");
     }
 }

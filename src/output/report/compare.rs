@@ -3,7 +3,10 @@
 //! policy in a load sweep (from `summary.csv`'s `unstable` column).
 
 use super::data::{policy_in, policy_of, same_sweep, Results, Table};
-use super::{esc, md_esc, OutputError, TableData};
+use serde::Serialize;
+
+use super::tables::{TableData, TableView};
+use super::OutputError;
 use crate::output::terminal::{ratio_phrase, unstable_meaning};
 
 /// One row of `compare.csv`.
@@ -229,43 +232,33 @@ pub(super) fn unstable_cell(unstable: Option<f64>, replications: Option<f64>) ->
     }
 }
 
-/// The comparison section of the HTML report (empty without `compare.csv`).
-pub(super) fn html_section(r: &Results) -> String {
-    let Some(first) = r.comparisons.first() else { return String::new() };
-    let base = &r.policies[first.baseline].label;
-    let mut h = String::from("<h2>Compared with the baseline</h2>\n");
-    let focus = focus_text(r);
-    h.push_str(&format!("<p>Ranking{}, best mean response first:</p>\n<ul>\n", esc(&focus)));
-    for (p, line) in ranking(r) {
-        h.push_str(&format!(
-            "<li><span class=\"sw\" style=\"background:{}\"></span>{}</li>\n",
-            crate::output::chart::css_color(p),
-            esc(&line)
-        ));
-    }
-    h.push_str("</ul>\n");
-    if r.sweep_values.len() > 1 {
-        h.push_str(&super::html_table(&table(r)));
-    }
-    h.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&method(r, base))));
-    h
+/// The comparison section of the reports: the ranking, the table (in a sweep) and
+/// how the comparisons were made.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Section {
+    focus: String,
+    ranking: Vec<Ranked>,
+    table: Option<TableView>,
+    method: String,
 }
 
-/// The comparison section of the Markdown report (empty without `compare.csv`).
-pub(super) fn markdown_section(r: &Results) -> String {
-    let Some(first) = r.comparisons.first() else { return String::new() };
+/// A line of the ranking, with its policy's index (for the swatch).
+#[derive(Debug, Clone, Serialize)]
+struct Ranked {
+    policy: usize,
+    line: String,
+}
+
+/// The comparison section (`None` without `compare.csv`).
+pub(super) fn section(r: &Results) -> Option<Section> {
+    let first = r.comparisons.first()?;
     let base = &r.policies[first.baseline].label;
-    let mut m = String::from("\n## Compared with the baseline\n\n");
-    m.push_str(&format!("Ranking{}, best mean response first:\n\n", md_esc(&focus_text(r))));
-    for (_, line) in ranking(r) {
-        m.push_str(&format!("- {}\n", md_esc(&line)));
-    }
-    m.push('\n');
-    if r.sweep_values.len() > 1 {
-        m.push_str(&super::md_table(&table(r)));
-    }
-    m.push_str(&format!("\n{}\n", md_esc(&method(r, base))));
-    m
+    Some(Section {
+        focus: focus_text(r),
+        ranking: ranking(r).into_iter().map(|(policy, line)| Ranked { policy, line }).collect(),
+        table: (r.sweep_values.len() > 1).then(|| table(r).view()),
+        method: method(r, base),
+    })
 }
 
 /// " at load = 0.95" for a sweep (the point the ranking shows), else nothing.
