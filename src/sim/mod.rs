@@ -88,6 +88,17 @@ pub enum RunError {
         /// Virtual time then.
         time: SimTime,
     },
+    /// More events at one instant of virtual time than any progressing run delivers:
+    /// the run was spinning without time moving (`run::stuck_limit`).
+    #[error(
+        "stuck: over {events} events at t = {time:.3} s without time moving on; a period or delay of (nearly) zero keeps the run at one instant"
+    )]
+    Stuck {
+        /// Events delivered at that instant when the run was stopped.
+        events: u64,
+        /// The instant.
+        time: SimTime,
+    },
     /// The trace being replayed could not be read.
     #[error("trace: {0}")]
     Trace(String),

@@ -96,6 +96,24 @@ pub(super) struct Arrivals {
     pub done: bool,
     /// More tasks in the system than this stops the run (overloaded).
     pub max_in_system: u64,
+    /// More events than this at one instant stops the run (stuck): see [`stuck_limit`].
+    pub max_at_instant: u64,
+    /// A mask of low bits: the instant is looked at when the events delivered have
+    /// these bits zero ([`INSTANT_CHECK`]).
+    pub instant_check: u64,
+}
+
+/// The run looks whether time has moved once every 65,536 events.
+pub(super) const INSTANT_CHECK: u64 = (1 << 16) - 1;
+
+/// Events at one instant of virtual time beyond which a run is stopped as stuck: 64
+/// per task the system may hold and per node, plus a million. A run that progresses
+/// delivers a few events per task and per node at an instant (an arrival, a result, a
+/// retry, a heartbeat and its check); a run past this is spinning at one instant
+/// (a zero-length period or delay the checks at load time did not refuse), and would
+/// otherwise never end.
+pub(super) fn stuck_limit(max_in_system: u64, nodes: usize) -> u64 {
+    64u64.saturating_mul(max_in_system.saturating_add(nodes as u64)).saturating_add(1_000_000)
 }
 
 impl<F: Features> Run<F> {
@@ -147,6 +165,7 @@ impl<F: Features> Run<F> {
         // What planners are told of the network, only if jobs are planned.
         let net = (job.is_some() && dispatchers.iter().any(|d| d.balancer.plans_jobs()))
             .then(|| PlanNet::new(scenario, &specs));
+        let max_at_instant = stuck_limit(scenario.run.max_in_system, specs.len());
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),
             placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
@@ -169,6 +188,8 @@ impl<F: Features> Run<F> {
                 stop: scenario.run.stop,
                 done: false,
                 max_in_system: scenario.run.max_in_system,
+                max_at_instant,
+                instant_check: INSTANT_CHECK,
             },
             seed,
             features: PhantomData,
@@ -195,7 +216,22 @@ impl<F: Features> Run<F> {
     /// Little's law. Records of departing tasks are built only when `observe` is given.
     pub fn drive(mut self, mut observe: Option<&mut dyn FnMut(&TaskRecord)>) -> Result<RunOutput, RunError> {
         self.measure.observing = observe.is_some();
+        // Every `instant_check + 1` events, whether time has moved since the last look:
+        // `still` looks in a row found it at one instant (a counter per event would
+        // cost more than the loop's other bookkeeping).
+        let (mut looked_at, mut still) = (f64::NAN, 0u64);
         while let Some((now, id, event)) = self.queue.pop() {
+            if self.queue.delivered() & self.arrivals.instant_check == 0 {
+                if now == looked_at {
+                    still += 1;
+                    let events = still * (self.arrivals.instant_check + 1);
+                    if events > self.arrivals.max_at_instant {
+                        return Err(RunError::Stuck { events, time: now });
+                    }
+                } else {
+                    (looked_at, still) = (now, 0);
+                }
+            }
             self.handle(event, id, now)?;
             // Central mode schedules once per instant, after all its events.
             if self.placement.pass_due && self.queue.peek_time() != Some(now) {

@@ -153,3 +153,34 @@ fn central_mode_does_not_depend_on_the_order_of_same_time_events() {
         }
     }
 }
+
+/// A run that delivers more events at one instant than `max_at_instant` stops as
+/// stuck instead of spinning for ever; as built, the limit is far above what a run
+/// that progresses delivers (here 50 arrivals at once, at t = 0 of the replayed trace,
+/// and their results).
+#[test]
+fn a_run_that_stays_at_one_instant_is_stopped_as_stuck() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut trace = String::from("arrival,size\n");
+    trace.push_str(&"1,1\n".repeat(50));
+    trace.push_str("100,1\n");
+    std::fs::write(dir.path().join("jobs.csv"), trace).unwrap();
+    let text =
+        "[run]\ntasks = 51\n[[nodes]]\ncount = 2\n[workload]\narrival = { process = \"trace\", path = \"jobs.csv\" }\n";
+    let s = scenario::parse(text, &dir.path().join("t.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let build = || {
+        Run::<Lean>::build(&s, &Registry::default(), &PolicySpec::named("random"), &PolicySpec::named("fifo"), 0)
+            .unwrap()
+    };
+    let run = build();
+    assert!(run.arrivals.max_at_instant >= 1_000_000);
+    assert!(run.drive(None).is_ok());
+    let mut run = build();
+    // Looked at every 4 events: stopped when six looks after the first (24 events)
+    // found time still at t = 0.
+    (run.arrivals.max_at_instant, run.arrivals.instant_check) = (20, 3);
+    match run.drive(None) {
+        Err(super::RunError::Stuck { events, time }) => assert_eq!((events, time), (24, 0.0)),
+        other => panic!("not stopped as stuck: {:?}", other.map(|o| o.result.tasks_completed)),
+    }
+}
