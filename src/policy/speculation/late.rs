@@ -82,14 +82,7 @@ pub(super) const PARAMS: &[SpeculationParam] = &[
         open: false,
         high: 1.0,
     },
-    SpeculationParam {
-        name: "min_runtime",
-        doc: "seconds a task runs before it may be copied",
-        default: 60.0,
-        low: 0.0,
-        open: false,
-        high: 1e9,
-    },
+    super::MIN_RUNTIME,
 ];
 
 impl Late {

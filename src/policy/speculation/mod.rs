@@ -182,6 +182,17 @@ pub fn percentile(values: &mut [f64], q: f64) -> f64 {
     values[lo] + (h - lo as f64) * (values[hi] - values[lo])
 }
 
+/// `min_runtime`, shared by `hadoop` and `late`: seconds a task must have run before
+/// it may be copied (60, Hadoop's and the LATE paper's setting).
+pub(super) const MIN_RUNTIME: SpeculationParam = SpeculationParam {
+    name: "min_runtime",
+    doc: "seconds a task runs before it may be copied",
+    default: 60.0,
+    low: 0.0,
+    open: false,
+    high: 1e9,
+};
+
 /// A parameter of a speculation policy, with its default and valid range.
 #[derive(Debug, Clone, Copy)]
 pub struct SpeculationParam {
