@@ -34,6 +34,19 @@ pub(super) fn fmt_opt(v: Option<f64>) -> String {
     v.map(|v| fmt_sig(v, 4)).unwrap_or_default()
 }
 
+/// A number of bytes in decimal units to four significant digits: `129.8 GB`.
+pub(super) fn fmt_bytes(v: Option<f64>) -> String {
+    let Some(v) = v else { return String::new() };
+    let units = ["B", "kB", "MB", "GB", "TB", "PB"];
+    let mut i = 0;
+    let mut x = v;
+    while x.abs() >= 1000.0 && i + 1 < units.len() {
+        x /= 1000.0;
+        i += 1;
+    }
+    format!("{} {}", fmt_sig(x, 4), units[i])
+}
+
 /// A table: header cells, then rows of (policy index, cells).
 #[derive(Debug, Clone)]
 pub(super) struct TableData {
@@ -97,7 +110,7 @@ pub(super) fn summary_table(r: &Results) -> TableData {
         ("job slowdown", |s| fmt_opt(s.job_mean_slowdown), |s| s.job_mean_slowdown, false),
         ("tasks per job", |s| fmt_opt(s.tasks_per_job), |s| s.tasks_per_job, false),
         ("jobs failed", |s| fmt_count(s.jobs_failed), |s| s.jobs_failed, true),
-        ("data moved (bytes)", |s| fmt_opt(s.data_moved), |s| s.data_moved, false),
+        ("data moved", |s| fmt_bytes(s.data_moved), |s| s.data_moved, false),
         // Speculation columns, shown when some policy launched a copy.
         ("copies launched", |s| fmt_count(s.speculative_launched), |s| s.speculative_launched, true),
         ("copies won", |s| fmt_count(s.speculative_won), |s| s.speculative_launched, true),
@@ -339,3 +352,17 @@ With one replication there is no interval. When the intervals of two policies do
 when they overlap, more replications are needed to tell. Every policy sees the same tasks in each replication, \
 so differences between policies are sharper than the intervals alone suggest (the paired comparison with the baseline, \
 when there is one, measures them). Percentiles (p50 … p99.9) are per-replication percentiles, averaged.";
+
+#[cfg(test)]
+mod bytes_tests {
+    use super::fmt_bytes;
+
+    #[test]
+    fn bytes_get_a_decimal_unit_and_four_digits() {
+        assert_eq!(fmt_bytes(Some(129_783_531_900.0)), "129.8 GB");
+        assert_eq!(fmt_bytes(Some(353_000_000.0)), "353.0 MB");
+        assert_eq!(fmt_bytes(Some(0.0)), "0 B");
+        assert_eq!(fmt_bytes(Some(999.0)), "999.0 B");
+        assert_eq!(fmt_bytes(None), "");
+    }
+}
