@@ -62,6 +62,16 @@ impl TaskQueue {
         }
     }
 
+    /// Adds a task with its tie-break key and the rank `rank` gives, asked only of a
+    /// ranked queue (a FIFO queue's tasks need none: the common case pays no call).
+    #[inline]
+    pub fn push_ranked_by(&mut self, task: TaskId, tie: u64, rank: impl FnOnce() -> f64) {
+        match self {
+            TaskQueue::Fifo(q) => q.push_back(task),
+            TaskQueue::Ranked(heap) => heap.push(Ranked { rank: rank(), tie, task }),
+        }
+    }
+
     /// The task that would be served next.
     #[inline]
     pub fn peek(&self) -> Option<TaskId> {

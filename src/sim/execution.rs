@@ -91,7 +91,8 @@ impl<F: Features> Run<F> {
             return;
         }
         let n = &mut w.nodes[node];
-        n.queue.push(attempt, self.placement.discipline.rank(&a.task), a.task.seq);
+        let discipline = &self.placement.discipline;
+        n.queue.push_ranked_by(attempt, a.task.seq, || discipline.rank(&a.task));
         if self.placement.preemptive {
             self.preempt_for_head(node, now);
         }
