@@ -1,4 +1,5 @@
-//! CSV serialisation: one convention for every file.
+//! CSV serialisation: one convention for every file, and the writing of a table file
+//! ([`write_rows`]).
 //!
 //! - **Numbers** are written by the shortest round-trip formatting (`ryu`, as the csv
 //!   crate does), exact and the same on every platform, so equal results give equal
@@ -16,7 +17,9 @@
 //!   as `name=value` pairs separated by `;` (`power_of_d(d=2)` gives `d=2`; empty when
 //!   there are none). The label stays whole in its column: it names the policy uniquely.
 
+use super::write_atomic;
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 
 /// Significant digits a number keeps in a CSV file.
 pub const SIGNIFICANT_DIGITS: usize = 12;
@@ -98,6 +101,26 @@ pub fn label_params(label: &str) -> String {
             policy[open + 1..policy.len() - 1].split(',').map(str::trim).collect::<Vec<_>>().join(";")
         }
         _ => String::new(),
+    }
+}
+
+/// Writes `rows` to `path` as CSV, atomically; with no rows, removes a stale `path`
+/// instead and writes nothing.
+pub(super) fn write_rows<T: Serialize>(path: &Path, rows: &[T]) -> Result<Option<PathBuf>, String> {
+    if rows.is_empty() {
+        remove_stale(path)?;
+        return Ok(None);
+    }
+    let bytes = to_csv(rows, &[]).map_err(|e| format!("{}: {e}", path.display()))?;
+    write_atomic(path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Some(path.to_path_buf()))
+}
+
+/// Removes `path` if it exists.
+pub(super) fn remove_stale(path: &Path) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{}: {e}", path.display())),
+        _ => Ok(()),
     }
 }
 

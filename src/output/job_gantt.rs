@@ -17,9 +17,8 @@
 //! Rows: one per completed task of the chosen job, in order of its index in the DAG,
 //! runs in plan order, so the file is the same bytes at any thread count.
 
-use super::csv::to_csv;
-use super::jobs::{remove_stale, Labels};
-use super::write_atomic;
+use super::csv::write_rows;
+use super::jobs::Labels;
 use crate::scenario::Scenario;
 use crate::sim::TaskRecord;
 use crate::workload::{Dag, JobShape};
@@ -161,13 +160,7 @@ pub(super) fn write(path: &Path, runs: &[(Labels, &[TaskRecord], &Scenario)]) ->
             });
         }
     }
-    if rows.is_empty() {
-        remove_stale(path)?;
-        return Ok(None);
-    }
-    let bytes = to_csv(&rows, &[]).map_err(|e| format!("{}: {e}", path.display()))?;
-    write_atomic(path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(Some(path.to_path_buf()))
+    write_rows(path, &rows)
 }
 
 #[cfg(test)]

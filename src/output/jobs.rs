@@ -20,10 +20,10 @@
 //!
 //! Runs that write neither take the simulation's unobserved path: no record is built.
 
-use super::csv::to_csv;
+use super::csv::{remove_stale, write_rows};
 use super::job_gantt::Pick;
 use super::runlog::JobData;
-use super::{write_atomic, write_atomic_with};
+use super::write_atomic_with;
 use crate::model::Mode;
 use crate::runner::{Observer, Plan, Watch};
 use crate::scenario::{JobRecords, Scenario};
@@ -320,13 +320,7 @@ impl<'p> JobFiles<'p> {
                 });
             }
         }
-        if rows.is_empty() {
-            remove_stale(path)?;
-            return Ok(None);
-        }
-        let bytes = to_csv(&rows, &[]).map_err(|e| format!("{}: {e}", path.display()))?;
-        write_atomic(path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(Some(path.to_path_buf()))
+        write_rows(path, &rows)
     }
 }
 
@@ -456,14 +450,6 @@ impl Observer for RunRecords<'_> {
 /// The header of a job file: the label columns, then `columns`.
 fn header(columns: &[&str]) -> String {
     LABEL_COLUMNS.iter().chain(columns).copied().collect::<Vec<_>>().join(",")
-}
-
-/// Removes `path` if it exists.
-pub(super) fn remove_stale(path: &Path) -> Result<(), String> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{}: {e}", path.display())),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

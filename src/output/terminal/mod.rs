@@ -153,16 +153,22 @@ pub fn ratio_cell(c: &Comparison, of: &str) -> String {
 /// "p99 0.42x of round_robin's [0.40, 0.44], better", from its parts: the metric's
 /// `compare.csv` name, the ratio and its interval, what follows the ratio, the verdict.
 pub fn ratio_phrase(metric: &str, ratio: f64, interval: Option<(f64, f64)>, of: &str, verdict: &str) -> String {
-    let short = match metric {
+    let short = short_metric(metric);
+    let (r, interval) = fmt_ratio(ratio, interval);
+    let interval = interval.map(|(lo, hi)| format!(" [{lo}, {hi}]")).unwrap_or_default();
+    format!("{short} {r}x{of}{interval}, {verdict}")
+}
+
+/// A metric's `compare.csv` name as the terminal writes it: `mean_response` is `mean`,
+/// `job_p99_response` is `job p99`, other names as they are (`throughput`).
+pub fn short_metric(metric: &str) -> &str {
+    match metric {
         "mean_response" => "mean",
         "p99_response" => "p99",
         "job_mean_response" => "job mean",
         "job_p99_response" => "job p99",
         other => other,
-    };
-    let (r, interval) = fmt_ratio(ratio, interval);
-    let interval = interval.map(|(lo, hi)| format!(" [{lo}, {hi}]")).unwrap_or_default();
-    format!("{short} {r}x{of}{interval}, {verdict}")
+    }
 }
 
 /// A ratio and its interval to the same decimals: two, or as many more (up to five) as

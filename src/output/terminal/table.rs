@@ -62,16 +62,27 @@ impl NumberFormat {
     }
 }
 
-/// One numeric column: its header (with unit) and how a row gives its value.
+/// How a column chooses its number format.
+#[derive(Clone, Copy)]
+enum Format {
+    /// From its own values ([`NumberFormat::of_column`]).
+    Own,
+    /// That of the column at this index (a CI follows its mean).
+    Like(usize),
+    /// Always this one (utilization: a fraction).
+    Fixed(NumberFormat),
+}
+
+/// One numeric column: its header (with unit), how a row gives its value, and how
+/// its numbers are written.
 struct Column {
     header: &'static str,
     value: fn(&Summary) -> f64,
-    /// A column whose cells follow another column's format (a CI follows its mean).
-    format_of: Option<usize>,
+    format: Format,
 }
 
 fn col(header: &'static str, value: fn(&Summary) -> f64) -> Column {
-    Column { header, value, format_of: None }
+    Column { header, value, format: Format::Own }
 }
 
 /// The numeric columns of `s`'s table: the job's first when the workload has jobs of
@@ -87,11 +98,11 @@ fn columns(s: &Scenario) -> Vec<Column> {
     out.push(Column {
         header: "± ci95 (s)",
         value: |r| r.mean_response_ci95.unwrap_or(f64::NAN),
-        format_of: Some(mean),
+        format: Format::Like(mean),
     });
     out.push(col("p99 resp (s)", |r| r.p99_response));
     out.push(col("throughput (/s)", |r| r.throughput));
-    out.push(col("util", |r| r.utilization));
+    out.push(Column { header: "util", value: |r| r.utilization, format: Format::Fixed(NumberFormat::Fixed(3)) });
     if s.run.mode == Mode::Central {
         out.push(col("bnd slowdown", |r| r.bounded_slowdown));
         out.push(col("makespan (s)", |r| r.makespan));
@@ -117,14 +128,13 @@ pub fn ranked<'a>(s: &Scenario, rows: &'a [Summary]) -> Vec<&'a Summary> {
     };
     let mut points: Vec<Option<f64>> = Vec::new();
     for r in rows {
-        if !points.iter().any(|p| p.map(f64::to_bits) == r.sweep_value.map(f64::to_bits)) {
+        if !points.iter().any(|p| same_point(*p, r.sweep_value)) {
             points.push(r.sweep_value);
         }
     }
     let mut out = Vec::with_capacity(rows.len());
     for p in points {
-        let mut at: Vec<&Summary> =
-            rows.iter().filter(|r| r.sweep_value.map(f64::to_bits) == p.map(f64::to_bits)).collect();
+        let mut at: Vec<&Summary> = rows.iter().filter(|r| same_point(r.sweep_value, p)).collect();
         at.sort_by(|a, b| key(a).total_cmp(&key(b)));
         out.extend(at);
     }
@@ -141,14 +151,15 @@ pub fn render(
 ) -> String {
     let columns = columns(s);
     let measured = |r: &&Summary| !(r.mean_response.is_nan() && r.throughput.is_nan());
-    let mut formats: Vec<NumberFormat> =
-        columns.iter().map(|c| NumberFormat::of_column(rows.iter().filter(measured).map(|r| (c.value)(r)))).collect();
-    for (i, c) in columns.iter().enumerate() {
-        if let Some(j) = c.format_of {
-            formats[i] = formats[j];
-        }
-    }
-    formats[columns.iter().position(|c| c.header == "util").unwrap_or(0)] = NumberFormat::Fixed(3);
+    let own = |c: &Column| NumberFormat::of_column(rows.iter().filter(measured).map(|r| (c.value)(r)));
+    let formats: Vec<NumberFormat> = columns
+        .iter()
+        .map(|c| match c.format {
+            Format::Own => own(c),
+            Format::Like(j) => own(&columns[j]),
+            Format::Fixed(f) => f,
+        })
+        .collect();
     let main = Metric::of_workload(s.workload.job.is_some())[0];
     let base = comparisons.first().map(|c| label(&c.baseline_discipline, &c.baseline_balancer));
 
@@ -158,7 +169,7 @@ pub fn render(
     header.push("policy".into());
     header.extend(columns.iter().map(|c| c.header.to_string()));
     if let Some(base) = &base {
-        header.push(format!("vs {base} ({})", short(main)));
+        header.push(format!("vs {base} ({})", super::short_metric(main.name())));
     }
     header.push(String::new());
 
@@ -208,7 +219,7 @@ pub fn render(
 fn verdict_cell(r: &Summary, comparisons: &[Comparison], main: Metric) -> String {
     let find = comparisons.iter().find(|c| {
         c.metric == main.name()
-            && c.sweep_value.map(f64::to_bits) == r.sweep_value.map(f64::to_bits)
+            && same_point(c.sweep_value, r.sweep_value)
             && c.discipline == r.discipline
             && c.balancer == r.balancer
     });
@@ -227,15 +238,10 @@ fn verdict_cell(r: &Summary, comparisons: &[Comparison], main: Metric) -> String
     format!("{ratio}x{word}")
 }
 
-/// "mean" or "job mean": the ranked metric's short name.
-fn short(m: Metric) -> &'static str {
-    match m {
-        Metric::JobMeanResponse => "job mean",
-        Metric::JobP99Response => "job p99",
-        Metric::MeanResponse => "mean",
-        Metric::P99Response => "p99",
-        Metric::Throughput => "throughput",
-    }
+/// Whether two rows are at the same sweep point (both without one, or the same value
+/// bit for bit, as the runs that made them were labelled).
+fn same_point(a: Option<f64>, b: Option<f64>) -> bool {
+    a.map(f64::to_bits) == b.map(f64::to_bits)
 }
 
 /// "unstable", or "unstable (2 of 3)" when not every replication was.
