@@ -1,8 +1,8 @@
 //! Per-run detail beyond `runs.csv`: statistics per task class, the response-time
 //! distribution on a fixed quantile grid, a time series, per-node utilization.
 
+use super::histogram::ResponseHistogram;
 use crate::engine::SimTime;
-use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 /// The quantiles at which a run's response-time distribution is kept (for `cdf.csv`):
@@ -20,73 +20,6 @@ pub const QUANTILE_GRID: &[f64] = &[
     0.97, 0.98, 0.99, 0.993, 0.995, 0.997, 0.998, 0.999, 0.9993, 0.9995, 0.9997, 0.9998, 0.9999, 0.99993, 0.99995,
     0.99997, 0.99998, 0.99999,
 ];
-
-/// Response times are recorded in nanoseconds, to 3 significant digits, up to 2^62 ns
-/// (about 146 years of virtual time).
-pub(crate) const NS_PER_S: f64 = 1e9;
-const HIGHEST_NS: u64 = 1 << 62;
-
-/// `seconds` in whole nanoseconds, saturating at the histogram's top (146 years of
-/// virtual time) rather than failing.
-#[inline]
-fn nanoseconds(seconds: f64) -> u64 {
-    let x = (seconds * NS_PER_S).min(HIGHEST_NS as f64);
-    // Rounded half away from zero, as `f64::round`, without its library call (the
-    // baseline x86-64 has no rounding instruction): below 2^62 the whole part converts
-    // exactly and `x - whole` is exact (Sterbenz), so this is the same number, bit for
-    // bit, for every x >= 0.
-    let whole = x as u64;
-    whole + u64::from(x - whole as f64 >= 0.5)
-}
-
-/// A response-time histogram: 3 significant digits, so every quantile read from it is
-/// within 0.1% of the exact one. A response beyond its top (146 years) is counted
-/// apart, never clipped to the top: a quantile that falls among those is out of range
-/// and reads as infinity, which every output shows as such ("inf"), rather than as a
-/// figure the data do not support.
-#[derive(Debug, Clone)]
-pub(crate) struct ResponseHistogram {
-    histogram: Histogram<u64>,
-    /// Responses at or beyond the top.
-    beyond: u64,
-}
-
-impl ResponseHistogram {
-    pub fn new() -> Self {
-        ResponseHistogram {
-            histogram: Histogram::new_with_bounds(1, HIGHEST_NS, 3).expect("valid histogram bounds"),
-            beyond: 0,
-        }
-    }
-
-    #[inline]
-    pub fn record(&mut self, seconds: f64) {
-        let ns = nanoseconds(seconds);
-        if ns < HIGHEST_NS {
-            self.histogram.saturating_record(ns);
-        } else {
-            self.beyond += 1;
-        }
-    }
-
-    /// The `q` quantile in seconds: NaN if empty, infinity if it lies beyond the top.
-    pub fn quantile(&self, q: f64) -> f64 {
-        let within = self.histogram.len();
-        let all = within + self.beyond;
-        if all == 0 {
-            return f64::NAN;
-        }
-        // The rank hdrhistogram would take among all the responses, from the bottom.
-        let rank = ((q.clamp(0.0, 1.0) * all as f64).ceil() as u64).max(1);
-        if rank > within {
-            f64::INFINITY
-        } else {
-            // The same rank among the responses within range.
-            let q_within = if within == all { q } else { rank as f64 / within as f64 };
-            self.histogram.value_at_quantile(q_within) as f64 / NS_PER_S
-        }
-    }
-}
 
 /// The results of one task class in one run: one row of `classes.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -349,7 +282,7 @@ impl TimeSeries {
         w
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn arrive(&mut self, now: SimTime) {
         if self.in_current(now) {
             self.current_to(now).arrivals += 1;
@@ -360,7 +293,7 @@ impl TimeSeries {
         self.in_system += 1;
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn leave(&mut self, now: SimTime, response: Option<f64>) {
         let w = if self.in_current(now) {
             self.current_to(now)
@@ -415,25 +348,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_quantile_beyond_the_histograms_top_is_infinite_not_clipped() {
-        let mut h = ResponseHistogram::new();
-        for _ in 0..97 {
-            h.record(1.0);
-        }
-        // Three responses of about 1,585 years, beyond the top (146 years).
-        for _ in 0..3 {
-            h.record(5e10);
-        }
-        assert!((h.quantile(0.5) - 1.0).abs() < 1e-3);
-        assert!((h.quantile(0.97) - 1.0).abs() < 1e-3, "the 97th of 100 is within range");
-        assert_eq!(h.quantile(0.98), f64::INFINITY);
-        assert_eq!(h.quantile(0.99), f64::INFINITY);
-        let mut within = ResponseHistogram::new();
-        within.record(4e9);
-        assert!((within.quantile(0.99) - 4e9).abs() < 4e9 * 1e-3, "146 years is within range");
-    }
-
-    #[test]
     fn the_quantile_grid_rises_and_has_five_points_a_decade_down_the_tail() {
         assert!(QUANTILE_GRID.windows(2).all(|w| w[0] < w[1]));
         for decade in [1e-2, 1e-3, 1e-4] {
@@ -441,17 +355,6 @@ mod tests {
             assert!(n >= 5, "{n} points with 1 - q in ({}, {decade}]", decade / 10.0);
         }
         assert!((1.0 - QUANTILE_GRID.last().unwrap() - 1e-5).abs() < 1e-12);
-    }
-
-    #[test]
-    fn nanoseconds_are_rounded_as_f64_round_does() {
-        let mut rng = crate::engine::SimRng::new(5);
-        let edges = [0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5, 9.1e18, 1e-9, 0.0, -0.0];
-        let random = (0..200_000).map(|i| rng.open01() * 10f64.powi(i % 20 - 9));
-        for ns in edges.into_iter().chain(random) {
-            let expected = (ns / NS_PER_S * NS_PER_S).round().min(HIGHEST_NS as f64) as u64;
-            assert_eq!(nanoseconds(ns / NS_PER_S), expected, "{ns}");
-        }
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!   may still finish, its tasks not yet ready never run) plus those of jobs still in
 //!   the system that are not ready yet (none once the run has drained).
 
-use super::detail::ResponseHistogram;
+use super::histogram::ResponseHistogram;
 use super::RunResult;
 
 /// Collects a run's job statistics as jobs arrive and leave.

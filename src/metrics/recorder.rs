@@ -1,6 +1,7 @@
 //! [`Recorder`]: the streaming statistics of one run.
 
-use super::detail::{ClassStats, ResponseHistogram, TimeSeries, Window, QUANTILE_GRID};
+use super::detail::{ClassStats, TimeSeries, Window, QUANTILE_GRID};
+use super::histogram::ResponseHistogram;
 use super::stability::{stability, TrendSamples};
 use super::FaultRecord;
 use super::{ClassResult, RunResult};
