@@ -37,13 +37,16 @@ const CHUNK: usize = 64;
 /// virtual time) rather than failing.
 #[inline]
 pub(crate) fn nanoseconds(seconds: f64) -> u64 {
-    let x = (seconds * NS_PER_S).min(HIGHEST_NS as f64);
+    // NaN becomes the top, as `min` returns the number; below zero (never a response)
+    // becomes zero.
+    let x = (seconds * NS_PER_S).min(HIGHEST_NS as f64).max(0.0);
     // Rounded half away from zero, as `f64::round`, without its library call (the
-    // baseline x86-64 has no rounding instruction): below 2^62 the whole part converts
+    // baseline x86-64 has no rounding instruction): in [0, 2^62] the whole part converts
     // exactly and `x - whole` is exact (Sterbenz), so this is the same number, bit for
-    // bit, for every x >= 0.
-    let whole = x as u64;
-    whole + u64::from(x - whole as f64 >= 0.5)
+    // bit, for every x >= 0. Through i64, which x86-64 converts to and from in one
+    // instruction each (u64 takes several).
+    let whole = x as i64;
+    (whole + i64::from(x - whole as f64 >= 0.5)) as u64
 }
 
 /// The index of `value` (< 2^62) in the counts array, as HdrHistogram's `index_for`.
@@ -213,7 +216,21 @@ mod tests {
     #[test]
     fn nanoseconds_are_rounded_as_f64_round_does() {
         let mut rng = crate::engine::SimRng::new(5);
-        let edges = [0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5, 9.1e18, 1e-9, 0.0, -0.0];
+        let edges = [
+            0.5,
+            1.5,
+            2.5,
+            0.49999999999999994,
+            4503599627370495.5,
+            9.1e18,
+            1e-9,
+            0.0,
+            -0.0,
+            -3.7,
+            -1e30,
+            f64::NAN,
+            f64::INFINITY,
+        ];
         let random = (0..200_000).map(|i| rng.open01() * 10f64.powi(i % 20 - 9));
         for ns in edges.into_iter().chain(random) {
             let expected = (ns / NS_PER_S * NS_PER_S).round().min(HIGHEST_NS as f64) as u64;
