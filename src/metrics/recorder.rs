@@ -23,7 +23,11 @@ pub enum WarmupRule {
 /// counts of all tasks for the conservation check.
 #[derive(Debug)]
 pub struct Recorder {
-    warmup: WarmupRule,
+    /// The warm-up rule as two bounds, one of them always passed: a task is measured
+    /// if its arrival index is at least the first and its arrival time at least the
+    /// second (two comparisons, no branch on the rule's kind per task).
+    measured_from_seq: u64,
+    measured_from_time: SimTime,
     /// Start of the measured span; set when the first measured task arrives, or at the
     /// warm-up time.
     measured_from: Option<SimTime>,
@@ -73,7 +77,14 @@ impl Recorder {
         trend_width: f64,
     ) -> Self {
         Recorder {
-            warmup,
+            measured_from_seq: match warmup {
+                WarmupRule::Tasks(k) => k,
+                WarmupRule::Time(_) => 0,
+            },
+            measured_from_time: match warmup {
+                WarmupRule::Tasks(_) => f64::NEG_INFINITY,
+                WarmupRule::Time(t) => t,
+            },
             measured_from: match warmup {
                 WarmupRule::Time(t) => Some(t),
                 WarmupRule::Tasks(0) => Some(0.0),
@@ -107,10 +118,7 @@ impl Recorder {
     /// Records an arrival; returns whether the task is measured (after the warm-up).
     #[inline(always)]
     pub fn arrive(&mut self, seq: u64, now: SimTime) -> bool {
-        let measured = match self.warmup {
-            WarmupRule::Tasks(k) => seq >= k,
-            WarmupRule::Time(t) => now >= t,
-        };
+        let measured = seq >= self.measured_from_seq && now >= self.measured_from_time;
         self.admit(measured, now);
         measured
     }
