@@ -12,8 +12,8 @@
 
 /// Response times are recorded in nanoseconds, to 3 significant digits, up to 2^62 ns
 /// (about 146 years of virtual time).
-pub(crate) const NS_PER_S: f64 = 1e9;
-pub(crate) const HIGHEST_NS: u64 = 1 << 62;
+const NS_PER_S: f64 = 1e9;
+const HIGHEST_NS: u64 = 1 << 62;
 
 /// Sub-buckets per bucket: the least power of two with 3 significant digits,
 /// 2 × 10^3 ≤ 2^11.
@@ -36,7 +36,7 @@ const CHUNK: usize = 64;
 /// `seconds` in whole nanoseconds, saturating at the histogram's top (146 years of
 /// virtual time) rather than failing.
 #[inline]
-pub(crate) fn nanoseconds(seconds: f64) -> u64 {
+fn nanoseconds(seconds: f64) -> u64 {
     // NaN becomes the top, as `min` returns the number; below zero (never a response)
     // becomes zero.
     let x = (seconds * NS_PER_S).min(HIGHEST_NS as f64).max(0.0);
