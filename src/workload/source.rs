@@ -28,6 +28,9 @@ pub struct TaskSource {
     estimate_error: f64,
     input: Option<Dist>,
     output: Option<Dist>,
+    /// Whether either transfer is drawn: tested once per task, so that a workload
+    /// without transfers does not pay for two calls that would give nothing.
+    has_transfers: bool,
     transfers: SimRng,
     arrivals: SimRng,
     class_rng: SimRng,
@@ -68,6 +71,7 @@ impl TaskSource {
             estimate_error: workload.estimate_error,
             input: workload.input.clone(),
             output: workload.output.clone(),
+            has_transfers: workload.input.is_some() || workload.output.is_some(),
             transfers: rng(stream::TRANSFERS),
             arrivals: rng(stream::ARRIVALS),
             class_rng: rng(stream::CLASSES),
@@ -157,8 +161,11 @@ impl TaskSource {
             (Some(memory), _) | (None, Some(memory)) => memory,
             (None, None) => c.memory.sample(&mut self.resources),
         };
-        let input = self.input.as_ref().map_or(0.0, |d| d.sample(&mut self.transfers));
-        let output = self.output.as_ref().map_or(0.0, |d| d.sample(&mut self.transfers));
+        let (input, output) = if self.has_transfers {
+            draw_transfers(&self.input, &self.output, &mut self.transfers)
+        } else {
+            (0.0, 0.0)
+        };
         Task {
             seq,
             arrival: now,
@@ -175,6 +182,15 @@ impl TaskSource {
             killed,
         }
     }
+}
+
+/// The bytes of a task's input and output, in that order from the transfers' stream
+/// (0 for one the workload does not give).
+#[inline(never)]
+fn draw_transfers(input: &Option<Dist>, output: &Option<Dist>, rng: &mut SimRng) -> (f64, f64) {
+    let input = input.as_ref().map_or(0.0, |d| d.sample(rng));
+    let output = output.as_ref().map_or(0.0, |d| d.sample(rng));
+    (input, output)
 }
 
 /// Cores a task takes for a drawn value: rounded up, at least one.

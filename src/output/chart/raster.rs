@@ -143,33 +143,40 @@ fn render_rgb(fig: &Figure, canvas: Canvas) -> Result<Vec<u8>, ChartError> {
     ensure_font()?;
     let (width, height) = fig.size_on(canvas);
     let (w, h) = (width * SUPERSAMPLE, height * SUPERSAMPLE);
-    let mut big = vec![255u8; (w * h * 3) as usize];
+    // Zeroed (pages the allocator gets zeroed from the system, not written here):
+    // `draw` fills the whole canvas white before anything else.
+    let mut big = vec![0u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut big, (w, h)).into_drawing_area();
         draw(&root, fig, Px(SUPERSAMPLE as f64))?;
         root.present().or_chart()?;
     }
-    Ok(downsample(&big, w, h, SUPERSAMPLE))
+    Ok(downsample::<{ SUPERSAMPLE as usize }>(&big, w, h))
 }
 
-/// Averages `k`×`k` blocks of an RGB image.
-fn downsample(src: &[u8], w: u32, h: u32, k: u32) -> Vec<u8> {
-    let (ow, oh) = (w / k, h / k);
-    let (w, k) = (w as usize, k as usize);
-    let mut out = vec![0u8; ow as usize * oh as usize * 3];
-    let n = (k * k) as u32;
-    for oy in 0..oh as usize {
-        for ox in 0..ow as usize {
-            for c in 0..3 {
-                let mut sum = 0u32;
-                for dy in 0..k {
-                    let row = (oy * k + dy) * w;
-                    for dx in 0..k {
-                        sum += src[(row + ox * k + dx) * 3 + c] as u32;
-                    }
+/// Averages `K`×`K` blocks of an RGB image of `w`×`h` pixels (a partial block at the
+/// right or bottom edge is dropped).
+///
+/// `K` is a constant so that the division is a multiplication and the block's loops
+/// unroll; each output pixel reads its block's rows as slices cut once per block row.
+/// Integer sums, so the order of the additions does not change the result.
+fn downsample<const K: usize>(src: &[u8], w: u32, h: u32) -> Vec<u8> {
+    let (w, h) = (w as usize, h as usize);
+    let (ow, oh) = (w / K, h / K);
+    let n = (K * K) as u32;
+    let mut out = Vec::with_capacity(ow * oh * 3);
+    for block_rows in src.chunks_exact(w * 3 * K).take(oh) {
+        let rows: [&[u8]; K] = std::array::from_fn(|dy| &block_rows[dy * w * 3..][..ow * K * 3]);
+        for ox in 0..ow {
+            let mut sum = [0u32; 3];
+            for row in rows {
+                for pixel in row[ox * K * 3..][..K * 3].chunks_exact(3) {
+                    sum[0] += pixel[0] as u32;
+                    sum[1] += pixel[1] as u32;
+                    sum[2] += pixel[2] as u32;
                 }
-                out[(oy * ow as usize + ox) * 3 + c] = ((sum + n / 2) / n) as u8;
             }
+            out.extend(sum.map(|s| ((s + n / 2) / n) as u8));
         }
     }
     out
@@ -289,5 +296,43 @@ mod tests {
         assert!(svg.contains("font-size=\"28.2\""), "the title keeps its size");
         let rgb = render_rgb(&lines(false), small).unwrap();
         assert_eq!(rgb.len(), 640 * 480 * 3);
+    }
+
+    #[test]
+    fn downsampling_averages_each_block_with_rounding() {
+        // Against the definition, pixel by pixel, on pseudo-random bytes, for block
+        // sizes 1 to 3 and dimensions that are not multiples of the block.
+        let mut x = 12345u32;
+        let cases: [(u32, u32, u32, fn(&[u8], u32, u32) -> Vec<u8>); 4] = [
+            (7, 5, 1, downsample::<1>),
+            (8, 6, 2, downsample::<2>),
+            (9, 7, 2, downsample::<2>),
+            (10, 9, 3, downsample::<3>),
+        ];
+        for (w, h, k, downsample) in cases {
+            let src: Vec<u8> = (0..w * h * 3)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    (x >> 16) as u8
+                })
+                .collect();
+            let got = downsample(&src, w, h);
+            let (ow, oh) = (w / k, h / k);
+            assert_eq!(got.len(), (ow * oh * 3) as usize);
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    for c in 0..3 {
+                        let mut sum = 0u32;
+                        for dy in 0..k {
+                            for dx in 0..k {
+                                sum += src[(((oy * k + dy) * w + ox * k + dx) * 3 + c) as usize] as u32;
+                            }
+                        }
+                        let n = k * k;
+                        assert_eq!(got[((oy * ow + ox) * 3 + c) as usize] as u32, (sum + n / 2) / n, "{w}x{h}/{k}");
+                    }
+                }
+            }
+        }
     }
 }
