@@ -44,7 +44,8 @@ pub struct NodeBelief {
     pub free_memory: f64,
     /// Tasks sent to the node so far.
     pub sent: u64,
-    /// Tasks at the node (waiting + running) in its last state report.
+    /// Tasks at the node (waiting + running) in its last state report. Kept only for a
+    /// balancer that reads reports ([`Balancer::reads_reports`]), like the next field.
     pub reported_queue: u32,
     /// Tasks this dispatcher sent to the node since that report (which the report
     /// cannot include). `reported_queue + sent_since_report` is its best estimate of
@@ -94,7 +95,9 @@ impl NodeBelief {
     pub fn on_sent(&mut self, task: &Task) {
         self.connections += 1;
         self.sent += 1;
-        self.sent_since_report += 1;
+        // Saturating: without reports (a balancer that does not read them) nothing
+        // resets it.
+        self.sent_since_report = self.sent_since_report.saturating_add(1);
         self.work_left += task.estimate;
         self.free_cores = self.free_cores.saturating_sub(task.cores);
         self.free_memory -= task.memory;
@@ -254,6 +257,16 @@ pub trait Balancer: Send {
     /// state of its own about the nodes answers `false`, and is then never told of
     /// updates (a call per task saved). Asked once, when the run is built.
     fn needs_updates(&self) -> bool {
+        true
+    }
+
+    /// Whether it reads the nodes' state reports ([`NodeBelief::reported_queue`],
+    /// [`NodeBelief::sent_since_report`], [`NodeBelief::queue_estimate`]). A balancer
+    /// that answers `false` gets beliefs whose report fields are not kept up to date,
+    /// and the nodes send no report with their results (work saved per task; reports
+    /// with heartbeats, which only faults use, are still applied). Asked once, when the
+    /// run is built. The default, `true`, is always correct.
+    fn reads_reports(&self) -> bool {
         true
     }
 

@@ -9,7 +9,6 @@ use super::run::{Event, Run};
 use super::speculation::KILLED;
 use crate::engine::{EventId, SimTime};
 use crate::model::{Health, Mode, Node, NodeId, NodeSpec, Task};
-use crate::scenario::Reports;
 
 /// The cluster: what each node is, and what it is doing.
 pub(super) struct World {
@@ -197,7 +196,9 @@ impl<F: Features> Run<F> {
             n.running.swap_remove(i);
         }
         let queue = n.load();
-        let report = (self.network.reports == Reports::Results)
+        let report = self
+            .network
+            .reports_with_results
             .then(|| Report { queue, received: self.world.received(node, d as usize) });
         let epoch = if F::FAULTS { self.world.health[node].epoch } else { 0 };
         // In central mode a node's queue is empty but for a task sent on a stale view

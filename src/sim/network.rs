@@ -37,22 +37,24 @@ pub(super) struct Network {
     /// Whether messages to and from each node arrive at once (no latency, no bandwidth).
     instant: Vec<bool>,
     bandwidth: Option<f64>,
-    /// When nodes send state reports.
-    pub reports: Reports,
+    /// Whether a node's result carries a state report: the scenario's reports come
+    /// with results and some dispatcher's balancer reads them.
+    pub reports_with_results: bool,
     /// Messages in flight (only those that take time).
     messages: Slab<Message>,
 }
 
 impl Network {
-    /// The network of `scenario` for the nodes `specs`.
-    pub fn new(scenario: &Scenario, specs: &[NodeSpec]) -> Self {
+    /// The network of `scenario` for the nodes `specs`; `reports_read` says whether
+    /// any balancer reads state reports.
+    pub fn new(scenario: &Scenario, specs: &[NodeSpec], reports_read: bool) -> Self {
         let groups = &scenario.node_groups;
         let bandwidth = scenario.network.bandwidth;
         Network {
             latency: specs.iter().map(|s| groups[s.group].latency.clone()).collect(),
             instant: specs.iter().map(|s| groups[s.group].latency.is_none() && bandwidth.is_none()).collect(),
             bandwidth,
-            reports: scenario.network.reports,
+            reports_with_results: reports_read && scenario.network.reports == Reports::Results,
             messages: Slab::default(),
         }
     }

@@ -142,6 +142,7 @@ impl<F: Features> Run<F> {
             let rng = SimRng::new(derive_seed(seed, labels));
             dispatchers.push(Dispatcher::new(mode, &specs, balancer, rng, TaskQueue::new(fifo)));
         }
+        let reports_read = dispatchers.iter().any(|d| d.balancer.reads_reports());
         let warmup = match (scenario.run.warmup, scenario.run.stop) {
             (Warmup::Fraction(f), Stop::Tasks(n)) => WarmupRule::Tasks((f * n as f64).ceil() as u64),
             (Warmup::Fraction(f), Stop::Horizon(h)) => WarmupRule::Time(f * h),
@@ -169,7 +170,7 @@ impl<F: Features> Run<F> {
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),
             placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
-            network: Network::new(scenario, &specs),
+            network: Network::new(scenario, &specs, reports_read),
             faults: FaultState::new(scenario, &specs, seed, replication),
             speculation: Speculation::new(scenario.speculation(), F::SPECULATION, specs.len(), seed),
             measure: Measure::new(

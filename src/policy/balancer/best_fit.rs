@@ -26,6 +26,10 @@ use crate::policy::{Balancer, ClusterView};
 pub struct BestFit;
 
 impl Balancer for BestFit {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
         let mut best = f64::INFINITY;
         let mut chosen = None;

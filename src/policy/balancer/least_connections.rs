@@ -28,6 +28,10 @@ impl LeastConnections {
 }
 
 impl Balancer for LeastConnections {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         if let Some(n) = self.index.select(rng) {
             if view.fits(n, task) {

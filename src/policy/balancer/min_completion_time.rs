@@ -80,6 +80,10 @@ impl MinCompletionTime {
 }
 
 impl Balancer for MinCompletionTime {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         // The least finish time over groups, and the groups that reach it, weighted by
         // how many nodes tie in each so the choice is uniform over tied nodes.

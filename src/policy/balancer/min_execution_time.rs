@@ -32,6 +32,10 @@ impl MinExecutionTime {
 }
 
 impl Balancer for MinExecutionTime {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         for _ in 0..8 {
             let n = self.fastest[rng.below(self.fastest.len())] as NodeId;

@@ -39,6 +39,10 @@ impl PowerOfD {
 }
 
 impl Balancer for PowerOfD {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         let n = self.perm.len();
         let mut best: Option<(u32, NodeId)> = None;

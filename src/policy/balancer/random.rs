@@ -17,6 +17,10 @@ use crate::policy::{Balancer, ClusterView};
 pub struct Random;
 
 impl Balancer for Random {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         for _ in 0..8 {
             let n = rng.below(view.len());

@@ -18,6 +18,10 @@ pub struct RoundRobin {
 }
 
 impl Balancer for RoundRobin {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
         let n = view.len();
         for step in 0..n {

@@ -50,6 +50,10 @@ impl ShortestResponseTime {
 }
 
 impl Balancer for ShortestResponseTime {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         if let Some(n) = self.index.select(rng) {
             if view.fits(n, task) {

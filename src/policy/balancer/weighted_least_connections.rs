@@ -65,6 +65,10 @@ fn key(view: &ClusterView<'_>, n: NodeId) -> f64 {
 }
 
 impl Balancer for WeightedLeastConnections {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         if let Some(g) = self.top.select(rng) {
             let class = &self.classes[g];

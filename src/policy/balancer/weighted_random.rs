@@ -68,6 +68,10 @@ impl WeightedRandom {
 }
 
 impl Balancer for WeightedRandom {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         for _ in 0..8 {
             let n = self.draw(rng);

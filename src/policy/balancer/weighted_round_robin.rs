@@ -221,6 +221,10 @@ impl WeightedRoundRobin {
 }
 
 impl Balancer for WeightedRoundRobin {
+    fn reads_reports(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
         let now = self.decisions as f64 / self.total;
         self.promote(now);
