@@ -143,9 +143,10 @@ fn render_rgb(fig: &Figure, canvas: Canvas) -> Result<Vec<u8>, ChartError> {
     ensure_font()?;
     let (width, height) = fig.size_on(canvas);
     let (w, h) = (width * SUPERSAMPLE, height * SUPERSAMPLE);
-    // Zeroed (pages the allocator gets zeroed from the system, not written here):
-    // `draw` fills the whole canvas white before anything else.
-    let mut big = vec![0u8; (w * h * 3) as usize];
+    // Filled (white) rather than zeroed, although `draw` paints it white anyway:
+    // whether the allocator must write zeros depends on what it allocated before,
+    // which made the run's instruction count vary with the number of tasks simulated.
+    let mut big = vec![255u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut big, (w, h)).into_drawing_area();
         draw(&root, fig, Px(SUPERSAMPLE as f64))?;
