@@ -208,3 +208,50 @@ fn all_includes_the_registered_policies_after_the_built_in_ones() {
         .unwrap();
     assert_eq!(s.disciplines.last().map(|d| d.to_string()).as_deref(), Some("my_fifo"));
 }
+
+/// Join the shortest queue by the dispatcher's estimate (last report plus tasks sent
+/// since), noting the longest reported queue it ever saw; `reads` is its answer to
+/// [`Balancer::reads_reports`].
+struct ReportWatcher {
+    reads: bool,
+    longest_reported: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl Balancer for ReportWatcher {
+    fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
+        let longest = view.beliefs.iter().map(|b| b.reported_queue).max().unwrap_or(0);
+        self.longest_reported.fetch_max(longest, std::sync::atomic::Ordering::Relaxed);
+        (0..view.len()).filter(|&n| view.fits(n, task)).min_by_key(|&n| view.beliefs[n].queue_estimate())
+    }
+
+    fn reads_reports(&self) -> bool {
+        self.reads
+    }
+}
+
+#[test]
+fn state_reports_reach_a_balancer_that_reads_them_and_only_then() {
+    // Piggybacked reports (the default) arrive with every result for a balancer that
+    // reads them; one that says it does not gets none, and its report fields stay 0.
+    let longest_seen = |reads: bool| {
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let registry = {
+            let seen = seen.clone();
+            Registry::default().balancer(PolicyInfo::new("watcher", "reads reports or not"), move |_, _| {
+                Ok(ReportWatcher { reads, longest_reported: seen.clone() })
+            })
+        };
+        let text = SCENARIO
+            .replace(r#"balancers = ["round_robin", "my_rr", "least_connections"]"#, r#"balancers = ["watcher"]"#)
+            .replace(r#"disciplines = ["fifo", "my_fifo"]"#, r#"disciplines = ["fifo"]"#)
+            .replace("rate = 4.0", "rate = 6.5");
+        let (dir, path) = scenario_file(&text);
+        let out = dir.path().join("out");
+        assert_eq!(cli(&["run", "-q", "-j", "1", "-o", out.to_str().unwrap()], &path, &registry), EXIT_OK);
+        seen.load(std::sync::atomic::Ordering::Relaxed)
+    };
+    // At load 0.6 (6.5 work units a second on 11 of capacity) some node reports more
+    // than one task at some point of 9,000.
+    assert!(longest_seen(true) > 1);
+    assert_eq!(longest_seen(false), 0);
+}

@@ -304,7 +304,8 @@ mod tests {
         // Against the definition, pixel by pixel, on pseudo-random bytes, for block
         // sizes 1 to 3 and dimensions that are not multiples of the block.
         let mut x = 12345u32;
-        let cases: [(u32, u32, u32, fn(&[u8], u32, u32) -> Vec<u8>); 4] = [
+        type Downsample = fn(&[u8], u32, u32) -> Vec<u8>;
+        let cases: [(u32, u32, u32, Downsample); 4] = [
             (7, 5, 1, downsample::<1>),
             (8, 6, 2, downsample::<2>),
             (9, 7, 2, downsample::<2>),
