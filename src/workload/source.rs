@@ -162,7 +162,7 @@ impl TaskSource {
             (None, None) => c.memory.sample(&mut self.resources),
         };
         let (input, output) = if self.has_transfers {
-            draw_transfers(&self.input, &self.output, &mut self.transfers)
+            draw_transfers(self.input.as_ref(), self.output.as_ref(), &mut self.transfers)
         } else {
             (0.0, 0.0)
         };
@@ -187,9 +187,9 @@ impl TaskSource {
 /// The bytes of a task's input and output, in that order from the transfers' stream
 /// (0 for one the workload does not give).
 #[inline(never)]
-fn draw_transfers(input: &Option<Dist>, output: &Option<Dist>, rng: &mut SimRng) -> (f64, f64) {
-    let input = input.as_ref().map_or(0.0, |d| d.sample(rng));
-    let output = output.as_ref().map_or(0.0, |d| d.sample(rng));
+fn draw_transfers(input: Option<&Dist>, output: Option<&Dist>, rng: &mut SimRng) -> (f64, f64) {
+    let input = input.map_or(0.0, |d| d.sample(rng));
+    let output = output.map_or(0.0, |d| d.sample(rng));
     (input, output)
 }
 
