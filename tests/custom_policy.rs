@@ -255,3 +255,69 @@ fn state_reports_reach_a_balancer_that_reads_them_and_only_then() {
     assert!(longest_seen(true) > 1);
     assert_eq!(longest_seen(false), 0);
 }
+
+/// What a [`LoadWatcher`] saw of its beliefs' load fields over a run.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct LoadSeen {
+    /// The most work left it believed any node had.
+    work_left: f64,
+    /// Whether it ever believed a node had fewer cores free than it has.
+    room_taken: bool,
+    /// The most results it believed any node had returned.
+    results: u64,
+}
+
+/// Least connections, noting what it sees of the load fields; `reads` is its answer
+/// to [`Balancer::reads_load`].
+struct LoadWatcher {
+    reads: bool,
+    seen: std::sync::Arc<std::sync::Mutex<LoadSeen>>,
+}
+
+impl Balancer for LoadWatcher {
+    fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
+        let mut seen = self.seen.lock().unwrap();
+        for (b, spec) in view.beliefs.iter().zip(view.specs) {
+            seen.work_left = seen.work_left.max(b.work_left);
+            seen.room_taken |= b.free_cores < spec.cores;
+            seen.results = seen.results.max(b.results);
+        }
+        (0..view.len()).filter(|&n| view.fits(n, task)).min_by_key(|&n| view.beliefs[n].connections)
+    }
+
+    fn reads_load(&self) -> bool {
+        self.reads
+    }
+}
+
+#[test]
+fn load_fields_are_kept_for_a_balancer_that_reads_them_and_room_in_central_mode() {
+    let seen_in = |reads: bool, central: bool| {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(LoadSeen::default()));
+        let registry = {
+            let seen = seen.clone();
+            Registry::default().balancer(PolicyInfo::new("watcher", "reads the load or not"), move |_, _| {
+                Ok(LoadWatcher { reads, seen: seen.clone() })
+            })
+        };
+        let mode = if central { "[run]\nmode = \"central\"" } else { "[run]" };
+        let text = SCENARIO
+            .replace(r#"balancers = ["round_robin", "my_rr", "least_connections"]"#, r#"balancers = ["watcher"]"#)
+            .replace(r#"disciplines = ["fifo", "my_fifo"]"#, r#"disciplines = ["fifo"]"#)
+            .replace("[run]", mode)
+            .replace("rate = 4.0", "rate = 6.5");
+        let (dir, path) = scenario_file(&text);
+        let out = dir.path().join("out");
+        assert_eq!(cli(&["run", "-q", "-j", "1", "-o", out.to_str().unwrap()], &path, &registry), EXIT_OK);
+        let seen = *seen.lock().unwrap();
+        seen
+    };
+    // At load 0.6 over 9,000 tasks, some task is always sent while another is still out.
+    let full = seen_in(true, false);
+    assert!(full.work_left > 0.0 && full.room_taken && full.results > 0, "{full:?}");
+    // Not read: left as they started, all room free and no work or result counted.
+    assert_eq!(seen_in(false, false), LoadSeen::default());
+    // Central mode's fit test reads the free room, so it is kept whatever the answer.
+    let central = seen_in(false, true);
+    assert!(central.room_taken, "{central:?}");
+}

@@ -39,6 +39,8 @@ pub struct NodeBelief {
     /// Tasks sent to the node whose completion the dispatcher has not yet seen.
     pub connections: u32,
     /// Cores the dispatcher believes free (its own placements minus seen completions).
+    /// Kept under [`Upkeep::Full`] only, like the next field and `work_left`, `results`
+    /// and `last_response`.
     pub free_cores: u32,
     /// Memory the dispatcher believes free.
     pub free_memory: f64,
@@ -57,6 +59,21 @@ pub struct NodeBelief {
     pub results: u64,
     /// Response time (sent to result seen) of the last result from the node.
     pub last_response: f64,
+}
+
+/// Which fields of its [`NodeBelief`]s a dispatcher keeps up to date, chosen once
+/// when the run is built. `up`, `connections`, `sent` and the report fields are kept
+/// under both (the report fields as [`Balancer::reads_reports`] says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upkeep {
+    /// Every field: for a balancer that reads the load beyond its connections
+    /// ([`Balancer::reads_load`]), and in any run that reads the free room itself
+    /// (central mode's fit test, speculation).
+    Full,
+    /// Only the fields above: `free_cores`, `free_memory`, `work_left`, `results` and
+    /// `last_response` keep the values they started with (or were last reset to),
+    /// which saves their arithmetic on every task sent and every result.
+    Counts,
 }
 
 impl Default for NodeBelief {
@@ -89,34 +106,45 @@ impl NodeBelief {
         self.reported_queue + self.sent_since_report
     }
 
-    /// The dispatcher sent `task` to the node: one more connection, its estimate added
-    /// to the work left, its cores and memory taken.
+    /// The dispatcher sent `task` to the node: one more connection; under
+    /// [`Upkeep::Full`], its estimate added to the work left, its cores and memory taken.
     #[inline]
-    pub fn on_sent(&mut self, task: &Task) {
+    pub fn on_sent(&mut self, task: &Task, upkeep: Upkeep) {
         self.connections += 1;
         self.sent += 1;
         // Saturating: without reports (a balancer that does not read them) nothing
         // resets it.
         self.sent_since_report = self.sent_since_report.saturating_add(1);
+        if upkeep == Upkeep::Counts {
+            return;
+        }
         self.work_left += task.estimate;
         self.free_cores = self.free_cores.saturating_sub(task.cores);
         self.free_memory -= task.memory;
     }
 
     /// The result of `task`, counted among the connections, came back: its
-    /// connection, work and room are given back (never beyond what `spec` has; the
-    /// work left is exactly 0 when no connection is left, so rounding cannot build up).
+    /// connection is given back and, under [`Upkeep::Full`], its work and room (never
+    /// beyond what `spec` has; the work left is exactly 0 when no connection is left,
+    /// so rounding cannot build up).
     #[inline]
-    pub fn on_returned(&mut self, task: &Task, spec: &NodeSpec) {
+    pub fn on_returned(&mut self, task: &Task, spec: &NodeSpec, upkeep: Upkeep) {
         self.connections = self.connections.saturating_sub(1);
+        if upkeep == Upkeep::Counts {
+            return;
+        }
         self.work_left = if self.connections == 0 { 0.0 } else { (self.work_left - task.estimate).max(0.0) };
         self.free_cores = (self.free_cores + task.cores).min(spec.cores);
         self.free_memory = (self.free_memory + task.memory).min(spec.memory);
     }
 
-    /// A result from the node arrived, `response` seconds after its task was sent.
+    /// A result from the node arrived, `response` seconds after its task was sent:
+    /// counted under [`Upkeep::Full`].
     #[inline]
-    pub fn on_result(&mut self, response: f64) {
+    pub fn on_result(&mut self, response: f64, upkeep: Upkeep) {
+        if upkeep == Upkeep::Counts {
+            return;
+        }
         self.results += 1;
         self.last_response = response;
     }
@@ -267,6 +295,18 @@ pub trait Balancer: Send {
     /// with heartbeats, which only faults use, are still applied). Asked once, when the
     /// run is built. The default, `true`, is always correct.
     fn reads_reports(&self) -> bool {
+        true
+    }
+
+    /// Whether it reads more of a [`NodeBelief`] than `up`, `connections`, `sent` and
+    /// the report fields: the free room (`free_cores`, `free_memory`, or
+    /// [`ClusterView::free`]), `work_left`, `results` or `last_response`. A balancer
+    /// that answers `false` gets beliefs in which those fields are not kept up to date
+    /// ([`Upkeep::Counts`]; the free room still is in central mode and with
+    /// speculation, which read it themselves), saving their arithmetic on every task.
+    /// [`ClusterView::fits`] stays right either way. Asked once, when the run is built.
+    /// The default, `true`, is always correct.
+    fn reads_load(&self) -> bool {
         true
     }
 

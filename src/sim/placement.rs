@@ -15,7 +15,7 @@ use crate::model::{stream, Mode, NodeId, NodeSpec, Task};
 use crate::policy::discipline::conservative_backfill::Reserved;
 use crate::policy::plan::{Costs, Slot};
 use crate::policy::schedule::CoreSchedule;
-use crate::policy::{Balancer, ClusterView, Discipline, Hold, NodeBelief};
+use crate::policy::{Balancer, ClusterView, Discipline, Hold, NodeBelief, Upkeep};
 use crate::scenario::Split;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +31,8 @@ pub(super) struct Dispatcher {
     pub balancer: Box<dyn Balancer>,
     /// Whether the balancer is told of belief changes ([`Balancer::needs_updates`]).
     tell: bool,
+    /// Which belief fields are kept up to date.
+    pub upkeep: Upkeep,
     /// Its schedule of each node's cores, if the balancer decides on one
     /// ([`Balancer::needs_schedule`]); empty otherwise.
     schedules: Vec<CoreSchedule>,
@@ -65,13 +67,17 @@ pub(super) struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// A dispatcher in `mode` over idle nodes `specs`, its balancer told of each.
+    /// A dispatcher in `mode` over idle nodes `specs`, its balancer told of each. Its
+    /// beliefs are kept in full if the balancer reads the load, the mode is central
+    /// (whose fit test reads the free room), or `room_read` (the run reads the free
+    /// room itself: speculation).
     pub fn new(
         mode: Mode,
         specs: &[NodeSpec],
         mut balancer: Box<dyn Balancer>,
         rng: SimRng,
         waiting: TaskQueue,
+        room_read: bool,
     ) -> Self {
         let n = specs.len();
         let beliefs: Vec<NodeBelief> = specs.iter().map(NodeBelief::idle).collect();
@@ -84,10 +90,12 @@ impl Dispatcher {
         for node in 0..n {
             balancer.on_update(node, &view);
         }
+        let full = balancer.reads_load() || mode == Mode::Central || room_read;
         Dispatcher {
             beliefs,
             schedules,
             tell: balancer.needs_updates(),
+            upkeep: if full { Upkeep::Full } else { Upkeep::Counts },
             balancer,
             rng,
             outstanding: vec![Vec::new(); n],
@@ -324,8 +332,9 @@ impl<F: Features> Run<F> {
         }
         let speed = self.world.specs[node].speed;
         let mut expected_end = None;
+        let upkeep = disp.upkeep;
         disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
-            b.on_sent(task);
+            b.on_sent(task, upkeep);
             if let Some(s) = schedule {
                 expected_end = Some(s.send(task.cores, task.remaining_estimate() / speed, now));
             }
@@ -375,14 +384,15 @@ impl<F: Features> Run<F> {
             true
         };
         let spec = &self.world.specs[node];
+        let upkeep = disp.upkeep;
         disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
             if known {
-                b.on_returned(&a.task, spec);
+                b.on_returned(&a.task, spec, upkeep);
                 if let Some(s) = schedule {
                     s.returned(a.task.cores, a.expected_end, now);
                 }
             }
-            b.on_result(now - a.sent);
+            b.on_result(now - a.sent, upkeep);
             if let Some(r) = report {
                 b.on_report(r.queue, r.received);
             }

@@ -135,12 +135,14 @@ impl<F: Features> Run<F> {
         let fifo = discipline_obj.is_fifo();
         let k = scenario.run.dispatchers as usize;
         let mut dispatchers = Vec::with_capacity(k);
+        // Speculation reads the dispatchers' beliefs of the nodes' free room.
+        let room_read = scenario.speculation().is_some();
         for d in 0..k {
             let balancer = registry.build_balancer(balancer, &ctx).map_err(policy_error)?;
             // Dispatcher 0 keeps the stream a lone dispatcher always had.
             let labels: &[u64] = if d == 0 { &[stream::POLICY] } else { &[stream::POLICY, d as u64] };
             let rng = SimRng::new(derive_seed(seed, labels));
-            dispatchers.push(Dispatcher::new(mode, &specs, balancer, rng, TaskQueue::new(fifo)));
+            dispatchers.push(Dispatcher::new(mode, &specs, balancer, rng, TaskQueue::new(fifo), room_read));
         }
         let reports_read = dispatchers.iter().any(|d| d.balancer.reads_reports());
         let warmup = match (scenario.run.warmup, scenario.run.stop) {

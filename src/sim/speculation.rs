@@ -418,8 +418,9 @@ impl<F: Features> Run<F> {
         };
         if known {
             let spec = &self.world.specs[node];
+            let upkeep = disp.upkeep;
             disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
-                b.on_returned(&a.task, spec);
+                b.on_returned(&a.task, spec, upkeep);
                 if let Some(s) = schedule {
                     s.returned(cores, a.expected_end, now);
                 }

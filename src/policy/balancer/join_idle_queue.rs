@@ -63,6 +63,10 @@ impl JoinIdleQueue {
 }
 
 impl Balancer for JoinIdleQueue {
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         if let Some(n) = self.pop_idle(task, view) {
             return Some(n);

@@ -34,6 +34,10 @@ impl JoinShortestQueue {
 }
 
 impl Balancer for JoinShortestQueue {
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         if let Some(n) = self.index.select(rng) {
             if view.fits(n, task) {

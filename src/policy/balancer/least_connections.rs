@@ -32,6 +32,10 @@ impl Balancer for LeastConnections {
         false
     }
 
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         if let Some(n) = self.index.select(rng) {
             if view.fits(n, task) {

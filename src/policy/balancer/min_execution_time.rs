@@ -36,6 +36,10 @@ impl Balancer for MinExecutionTime {
         false
     }
 
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         for _ in 0..8 {
             let n = self.fastest[rng.below(self.fastest.len())] as NodeId;

@@ -43,6 +43,10 @@ impl Balancer for PowerOfD {
         false
     }
 
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         let n = self.perm.len();
         let mut best: Option<(u32, NodeId)> = None;

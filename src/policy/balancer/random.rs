@@ -21,6 +21,10 @@ impl Balancer for Random {
         false
     }
 
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         for _ in 0..8 {
             let n = rng.below(view.len());

@@ -22,6 +22,10 @@ impl Balancer for RoundRobin {
         false
     }
 
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
         let n = view.len();
         for step in 0..n {

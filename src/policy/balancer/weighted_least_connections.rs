@@ -69,6 +69,10 @@ impl Balancer for WeightedLeastConnections {
         false
     }
 
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         if let Some(g) = self.top.select(rng) {
             let class = &self.classes[g];

@@ -72,6 +72,10 @@ impl Balancer for WeightedRandom {
         false
     }
 
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         for _ in 0..8 {
             let n = self.draw(rng);

@@ -225,6 +225,10 @@ impl Balancer for WeightedRoundRobin {
         false
     }
 
+    fn reads_load(&self) -> bool {
+        false
+    }
+
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
         let now = self.decisions as f64 / self.total;
         self.promote(now);
