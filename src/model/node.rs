@@ -25,19 +25,24 @@ pub struct NodeSpec {
 
 /// What a node is doing, as every task placed on it touches: its local queue, what
 /// runs, its free room, its speed and its busy-time accounting. Kept small (two cache
-/// lines) and apart from its [`Health`], which only faults touch, so that clusters of
-/// thousands of nodes stay in the caches.
+/// lines, aligned to them) and apart from its [`Health`], which only faults touch, and
+/// with the two numbers of its [`NodeSpec`] that a task's start and end read (cores,
+/// speed), so that a task placed on one of thousands of nodes touches two lines of it.
 #[derive(Debug)]
+#[repr(align(64))]
 pub(crate) struct Node {
     /// Tasks placed here and not yet started, in the discipline's order.
     pub queue: TaskQueue,
     /// Tasks running now (at most `cores`); a few are held inline, without a heap
     /// allocation of their own.
     pub running: SmallVec<[TaskId; 4]>,
+    /// Its cores (the spec's).
+    pub cores: u32,
     pub free_cores: u32,
     pub free_memory: f64,
-    /// Fraction of its speed it runs at (below 1 during a slowdown).
-    pub speed_factor: f64,
+    /// Work units per second per core now: the spec's speed times the slowdown factor
+    /// ([`Health::speed_factor`]).
+    pub speed: f64,
     /// Integral of busy cores over time, up to `busy_since`.
     pub busy_core_seconds: f64,
     /// Time the integral was last brought up to date.
@@ -52,25 +57,20 @@ impl Node {
         Node {
             queue,
             running: SmallVec::new(),
+            cores: spec.cores,
             free_cores: spec.cores,
             free_memory: spec.memory,
-            speed_factor: 1.0,
+            speed: spec.speed,
             busy_core_seconds: 0.0,
             busy_since: 0.0,
             busy_at_warmup: 0.0,
         }
     }
 
-    /// Work units per second per core now.
-    #[inline]
-    pub fn speed(&self, spec: &NodeSpec) -> f64 {
-        spec.speed * self.speed_factor
-    }
-
     /// Brings the busy-core integral up to `now`; call before any change of `free_cores`.
     #[inline]
-    pub fn account(&mut self, spec: &NodeSpec, now: f64) {
-        let busy = spec.cores - self.free_cores;
+    pub fn account(&mut self, now: f64) {
+        let busy = self.cores - self.free_cores;
         self.busy_core_seconds += busy as f64 * (now - self.busy_since);
         self.busy_since = now;
     }
@@ -88,6 +88,9 @@ impl Node {
 pub(crate) struct Health {
     /// Whether it is up (not crashed).
     pub up: bool,
+    /// Fraction of its speed it runs at (below 1 during a slowdown; [`Node::speed`] is
+    /// the spec's speed times this).
+    pub speed_factor: f64,
     /// Incremented at every crash: a message sent before a crash carries the old
     /// epoch, and is lost with the node.
     pub epoch: u32,
@@ -112,6 +115,7 @@ impl Default for Health {
     fn default() -> Self {
         Health {
             up: true,
+            speed_factor: 1.0,
             epoch: 0,
             crashes: 0,
             crashed_at: f64::NAN,

@@ -106,7 +106,7 @@ impl<F: Features> Run<F> {
     /// The tasks running on `node` as backfilling sees them: each with the end its
     /// remaining estimate gives at the node's speed now, and the room it frees then.
     fn running_ends(&self, node: NodeId) -> impl Iterator<Item = Ending> + '_ {
-        let speed = self.world.nodes[node].speed(&self.world.specs[node]);
+        let speed = self.world.nodes[node].speed;
         self.world.nodes[node].running.iter().map(move |&a| {
             let a = self.tasks.attempt::<F>(a);
             let at = a.run_start + a.task.remaining_estimate() / speed;

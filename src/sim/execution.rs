@@ -20,7 +20,8 @@ pub(super) struct World {
     pub health: Vec<Health>,
     /// Tasks each node received from each dispatcher, `dispatchers` per node in one
     /// array (each dispatcher compares the count with what it sent, to know how many
-    /// of its tasks a state report could not include).
+    /// of its tasks a state report could not include). Empty in a run that sends no
+    /// reports.
     received: Vec<u64>,
     dispatchers: usize,
     /// The smallest node's cores and memory: a task within both fits every node.
@@ -33,8 +34,9 @@ pub(super) struct World {
 
 impl World {
     /// The cluster of `specs`, in the state `nodes`, dispatching by `mode` from
-    /// `dispatchers` dispatchers.
-    pub fn new(mode: Mode, nodes: Vec<Node>, specs: Vec<NodeSpec>, dispatchers: usize) -> Self {
+    /// `dispatchers` dispatchers; its nodes count the tasks they receive if
+    /// `count_received` (some report carries the count).
+    pub fn new(mode: Mode, nodes: Vec<Node>, specs: Vec<NodeSpec>, dispatchers: usize, count_received: bool) -> Self {
         let mut shapes: Vec<(u32, f64)> = Vec::new();
         for s in &specs {
             if !shapes.contains(&(s.cores, s.memory)) {
@@ -47,7 +49,7 @@ impl World {
             min_memory: specs.iter().map(|s| s.memory).fold(f64::INFINITY, f64::min),
             shapes,
             health: (0..nodes.len()).map(|_| Health::default()).collect(),
-            received: vec![0; nodes.len() * dispatchers],
+            received: vec![0; if count_received { nodes.len() * dispatchers } else { 0 }],
             dispatchers,
             nodes,
             specs,
@@ -83,7 +85,9 @@ impl<F: Features> Run<F> {
         }
         let a = self.tasks.attempt::<F>(attempt);
         let w = &mut self.world;
-        w.received[node * w.dispatchers + a.dispatcher as usize] += 1;
+        if !w.received.is_empty() {
+            w.received[node * w.dispatchers + a.dispatcher as usize] += 1;
+        }
         if F::SPECULATION && a.number == KILLED {
             // A copy's race was lost while it travelled.
             self.tasks.drop_attempt::<F>(attempt);
@@ -116,7 +120,7 @@ impl<F: Features> Run<F> {
             let Some(i) = self.placement.discipline.preemption(head, free, &running) else { return };
             let n = &mut self.world.nodes[node];
             let id = n.running.swap_remove(i);
-            n.account(&self.world.specs[node], now);
+            n.account(now);
             let a = self.tasks.attempt_mut::<F>(id);
             n.free_cores += a.task.cores;
             n.free_memory += a.task.memory;
@@ -130,7 +134,7 @@ impl<F: Features> Run<F> {
     /// such as remaining work are current and a speed change can take effect.
     pub(super) fn checkpoint(&mut self, node: NodeId, now: SimTime) {
         let n = &self.world.nodes[node];
-        let speed = n.speed(&self.world.specs[node]);
+        let speed = n.speed;
         for &r in &n.running {
             let a = self.tasks.attempt_mut::<F>(r);
             a.task.work_done = (a.task.work_done + (now - a.run_start) * speed).min(a.task.size);
@@ -144,8 +148,7 @@ impl<F: Features> Run<F> {
     #[inline(always)]
     pub(super) fn start_ready(&mut self, node: NodeId, now: SimTime) {
         let n = &mut self.world.nodes[node];
-        let spec = &self.world.specs[node];
-        let speed = n.speed(spec);
+        let speed = n.speed;
         while let Some(id) = n.queue.peek() {
             let a = self.tasks.attempt_mut::<F>(id);
             if F::SPECULATION && a.number == KILLED {
@@ -158,7 +161,7 @@ impl<F: Features> Run<F> {
                 break;
             }
             n.queue.pop();
-            n.account(spec, now);
+            n.account(now);
             n.free_cores -= a.task.cores;
             n.free_memory -= a.task.memory;
             n.running.push(id);
@@ -183,13 +186,13 @@ impl<F: Features> Run<F> {
         // Conservative backfilling: ended before the end its estimate gave it (as
         // `running_ends` computes it), so its room is free earlier than reserved.
         if self.placement.conservative {
-            let speed = self.world.nodes[node].speed(&self.world.specs[node]);
+            let speed = self.world.nodes[node].speed;
             if now < a.run_start + a.task.remaining_estimate() / speed {
                 self.placement.room_freed_early();
             }
         }
         let n = &mut self.world.nodes[node];
-        n.account(&self.world.specs[node], now);
+        n.account(now);
         n.free_cores += cores;
         n.free_memory += memory;
         if let Some(i) = n.running.iter().position(|&r| r == attempt) {

@@ -139,9 +139,10 @@ impl<F: Features> Run<F> {
         h.crashed_at = now;
         h.slow_event = EventId::NONE;
         h.beat_event = EventId::NONE;
+        self.world.health[node].speed_factor = 1.0;
         let n = &mut self.world.nodes[node];
-        n.account(&self.world.specs[node], now);
-        n.speed_factor = 1.0;
+        n.account(now);
+        n.speed = self.world.specs[node].speed;
         let running = std::mem::take(&mut n.running);
         let mut queued = Vec::new();
         while let Some(a) = n.queue.pop() {
@@ -173,7 +174,7 @@ impl<F: Features> Run<F> {
         h.down_time += now - h.crashed_at;
         h.recover_event = EventId::NONE;
         h.beat_event = self.queue.schedule_at(now, Event::Beat { node: node as u32 });
-        self.world.nodes[node].account(&self.world.specs[node], now);
+        self.world.nodes[node].account(now);
         self.measure.recorder.nodes_up(now, self.world.nodes_up());
         self.placement.room_freed_early();
         self.log(now, node, "recover");
@@ -184,12 +185,13 @@ impl<F: Features> Run<F> {
     /// the rest at the new speed.
     fn set_speed(&mut self, node: NodeId, factor: f64, now: SimTime) {
         self.checkpoint(node, now);
-        if factor > self.world.nodes[node].speed_factor {
+        if factor > self.world.health[node].speed_factor {
             self.placement.room_freed_early();
         }
-        self.world.nodes[node].speed_factor = factor;
-        let n = &self.world.nodes[node];
-        let speed = n.speed(&self.world.specs[node]);
+        self.world.health[node].speed_factor = factor;
+        let n = &mut self.world.nodes[node];
+        n.speed = self.world.specs[node].speed * factor;
+        let speed = n.speed;
         for &id in &n.running {
             let a = self.tasks.attempt_mut::<F>(id);
             let left = (a.task.size - a.task.work_done).max(0.0);

@@ -181,17 +181,17 @@ impl<F: Features> Run<F> {
 
     /// The warm-up ends now: remember each node's busy time so far.
     pub(super) fn snapshot_busy(&mut self, now: SimTime) {
-        for (n, spec) in self.world.nodes.iter_mut().zip(&self.world.specs) {
-            n.account(spec, now);
+        for n in &mut self.world.nodes {
+            n.account(now);
             n.busy_at_warmup = n.busy_core_seconds;
         }
     }
 
     /// The run's results at `end`, after the conservation and Little's-law checks.
     pub(super) fn finish(mut self, end: SimTime) -> Result<RunOutput, RunError> {
-        let busy: Vec<f64> = (self.world.nodes.iter_mut().zip(&self.world.specs))
-            .map(|(n, spec)| {
-                n.account(spec, end);
+        let busy: Vec<f64> = (self.world.nodes.iter_mut())
+            .map(|n| {
+                n.account(end);
                 n.busy_core_seconds - n.busy_at_warmup
             })
             .collect();

@@ -169,10 +169,13 @@ impl<F: Features> Run<F> {
         let net = (job.is_some() && dispatchers.iter().any(|d| d.balancer.plans_jobs()))
             .then(|| PlanNet::new(scenario, &specs));
         let max_at_instant = stuck_limit(scenario.run.max_in_system, specs.len());
+        let network = Network::new(scenario, &specs, reports_read);
+        // A node counts the tasks it receives only for the reports that carry the count.
+        let count_received = network.reports_with_results || scenario.faults.heartbeat.is_some();
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),
             placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
-            network: Network::new(scenario, &specs, reports_read),
+            network,
             faults: FaultState::new(scenario, &specs, seed, replication),
             speculation: Speculation::new(scenario.speculation(), F::SPECULATION, specs.len(), seed),
             measure: Measure::new(
@@ -183,7 +186,13 @@ impl<F: Features> Run<F> {
                 replication,
                 seed,
             ),
-            world: World::new(mode, specs.iter().map(|s| Node::new(s, TaskQueue::new(fifo))).collect(), specs, k),
+            world: World::new(
+                mode,
+                specs.iter().map(|s| Node::new(s, TaskQueue::new(fifo))).collect(),
+                specs,
+                k,
+                count_received,
+            ),
             tasks: Tasks::default(),
             jobs: Jobs::new(job.is_some(), fastest, tabled, net),
             arrivals: Arrivals {

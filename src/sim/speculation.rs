@@ -257,7 +257,7 @@ impl<F: Features> Run<F> {
         let disp = &self.placement.dispatchers[d];
         for node in 0..self.world.nodes.len() {
             let (n, spec) = (&self.world.nodes[node], &self.world.specs[node]);
-            let speed = n.speed(spec);
+            let speed = n.speed;
             let (mut done, mut ran) = sp.node_done[node];
             for &id in &n.running {
                 let a = self.tasks.attempt::<F>(id);
@@ -432,13 +432,12 @@ impl<F: Features> Run<F> {
             self.tasks.attempt_mut::<F>(id).number = KILLED;
             return;
         };
-        let spec = &self.world.specs[node];
-        let work = (a.task.work_done + (now - a.run_start) * n.speed(spec)).min(a.task.size);
+        let work = (a.task.work_done + (now - a.run_start) * n.speed).min(a.task.size);
         // What it did tells how fast its node is.
         let (done, time) = &mut self.speculation.node_done[node];
-        *done += progress(a, now, n.speed(spec));
+        *done += progress(a, now, n.speed);
         *time += now - a.start;
-        n.account(spec, now);
+        n.account(now);
         n.running.swap_remove(i);
         n.free_cores += cores;
         n.free_memory += a.task.memory;
