@@ -38,6 +38,32 @@ impl PowerOfD {
     }
 }
 
+impl PowerOfD {
+    /// The `k`-th node of the sample: a uniform draw among the nodes not yet sampled,
+    /// swapped into place `k` of the permutation.
+    #[inline(always)]
+    fn sample(&mut self, k: usize, rng: &mut SimRng) -> NodeId {
+        let j = k + rng.below(self.perm.len() - k);
+        self.perm.swap(k, j);
+        self.perm[k] as NodeId
+    }
+
+    /// `select` for d = 2, the common case, without the loop's bookkeeping: the same
+    /// draws, the same choice.
+    #[inline(always)]
+    fn select_two(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
+        let a = self.sample(0, rng);
+        let b = self.sample(1, rng);
+        match (view.fits(a, task), view.fits(b, task)) {
+            // Strictly fewer: a tie keeps the node sampled first.
+            (true, true) => Some(if view.beliefs[b].connections < view.beliefs[a].connections { b } else { a }),
+            (true, false) => Some(a),
+            (false, true) => Some(b),
+            (false, false) => super::least_fitting(task, view, rng, |n| f64::from(view.beliefs[n].connections)),
+        }
+    }
+}
+
 impl Balancer for PowerOfD {
     fn reads_reports(&self) -> bool {
         false
@@ -48,12 +74,12 @@ impl Balancer for PowerOfD {
     }
 
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
-        let n = self.perm.len();
+        if self.d == 2 {
+            return self.select_two(task, view, rng);
+        }
         let mut best: Option<(u32, NodeId)> = None;
         for k in 0..self.d {
-            let j = k + rng.below(n - k);
-            self.perm.swap(k, j);
-            let node = self.perm[k] as NodeId;
+            let node = self.sample(k, rng);
             if !view.fits(node, task) {
                 continue;
             }

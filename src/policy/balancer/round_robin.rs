@@ -28,12 +28,15 @@ impl Balancer for RoundRobin {
 
     fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
         let n = view.len();
-        for step in 0..n {
-            let node = (self.next + step) % n;
+        // The node after `node`, wrapping round without a division.
+        let after = |node: usize| if node + 1 == n { 0 } else { node + 1 };
+        let mut node = self.next;
+        for _ in 0..n {
             if view.fits(node, task) {
-                self.next = (node + 1) % n;
+                self.next = after(node);
                 return Some(node);
             }
+            node = after(node);
         }
         None
     }
