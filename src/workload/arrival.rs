@@ -131,25 +131,25 @@ impl ArrivalProcess {
     #[inline(always)]
     pub fn next_gap(&mut self, rng: &mut SimRng) -> f64 {
         match self {
-            ArrivalProcess::Poisson { mean_gap } => -rng.open01().ln() * *mean_gap,
+            ArrivalProcess::Poisson { mean_gap } => rng.exp1() * *mean_gap,
             ArrivalProcess::Constant { gap } => *gap,
             ArrivalProcess::Bursty { rates, durations, state, left_in_state } => {
                 if left_in_state.is_nan() {
-                    *left_in_state = -rng.open01().ln() * durations[0];
+                    *left_in_state = rng.exp1() * durations[0];
                 }
                 // Both clocks are exponential, so racing them afresh after each state
                 // change is exact (memorylessness).
                 let mut gap = 0.0;
                 loop {
                     let rate = rates[*state];
-                    let next = if rate > 0.0 { -rng.open01().ln() / rate } else { f64::INFINITY };
+                    let next = if rate > 0.0 { rng.exp1() / rate } else { f64::INFINITY };
                     if next < *left_in_state {
                         *left_in_state -= next;
                         return gap + next;
                     }
                     gap += *left_in_state;
                     *state = 1 - *state;
-                    *left_in_state = -rng.open01().ln() * durations[*state];
+                    *left_in_state = rng.exp1() * durations[*state];
                 }
             }
             ArrivalProcess::Trace(_) => f64::INFINITY,

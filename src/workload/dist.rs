@@ -106,7 +106,7 @@ enum Sampler {
         low: f64,
         width: f64,
     },
-    /// Exponential by its mean (sampled by inversion).
+    /// Exponential by its mean (sampled by the ziggurat method, [`SimRng::exp1`]).
     Exponential(f64),
     /// Normal truncated at 0.
     Normal(Normal<f64>),
@@ -291,8 +291,7 @@ impl Dist {
         match &self.sampler {
             Sampler::Constant(v) => *v,
             Sampler::Uniform { low, width } => low + width * rng.open01(),
-            // Inversion: one uniform and a logarithm per draw.
-            Sampler::Exponential(mean) => -rng.open01().ln() * mean,
+            Sampler::Exponential(mean) => rng.exp1() * mean,
             Sampler::Normal(n) => loop {
                 let x = n.sample(rng);
                 if x >= 0.0 {
@@ -304,7 +303,7 @@ impl Dist {
             Sampler::Weibull(d) => d.sample(rng),
             Sampler::Hyperexponential { p, mean1, mean2 } => {
                 let m = if rng.open01() < *p { mean1 } else { mean2 };
-                -rng.open01().ln() * m
+                rng.exp1() * m
             }
             Sampler::Empirical(values) => values[rng.below(values.len())],
         }
