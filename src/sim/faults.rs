@@ -139,7 +139,7 @@ impl<F: Features> Run<F> {
         h.crashed_at = now;
         h.slow_event = EventId::NONE;
         h.beat_event = EventId::NONE;
-        self.world.health[node].speed_factor = 1.0;
+        h.speed_factor = 1.0;
         let n = &mut self.world.nodes[node];
         n.account(now);
         n.speed = self.world.specs[node].speed;

@@ -77,6 +77,17 @@ impl Balancer for PowerOfD {
         if self.d == 2 {
             return self.select_two(task, view, rng);
         }
+        self.select_any(task, view, rng)
+    }
+
+    fn needs_updates(&self) -> bool {
+        false
+    }
+}
+
+impl PowerOfD {
+    /// `select` for any d: the least connected of the fitting nodes of the sample.
+    fn select_any(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
         let mut best: Option<(u32, NodeId)> = None;
         for k in 0..self.d {
             let node = self.sample(k, rng);
@@ -94,8 +105,42 @@ impl Balancer for PowerOfD {
             None => super::least_fitting(task, view, rng, |n| f64::from(view.beliefs[n].connections)),
         }
     }
+}
 
-    fn needs_updates(&self) -> bool {
-        false
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Mode, NodeSpec};
+    use crate::policy::NodeBelief;
+
+    #[test]
+    fn the_two_choice_path_chooses_as_the_general_one() {
+        // Random beliefs over 6 nodes, some down, some too small for the task, many
+        // ties; the same permutation and stream for both paths, decision after decision.
+        let specs: Vec<NodeSpec> =
+            (0..6).map(|i| NodeSpec { group: 0, speed: 1.0, cores: 1 + (i % 3), memory: 4.0, weight: 1.0 }).collect();
+        let task = Task { cores: 2, ..Task::of_size(0, 1.0) };
+        let mut world = SimRng::new(9);
+        let (mut two, mut any) = (PowerOfD::new(6, 2), PowerOfD::new(6, 2));
+        let (mut rng_two, mut rng_any) = (SimRng::new(4), SimRng::new(4));
+        let mut fallbacks = 0;
+        for _ in 0..20_000 {
+            let beliefs: Vec<NodeBelief> = specs
+                .iter()
+                .map(|s| NodeBelief {
+                    up: world.below(5) != 0,
+                    connections: world.below(3) as u32,
+                    ..NodeBelief::idle(s)
+                })
+                .collect();
+            let view = ClusterView::new(0.0, Mode::Dispatch, &specs, &beliefs);
+            let chosen = two.select_two(&task, &view, &mut rng_two);
+            assert_eq!(chosen, any.select_any(&task, &view, &mut rng_any));
+            assert_eq!(two.perm, any.perm);
+            let sampled = &two.perm[..2];
+            fallbacks += usize::from(sampled.iter().all(|&n| !view.fits(n as NodeId, &task)));
+        }
+        // The fallback scan (neither sampled node fits) was taken too.
+        assert!(fallbacks > 1_000, "{fallbacks}");
     }
 }
