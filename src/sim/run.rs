@@ -136,7 +136,7 @@ impl<F: Features> Run<F> {
         let k = scenario.run.dispatchers as usize;
         let mut dispatchers = Vec::with_capacity(k);
         // Speculation reads the dispatchers' beliefs of the nodes' free room.
-        let room_read = scenario.speculation().is_some();
+        let room_read = F::SPECULATION;
         for d in 0..k {
             let balancer = registry.build_balancer(balancer, &ctx).map_err(policy_error)?;
             // Dispatcher 0 keeps the stream a lone dispatcher always had.

@@ -36,9 +36,7 @@ impl PowerOfD {
         debug_assert!(d >= 1 && d <= nodes);
         PowerOfD { d, perm: (0..nodes as u32).collect() }
     }
-}
 
-impl PowerOfD {
     /// The `k`-th node of the sample: a uniform draw among the nodes not yet sampled,
     /// swapped into place `k` of the permutation.
     #[inline(always)]
@@ -62,6 +60,26 @@ impl PowerOfD {
             (false, false) => super::least_fitting(task, view, rng, |n| f64::from(view.beliefs[n].connections)),
         }
     }
+
+    /// `select` for any d: the least connected of the fitting nodes of the sample.
+    fn select_any(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
+        let mut best: Option<(u32, NodeId)> = None;
+        for k in 0..self.d {
+            let node = self.sample(k, rng);
+            if !view.fits(node, task) {
+                continue;
+            }
+            let c = view.beliefs[node].connections;
+            // Strictly fewer: a tie keeps the node sampled first.
+            if best.is_none_or(|(b, _)| c < b) {
+                best = Some((c, node));
+            }
+        }
+        match best {
+            Some((_, node)) => Some(node),
+            None => super::least_fitting(task, view, rng, |n| f64::from(view.beliefs[n].connections)),
+        }
+    }
 }
 
 impl Balancer for PowerOfD {
@@ -82,28 +100,6 @@ impl Balancer for PowerOfD {
 
     fn needs_updates(&self) -> bool {
         false
-    }
-}
-
-impl PowerOfD {
-    /// `select` for any d: the least connected of the fitting nodes of the sample.
-    fn select_any(&mut self, task: &Task, view: &ClusterView<'_>, rng: &mut SimRng) -> Option<NodeId> {
-        let mut best: Option<(u32, NodeId)> = None;
-        for k in 0..self.d {
-            let node = self.sample(k, rng);
-            if !view.fits(node, task) {
-                continue;
-            }
-            let c = view.beliefs[node].connections;
-            // Strictly fewer: a tie keeps the node sampled first.
-            if best.is_none_or(|(b, _)| c < b) {
-                best = Some((c, node));
-            }
-        }
-        match best {
-            Some((_, node)) => Some(node),
-            None => super::least_fitting(task, view, rng, |n| f64::from(view.beliefs[n].connections)),
-        }
     }
 }
 
