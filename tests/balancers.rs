@@ -5,7 +5,7 @@
 use schedsim::engine::SimRng;
 use schedsim::model::{Mode, NodeSpec, Task};
 use schedsim::policy::registry::{BuildContext, Registry, BALANCERS};
-use schedsim::policy::{Balancer, ClusterView, NodeBelief, PolicySpec};
+use schedsim::policy::{Balancer, Capacity, ClusterView, NodeBelief, PolicySpec};
 
 // ---------------------------------------------------------------------------------
 // Helpers
@@ -127,6 +127,49 @@ fn registry_lists_every_balancer_in_order() {
         assert!(!e.info.summary.is_empty() && !e.info.modes.is_empty(), "{}", e.info.name);
         for p in e.info.params.iter() {
             assert!(p.default.is_some() && !p.doc.is_empty(), "{}.{}", e.info.name, p.name);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The view's fit test
+// ---------------------------------------------------------------------------------
+
+/// The least capacity takes each resource's least over the nodes, from whichever
+/// node has it.
+#[test]
+fn least_capacity_is_the_least_of_each_resource() {
+    let specs = vec![node(1.0, 4, 2.0, 1.0), node(1.0, 1, 16.0, 1.0), node(1.0, 8, 8.0, 1.0)];
+    assert_eq!(Capacity::least_of(&specs), Capacity { cores: 1, memory: 2.0 });
+    assert_eq!(Capacity::least_of(&plain(3)), Capacity { cores: 1, memory: f64::INFINITY });
+}
+
+/// In dispatch mode a view told the cluster's least capacity answers `fits` exactly
+/// as its definition says (the node believed up, and its spec big enough) and as a
+/// view told nothing: on mixed nodes, some down, tasks below, at and above each
+/// node's cores and memory.
+#[test]
+fn the_fit_test_with_the_least_capacity_is_the_fit_test() {
+    let mut rng = SimRng::new(11);
+    for _ in 0..200 {
+        let n = 1 + rng.below(12);
+        let specs: Vec<NodeSpec> =
+            (0..n).map(|_| node(1.0, 1 + rng.below(8) as u32, [1.0, 2.0, 4.0, 8.0][rng.below(4)], 1.0)).collect();
+        let mut state = State::dispatch(specs);
+        for b in state.beliefs.iter_mut() {
+            b.up = rng.below(5) != 0;
+        }
+        let least = Capacity::least_of(&state.specs);
+        let plain_view = state.view();
+        let told = state.view().with_least(least);
+        for _ in 0..20 {
+            let t = task(1.0, 1 + rng.below(9) as u32, [0.0, 1.0, 2.0, 3.0, 8.0, 9.0][rng.below(6)]);
+            for i in 0..n {
+                let s = &state.specs[i];
+                let defined = state.beliefs[i].up && s.cores >= t.cores && s.memory >= t.memory;
+                assert_eq!(told.fits(i, &t), defined, "node {i} {s:?}, task of {} cores, {} memory", t.cores, t.memory);
+                assert_eq!(plain_view.fits(i, &t), defined);
+            }
         }
     }
 }

@@ -30,7 +30,12 @@ use schedule::CoreSchedule;
 
 /// What one dispatcher believes about one node, built only from what it sent, the
 /// results that came back, and the state reports the node sent with them.
+///
+/// One cache line, aligned to it, the fields every dispatcher keeps first: a decision
+/// among thousands of nodes reads one line per node it looks at, and sending a task
+/// there writes the same line.
 #[derive(Debug, Clone, PartialEq)]
+#[repr(C, align(64))]
 pub struct NodeBelief {
     /// Whether the dispatcher believes the node up: false from the moment its failure
     /// detector declares it dead until its next heartbeat. Balancers must not choose a
@@ -38,12 +43,6 @@ pub struct NodeBelief {
     pub up: bool,
     /// Tasks sent to the node whose completion the dispatcher has not yet seen.
     pub connections: u32,
-    /// Cores the dispatcher believes free (its own placements minus seen completions).
-    /// Kept under [`Upkeep::Full`] only, like the next field and `work_left`, `results`
-    /// and `last_response`.
-    pub free_cores: u32,
-    /// Memory the dispatcher believes free.
-    pub free_memory: f64,
     /// Tasks sent to the node so far.
     pub sent: u64,
     /// Tasks at the node (waiting + running) in its last state report. Kept only for a
@@ -53,6 +52,12 @@ pub struct NodeBelief {
     /// cannot include). `reported_queue + sent_since_report` is its best estimate of
     /// the node's queue.
     pub sent_since_report: u32,
+    /// Cores the dispatcher believes free (its own placements minus seen completions).
+    /// Kept under [`Upkeep::Full`] only, like the next field and `work_left`, `results`
+    /// and `last_response`.
+    pub free_cores: u32,
+    /// Memory the dispatcher believes free.
+    pub free_memory: f64,
     /// Estimated work (sum of size estimates) of the tasks counted in `connections`.
     pub work_left: f64,
     /// Results seen from the node so far.
@@ -60,6 +65,8 @@ pub struct NodeBelief {
     /// Response time (sent to result seen) of the last result from the node.
     pub last_response: f64,
 }
+
+const _: () = assert!(std::mem::size_of::<NodeBelief>() == 64);
 
 /// Which fields of its [`NodeBelief`]s a dispatcher keeps up to date, chosen once
 /// when the run is built. `up`, `connections`, `sent` and the report fields are kept
@@ -189,6 +196,25 @@ pub struct Hold {
     pub memory: f64,
 }
 
+/// Cores and memory: here, what every node of a cluster has at least.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Capacity {
+    /// Cores.
+    pub cores: u32,
+    /// Memory, in the scenario's unit.
+    pub memory: f64,
+}
+
+impl Capacity {
+    /// The least cores and the least memory among `specs` (each from its own node,
+    /// perhaps different ones); zero for no node.
+    pub fn least_of(specs: &[NodeSpec]) -> Self {
+        let cores = specs.iter().map(|s| s.cores).min().unwrap_or(0);
+        let memory = specs.iter().map(|s| s.memory).fold(f64::INFINITY, f64::min);
+        Capacity { cores, memory: if specs.is_empty() { 0.0 } else { memory } }
+    }
+}
+
 /// The read-only picture a policy decides on.
 #[derive(Clone, Copy)]
 pub struct ClusterView<'a> {
@@ -206,19 +232,32 @@ pub struct ClusterView<'a> {
     /// The dispatcher's schedule of each node's cores (same indexing), kept only for a
     /// balancer whose [`Balancer::needs_schedule`] says so; empty otherwise.
     pub schedules: &'a [CoreSchedule],
+    /// Cores and memory every node has at least ([`Capacity::least_of`] the specs;
+    /// zero, which is true of any cluster, unless [`with_least`](Self::with_least)
+    /// says more). In dispatch mode a task within it fits every node up, so
+    /// [`fits`](Self::fits) need not read the node's spec: a cache line per node
+    /// looked at, in a cluster of thousands.
+    pub least: Capacity,
 }
 
 impl<'a> ClusterView<'a> {
     /// The view at `now` of a dispatcher in `mode`, nothing held back.
     #[inline]
     pub fn new(now: SimTime, mode: Mode, specs: &'a [NodeSpec], beliefs: &'a [NodeBelief]) -> Self {
-        ClusterView { now, mode, specs, beliefs, hold: None, schedules: &[] }
+        ClusterView { now, mode, specs, beliefs, hold: None, schedules: &[], least: Capacity::default() }
     }
 
     /// This view with the dispatcher's schedules of the nodes' cores.
     #[inline]
     pub fn with_schedules(self, schedules: &'a [CoreSchedule]) -> Self {
         ClusterView { schedules, ..self }
+    }
+
+    /// This view with `least`, the cores and memory every node of `specs` has at
+    /// least (see [`least`](Self::least)).
+    #[inline]
+    pub fn with_least(self, least: Capacity) -> Self {
+        ClusterView { least, ..self }
     }
 
     /// The cores and memory believed free on `node`, less what is held back there.
@@ -251,8 +290,10 @@ impl<'a> ClusterView<'a> {
         }
         match self.mode {
             Mode::Dispatch => {
-                let s = &self.specs[node];
-                s.cores >= task.cores && s.memory >= task.memory
+                (task.cores <= self.least.cores && task.memory <= self.least.memory) || {
+                    let s = &self.specs[node];
+                    s.cores >= task.cores && s.memory >= task.memory
+                }
             }
             Mode::Central => {
                 let (cores, memory) = self.free(node);

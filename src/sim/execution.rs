@@ -9,6 +9,7 @@ use super::run::{Event, Run};
 use super::speculation::KILLED;
 use crate::engine::{EventId, SimTime};
 use crate::model::{Health, Mode, Node, NodeId, NodeSpec, Task};
+use crate::policy::Capacity;
 
 /// The cluster: what each node is, and what it is doing.
 pub(super) struct World {
@@ -24,9 +25,8 @@ pub(super) struct World {
     /// reports.
     received: Vec<u64>,
     dispatchers: usize,
-    /// The smallest node's cores and memory: a task within both fits every node.
-    min_cores: u32,
-    min_memory: f64,
+    /// What every node has at least: a task within it fits every node.
+    least: Capacity,
     /// The distinct (cores, memory) of the nodes: whether a task fits some node is
     /// decided over these (at most one per group), not over every node.
     shapes: Vec<(u32, f64)>,
@@ -45,8 +45,7 @@ impl World {
         }
         World {
             mode,
-            min_cores: specs.iter().map(|s| s.cores).min().unwrap_or(0),
-            min_memory: specs.iter().map(|s| s.memory).fold(f64::INFINITY, f64::min),
+            least: Capacity::least_of(&specs),
             shapes,
             health: (0..nodes.len()).map(|_| Health::default()).collect(),
             received: vec![0; if count_received { nodes.len() * dispatchers } else { 0 }],
@@ -59,7 +58,7 @@ impl World {
     /// Whether some node has the cores and memory to run `task` at all.
     #[inline]
     pub fn fits_some_node(&self, task: &Task) -> bool {
-        (task.cores <= self.min_cores && task.memory <= self.min_memory)
+        (task.cores <= self.least.cores && task.memory <= self.least.memory)
             || self.shapes.iter().any(|&(cores, memory)| cores >= task.cores && memory >= task.memory)
     }
 

@@ -15,7 +15,7 @@ use crate::model::{stream, Mode, NodeId, NodeSpec, Task};
 use crate::policy::discipline::conservative_backfill::Reserved;
 use crate::policy::plan::{Costs, Slot};
 use crate::policy::schedule::CoreSchedule;
-use crate::policy::{Balancer, ClusterView, Discipline, Hold, NodeBelief, Upkeep};
+use crate::policy::{Balancer, Capacity, ClusterView, Discipline, Hold, NodeBelief, Upkeep};
 use crate::scenario::Split;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,6 +36,8 @@ pub(super) struct Dispatcher {
     /// Its schedule of each node's cores, if the balancer decides on one
     /// ([`Balancer::needs_schedule`]); empty otherwise.
     schedules: Vec<CoreSchedule>,
+    /// What every node has at least, for its views' fit test ([`ClusterView::least`]).
+    least: Capacity,
     /// Its own stream of policy randomness.
     pub rng: SimRng,
     /// Per node, the attempts sent there and not seen come back: what it resubmits if
@@ -94,6 +96,7 @@ impl Dispatcher {
         Dispatcher {
             beliefs,
             schedules,
+            least: Capacity::least_of(specs),
             tell: balancer.needs_updates(),
             upkeep: if full { Upkeep::Full } else { Upkeep::Counts },
             balancer,
@@ -129,7 +132,9 @@ impl Dispatcher {
     ) {
         change(&mut self.beliefs[node], self.schedules.get_mut(node));
         if self.tell {
-            let view = ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules);
+            let view = ClusterView::new(now, mode, specs, &self.beliefs)
+                .with_schedules(&self.schedules)
+                .with_least(self.least);
             self.balancer.on_update(node, &view);
         }
     }
@@ -137,7 +142,8 @@ impl Dispatcher {
     /// Asks the balancer, which plans whole jobs, for the plan of `job` (see
     /// [`Balancer::plan_job`]).
     pub(super) fn plan_job(&mut self, job: &dyn Costs, now: SimTime, mode: Mode, specs: &[NodeSpec]) -> Vec<Slot> {
-        let view = ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules);
+        let view =
+            ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules).with_least(self.least);
         self.balancer.plan_job(job, &view)
     }
 
@@ -151,7 +157,8 @@ impl Dispatcher {
         specs: &[NodeSpec],
         hold: Option<Hold>,
     ) -> Option<NodeId> {
-        let mut view = ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules);
+        let mut view =
+            ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules).with_least(self.least);
         view.hold = hold;
         let node = self.balancer.select(task, &view, &mut self.rng);
         debug_assert!(node.is_none_or(|n| view.fits(n, task)), "balancer chose a node that cannot take the task");
