@@ -18,7 +18,7 @@
 use schedsim::engine::SimRng;
 use schedsim::model::{Mode, NodeSpec, Task};
 use schedsim::policy::registry::{BuildContext, Registry};
-use schedsim::policy::{Balancer, ClusterView, NodeBelief, PolicySpec};
+use schedsim::policy::{Balancer, Capacity, ClusterView, NodeBelief, PolicySpec};
 
 /// Whether the balancer `name` plans whole jobs of many tasks: its per-task decision is
 /// then only its fallback off the plan (a scan of every node), and its cost is the plan
@@ -33,6 +33,8 @@ pub fn plans_jobs(name: &str) -> bool {
 pub struct Steady {
     mode: Mode,
     specs: Vec<NodeSpec>,
+    /// What every node has at least, given to the views as the simulation gives it.
+    least: Capacity,
     beliefs: Vec<NodeBelief>,
     balancer: Option<Box<dyn Balancer>>,
     /// The policy's stream.
@@ -75,14 +77,24 @@ impl Steady {
             let mut b = Registry::default()
                 .build_balancer(&PolicySpec::named(name), &BuildContext { mode, nodes: &specs })
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let view = ClusterView::new(0.0, mode, &specs, &beliefs);
+            let view = ClusterView::new(0.0, mode, &specs, &beliefs).with_least(Capacity::least_of(&specs));
             for n in 0..nodes {
                 b.on_update(n, &view);
             }
             b
         });
         let task = Task::of_size(0, 1.0);
-        Steady { mode, specs, beliefs, balancer, policy_rng: SimRng::new(1), world_rng, task, next: 0 }
+        Steady {
+            mode,
+            least: Capacity::least_of(&specs),
+            specs,
+            beliefs,
+            balancer,
+            policy_rng: SimRng::new(1),
+            world_rng,
+            task,
+            next: 0,
+        }
     }
 
     /// One task: choose, send, and one completion somewhere.
@@ -92,7 +104,7 @@ impl Steady {
         self.task.estimate = 0.5 + self.world_rng.open01();
         let chosen = match &mut self.balancer {
             Some(b) => {
-                let view = ClusterView::new(0.0, self.mode, &self.specs, &self.beliefs);
+                let view = ClusterView::new(0.0, self.mode, &self.specs, &self.beliefs).with_least(self.least);
                 b.select(&self.task, &view, &mut self.policy_rng)
             }
             None => {
@@ -133,7 +145,7 @@ impl Steady {
     #[inline]
     fn update(&mut self, n: usize) {
         if let Some(b) = &mut self.balancer {
-            let view = ClusterView::new(0.0, self.mode, &self.specs, &self.beliefs);
+            let view = ClusterView::new(0.0, self.mode, &self.specs, &self.beliefs).with_least(self.least);
             b.on_update(n, &view);
         }
     }

@@ -31,9 +31,10 @@ use schedule::CoreSchedule;
 /// What one dispatcher believes about one node, built only from what it sent, the
 /// results that came back, and the state reports the node sent with them.
 ///
-/// One cache line, aligned to it, the fields every dispatcher keeps first: a decision
-/// among thousands of nodes reads one line per node it looks at, and sending a task
-/// there writes the same line.
+/// One cache line, aligned to it: a decision among thousands of nodes reads one line
+/// per node it looks at, and sending a task there writes the same line. (Unaligned,
+/// most beliefs straddled two lines, and `up`, read by every fit test, and
+/// `connections`, written at every send, often fell in different ones.)
 #[derive(Debug, Clone, PartialEq)]
 #[repr(C, align(64))]
 pub struct NodeBelief {
@@ -88,11 +89,11 @@ impl Default for NodeBelief {
         NodeBelief {
             up: true,
             connections: 0,
-            free_cores: 0,
-            free_memory: 0.0,
             sent: 0,
             reported_queue: 0,
             sent_since_report: 0,
+            free_cores: 0,
+            free_memory: 0.0,
             work_left: 0.0,
             results: 0,
             last_response: 0.0,
@@ -207,10 +208,18 @@ pub struct Capacity {
 
 impl Capacity {
     /// The least cores and the least memory among `specs` (each from its own node,
-    /// perhaps different ones); zero for no node.
+    /// perhaps different ones); zero for no node. A node's memory that is not a
+    /// number (which no valid scenario has) makes the least memory not a number, so
+    /// that no task is taken to be within it.
     pub fn least_of(specs: &[NodeSpec]) -> Self {
         let cores = specs.iter().map(|s| s.cores).min().unwrap_or(0);
-        let memory = specs.iter().map(|s| s.memory).fold(f64::INFINITY, f64::min);
+        let memory = specs.iter().map(|s| s.memory).fold(f64::INFINITY, |least, m| {
+            if least.is_nan() || m.is_nan() {
+                f64::NAN
+            } else {
+                least.min(m)
+            }
+        });
         Capacity { cores, memory: if specs.is_empty() { 0.0 } else { memory } }
     }
 }
@@ -232,16 +241,18 @@ pub struct ClusterView<'a> {
     /// The dispatcher's schedule of each node's cores (same indexing), kept only for a
     /// balancer whose [`Balancer::needs_schedule`] says so; empty otherwise.
     pub schedules: &'a [CoreSchedule],
-    /// Cores and memory every node has at least ([`Capacity::least_of`] the specs;
-    /// zero, which is true of any cluster, unless [`with_least`](Self::with_least)
-    /// says more). In dispatch mode a task within it fits every node up, so
-    /// [`fits`](Self::fits) need not read the node's spec: a cache line per node
-    /// looked at, in a cluster of thousands.
+    /// Cores and memory that every node of `specs` has at least. In dispatch mode a
+    /// task within it fits every node believed up, so [`fits`](Self::fits) need not
+    /// read the node's spec (a cache line per node looked at, in a cluster of
+    /// thousands). Contract: it must not exceed any node's cores or memory, or `fits`
+    /// takes nodes too small for the task. Zero, true of any cluster, unless
+    /// [`with_least`](Self::with_least) gives more ([`Capacity::least_of`] the specs).
     pub least: Capacity,
 }
 
 impl<'a> ClusterView<'a> {
-    /// The view at `now` of a dispatcher in `mode`, nothing held back.
+    /// The view at `now` of a dispatcher in `mode`, nothing held back, no schedules,
+    /// a least capacity of zero.
     #[inline]
     pub fn new(now: SimTime, mode: Mode, specs: &'a [NodeSpec], beliefs: &'a [NodeBelief]) -> Self {
         ClusterView { now, mode, specs, beliefs, hold: None, schedules: &[], least: Capacity::default() }
@@ -254,7 +265,7 @@ impl<'a> ClusterView<'a> {
     }
 
     /// This view with `least`, the cores and memory every node of `specs` has at
-    /// least (see [`least`](Self::least)).
+    /// least (see [`least`](Self::least) for the contract).
     #[inline]
     pub fn with_least(self, least: Capacity) -> Self {
         ClusterView { least, ..self }

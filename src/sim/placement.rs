@@ -88,7 +88,8 @@ impl Dispatcher {
         } else {
             Vec::new()
         };
-        let view = ClusterView::new(0.0, mode, specs, &beliefs).with_schedules(&schedules);
+        let least = Capacity::least_of(specs);
+        let view = ClusterView::new(0.0, mode, specs, &beliefs).with_schedules(&schedules).with_least(least);
         for node in 0..n {
             balancer.on_update(node, &view);
         }
@@ -96,7 +97,7 @@ impl Dispatcher {
         Dispatcher {
             beliefs,
             schedules,
-            least: Capacity::least_of(specs),
+            least,
             tell: balancer.needs_updates(),
             upkeep: if full { Upkeep::Full } else { Upkeep::Counts },
             balancer,
