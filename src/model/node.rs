@@ -28,14 +28,16 @@ pub struct NodeSpec {
 /// lines, aligned to them) and apart from its [`Health`], which only faults touch, and
 /// with the two numbers of its [`NodeSpec`] that a task's start and end read (cores,
 /// speed), so that a task placed on one of thousands of nodes touches two lines of it.
+///
+/// Laid out (`repr(C)`) so that a task that arrives at a busy node, the common case
+/// under load, touches only the first line: the queue it joins and the free room and
+/// speed the start test reads. What runs and the busy-time accounting, which change
+/// only when a task starts or ends, fill the second.
 #[derive(Debug)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 pub(crate) struct Node {
     /// Tasks placed here and not yet started, in the discipline's order.
     pub queue: TaskQueue,
-    /// Tasks running now (at most `cores`); a few are held inline, without a heap
-    /// allocation of their own.
-    pub running: SmallVec<[TaskId; 4]>,
     /// Its cores (the spec's).
     pub cores: u32,
     pub free_cores: u32,
@@ -43,6 +45,9 @@ pub(crate) struct Node {
     /// Work units per second per core now: the spec's speed times the slowdown factor
     /// ([`Health::speed_factor`]).
     pub speed: f64,
+    /// Tasks running now (at most `cores`); a few are held inline, without a heap
+    /// allocation of their own.
+    pub running: SmallVec<[TaskId; 4]>,
     /// Integral of busy cores over time, up to `busy_since`.
     pub busy_core_seconds: f64,
     /// Time the integral was last brought up to date.
@@ -50,6 +55,9 @@ pub(crate) struct Node {
     /// `busy_core_seconds` at the end of the warm-up (subtracted at the end).
     pub busy_at_warmup: f64,
 }
+
+const _: () = assert!(std::mem::size_of::<Node>() == 128);
+const _: () = assert!(std::mem::offset_of!(Node, speed) + 8 <= 64, "a busy node's arrival reads one line");
 
 impl Node {
     /// A node of `spec`, idle, with `queue` as its local queue.
