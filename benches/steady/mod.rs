@@ -73,28 +73,19 @@ impl Steady {
                 }
             })
             .collect();
+        let least = Capacity::least_of(&specs);
         let balancer = name.map(|name| {
             let mut b = Registry::default()
                 .build_balancer(&PolicySpec::named(name), &BuildContext { mode, nodes: &specs })
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let view = ClusterView::new(0.0, mode, &specs, &beliefs).with_least(Capacity::least_of(&specs));
+            let view = ClusterView::new(0.0, mode, &specs, &beliefs).with_least(least);
             for n in 0..nodes {
                 b.on_update(n, &view);
             }
             b
         });
         let task = Task::of_size(0, 1.0);
-        Steady {
-            mode,
-            least: Capacity::least_of(&specs),
-            specs,
-            beliefs,
-            balancer,
-            policy_rng: SimRng::new(1),
-            world_rng,
-            task,
-            next: 0,
-        }
+        Steady { mode, least, specs, beliefs, balancer, policy_rng: SimRng::new(1), world_rng, task, next: 0 }
     }
 
     /// One task: choose, send, and one completion somewhere.

@@ -24,20 +24,35 @@ use std::sync::Arc;
 /// attempt number).
 pub(super) type Outstanding = (u32, u64, u32);
 
-/// A dispatcher's state. It knows the nodes only through its own messages.
-pub(super) struct Dispatcher {
+/// What a dispatcher knows of the nodes: every view it gives its balancer is built
+/// from it, by [`view`](Self::view).
+struct Knowledge {
     /// What it believes about each node.
     beliefs: Vec<NodeBelief>,
+    /// Its schedule of each node's cores, if the balancer decides on one
+    /// ([`Balancer::needs_schedule`]); empty otherwise.
+    schedules: Vec<CoreSchedule>,
+    /// What every node has at least, for the views' fit test ([`ClusterView::least`]).
+    least: Capacity,
+}
+
+impl Knowledge {
+    /// The view at `now`, in `mode`, of the nodes `specs` (those it was built from).
+    #[inline]
+    fn view<'a>(&'a self, now: SimTime, mode: Mode, specs: &'a [NodeSpec]) -> ClusterView<'a> {
+        ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules).with_least(self.least)
+    }
+}
+
+/// A dispatcher's state. It knows the nodes only through its own messages.
+pub(super) struct Dispatcher {
+    /// What it knows of the nodes.
+    known: Knowledge,
     pub balancer: Box<dyn Balancer>,
     /// Whether the balancer is told of belief changes ([`Balancer::needs_updates`]).
     tell: bool,
     /// Which belief fields are kept up to date.
     pub upkeep: Upkeep,
-    /// Its schedule of each node's cores, if the balancer decides on one
-    /// ([`Balancer::needs_schedule`]); empty otherwise.
-    schedules: Vec<CoreSchedule>,
-    /// What every node has at least, for its views' fit test ([`ClusterView::least`]).
-    least: Capacity,
     /// Its own stream of policy randomness.
     pub rng: SimRng,
     /// Per node, the attempts sent there and not seen come back: what it resubmits if
@@ -82,22 +97,22 @@ impl Dispatcher {
         room_read: bool,
     ) -> Self {
         let n = specs.len();
-        let beliefs: Vec<NodeBelief> = specs.iter().map(NodeBelief::idle).collect();
-        let schedules: Vec<CoreSchedule> = if balancer.needs_schedule() {
-            specs.iter().map(|s| CoreSchedule::idle(s.cores)).collect()
-        } else {
-            Vec::new()
+        let known = Knowledge {
+            beliefs: specs.iter().map(NodeBelief::idle).collect(),
+            schedules: if balancer.needs_schedule() {
+                specs.iter().map(|s| CoreSchedule::idle(s.cores)).collect()
+            } else {
+                Vec::new()
+            },
+            least: Capacity::least_of(specs),
         };
-        let least = Capacity::least_of(specs);
-        let view = ClusterView::new(0.0, mode, specs, &beliefs).with_schedules(&schedules).with_least(least);
+        let view = known.view(0.0, mode, specs);
         for node in 0..n {
             balancer.on_update(node, &view);
         }
         let full = balancer.reads_load() || mode == Mode::Central || room_read;
         Dispatcher {
-            beliefs,
-            schedules,
-            least,
+            known,
             tell: balancer.needs_updates(),
             upkeep: if full { Upkeep::Full } else { Upkeep::Counts },
             balancer,
@@ -117,7 +132,7 @@ impl Dispatcher {
     /// What it believes about `node`.
     #[inline]
     pub fn belief(&self, node: NodeId) -> &NodeBelief {
-        &self.beliefs[node]
+        &self.known.beliefs[node]
     }
 
     /// Changes its belief about `node`, and its schedule of the node's cores if it
@@ -131,11 +146,9 @@ impl Dispatcher {
         specs: &[NodeSpec],
         change: impl FnOnce(&mut NodeBelief, Option<&mut CoreSchedule>),
     ) {
-        change(&mut self.beliefs[node], self.schedules.get_mut(node));
+        change(&mut self.known.beliefs[node], self.known.schedules.get_mut(node));
         if self.tell {
-            let view = ClusterView::new(now, mode, specs, &self.beliefs)
-                .with_schedules(&self.schedules)
-                .with_least(self.least);
+            let view = self.known.view(now, mode, specs);
             self.balancer.on_update(node, &view);
         }
     }
@@ -143,8 +156,7 @@ impl Dispatcher {
     /// Asks the balancer, which plans whole jobs, for the plan of `job` (see
     /// [`Balancer::plan_job`]).
     pub(super) fn plan_job(&mut self, job: &dyn Costs, now: SimTime, mode: Mode, specs: &[NodeSpec]) -> Vec<Slot> {
-        let view =
-            ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules).with_least(self.least);
+        let view = self.known.view(now, mode, specs);
         self.balancer.plan_job(job, &view)
     }
 
@@ -158,9 +170,7 @@ impl Dispatcher {
         specs: &[NodeSpec],
         hold: Option<Hold>,
     ) -> Option<NodeId> {
-        let mut view =
-            ClusterView::new(now, mode, specs, &self.beliefs).with_schedules(&self.schedules).with_least(self.least);
-        view.hold = hold;
+        let view = ClusterView { hold, ..self.known.view(now, mode, specs) };
         let node = self.balancer.select(task, &view, &mut self.rng);
         debug_assert!(node.is_none_or(|n| view.fits(n, task)), "balancer chose a node that cannot take the task");
         node
