@@ -11,36 +11,41 @@ pub type ClassId = u16;
 /// seconds. Every field a policy may read is drawn when the task arrives, from
 /// streams that do not depend on the policy, so every policy sees the same tasks.
 #[derive(Debug, Clone)]
+// Laid out (`repr(C)`) in the order a run reads it: what a task's start reads (its
+// size, work done, memory and cores) first, then what its end reads, then what only
+// arrival and the policies that rank by it read (see the simulation's job record,
+// which places this in one cache line with the start's own fields).
+#[repr(C)]
 pub struct Task {
-    /// Arrival order, from 0: the task's name in traces and tie-breaks.
-    pub seq: u64,
-    /// When it reached the dispatcher.
-    pub arrival: SimTime,
     /// Its true size in work units.
     pub size: f64,
-    /// The size the scheduler believes (what SJF and finish-time policies use).
-    pub estimate: f64,
-    /// Its class (index into the scenario's classes).
-    pub class: ClassId,
-    /// Priority: a lower number is served first.
-    pub priority: u32,
-    /// Cores it occupies while running.
-    pub cores: u32,
-    /// Memory it occupies while running.
-    pub memory: f64,
-    /// Absolute deadline, if its class has one.
-    pub deadline: Option<SimTime>,
-    /// Bytes sent to the node with the task (0 without a bandwidth).
-    pub input: f64,
-    /// Bytes of its result.
-    pub output: f64,
     /// Work already done, in work units: positive once a preemptive discipline has
     /// stopped it part-way (it resumes where it stopped).
     pub work_done: f64,
+    /// Memory it occupies while running.
+    pub memory: f64,
+    /// Cores it occupies while running.
+    pub cores: u32,
+    /// Its class (index into the scenario's classes).
+    pub class: ClassId,
     /// Whether the scheduler kills it when it has done `size` (a replayed job that ran
     /// past its requested time, under `estimates = "kill"`: its `size` is then the
     /// requested time, the work it does before it is killed). A killed task fails.
     pub killed: bool,
+    /// Arrival order, from 0: the task's name in traces and tie-breaks.
+    pub seq: u64,
+    /// When it reached the dispatcher.
+    pub arrival: SimTime,
+    /// Bytes of its result.
+    pub output: f64,
+    /// Absolute deadline, if its class has one.
+    pub deadline: Option<SimTime>,
+    /// The size the scheduler believes (what SJF and finish-time policies use).
+    pub estimate: f64,
+    /// Bytes sent to the node with the task (0 without a bandwidth).
+    pub input: f64,
+    /// Priority: a lower number is served first.
+    pub priority: u32,
 }
 
 impl Task {

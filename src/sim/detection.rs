@@ -99,14 +99,16 @@ impl<F: Features> Run<F> {
         self.faults.detections.1 += now - self.world.health[node].crashed_at;
         self.log(now, node, "restarted");
         let jobs = &self.tasks.jobs.slots;
+        let resubmissions = &self.tasks.resubmissions;
         let speculation = &self.speculation;
         let mut lost = Vec::new();
         self.placement.dispatchers[d].outstanding[node].retain(|&(job, seq, number)| {
             let j = &jobs[job as usize];
-            let lost_here = j.lost == number || (F::SPECULATION && speculation.was_lost(job, seq, number));
+            let resubmission = &resubmissions[job as usize];
+            let lost_here = resubmission.lost == number || (F::SPECULATION && speculation.was_lost(job, seq, number));
             let gone = !j.is(seq) || lost_here;
             let latest = F::SPECULATION || j.attempts == number;
-            if j.is(seq) && lost_here && latest && j.retry_event == EventId::NONE {
+            if j.is(seq) && lost_here && latest && resubmission.event == EventId::NONE {
                 lost.push((job, seq, number));
             }
             !gone
@@ -136,7 +138,7 @@ impl<F: Features> Run<F> {
         let lost = std::mem::take(&mut disp.outstanding[node]);
         for (job, seq, number) in lost {
             let j = &self.tasks.jobs.slots[job as usize];
-            if !j.is(seq) || j.retry_event != EventId::NONE {
+            if !j.is(seq) || self.tasks.awaits_retry::<F>(job) {
                 continue;
             }
             // Only the job's latest attempt is resubmitted; an older one already was.
@@ -170,16 +172,16 @@ impl<F: Features> Run<F> {
             wait *= 1.0 + retry.jitter * (2.0 * self.faults.retry_rng.open01() - 1.0);
         }
         let id = self.queue.schedule_at(now + wait, Event::Retry { job });
-        self.tasks.jobs.slots[job as usize].retry_event = id;
+        self.tasks.resubmissions[job as usize].event = id;
     }
 
     /// A job's backoff ended: submit it again, unless another attempt completed it.
     pub(super) fn on_retry(&mut self, job: u32, id: EventId, now: SimTime) {
-        let j = &mut self.tasks.jobs.slots[job as usize];
-        if j.retry_event != id {
+        let r = &mut self.tasks.resubmissions[job as usize];
+        if r.event != id {
             return; // completed meanwhile by another attempt
         }
-        j.retry_event = EventId::NONE;
+        r.event = EventId::NONE;
         self.faults.requeued.insert(job);
         self.submit(job, now);
     }
@@ -192,7 +194,7 @@ impl<F: Features> Run<F> {
             return;
         }
         let j = &self.tasks.jobs.slots[a.job as usize];
-        if j.is(a.task.seq) && j.attempts == a.number && j.retry_event == EventId::NONE {
+        if j.is(a.task.seq) && j.attempts == a.number && !self.tasks.awaits_retry::<F>(a.job) {
             self.retry_or_fail(a.job, now);
         }
     }

@@ -43,7 +43,7 @@ use super::features::Features;
 use super::plans::{Followed, PlanNet};
 use super::run::Run;
 use super::RunError;
-use crate::engine::{EventId, SimTime};
+use crate::engine::SimTime;
 use crate::metrics::{JobRecorder, WarmupRule};
 use crate::model::{NodeId, Task};
 use crate::workload::Dag;
@@ -192,12 +192,10 @@ impl<F: Features> Run<F> {
         task.seq = self.measure.recorder.arrived();
         self.measure.recorder.admit(measured, now);
         let fits = self.world.fits_some_node(&task);
-        let job = self.tasks.jobs.insert(Job {
+        let job = self.tasks.admit::<F>(Job {
             run: Attempt::unsent(task, dispatcher),
             measured,
             attempts: 0,
-            lost: 0,
-            retry_event: EventId::NONE,
             instance: inst,
             index,
         });

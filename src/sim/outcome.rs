@@ -175,7 +175,9 @@ impl<F: Features> Run<F> {
         self.measure.last_departure = now;
         let j = &mut self.tasks.jobs.slots[job as usize];
         j.run.task.seq = u64::MAX;
-        j.retry_event = crate::engine::EventId::NONE;
+        if F::FAULTS {
+            self.tasks.resubmissions[job as usize].event = crate::engine::EventId::NONE;
+        }
         self.tasks.jobs.remove(job);
     }
 

@@ -343,12 +343,10 @@ impl<F: Features> Run<F> {
         self.schedule_next_arrival(seq + 1, now)?;
         let dispatcher = self.placement.dispatcher_for(seq, self.seed);
         let fits = self.world.fits_some_node(&task);
-        let job = self.tasks.jobs.insert(super::entities::Job {
+        let job = self.tasks.admit::<F>(super::entities::Job {
             run: super::entities::Attempt::unsent(task, dispatcher),
             measured,
             attempts: 0,
-            lost: 0,
-            retry_event: EventId::NONE,
             instance: super::entities::NO_INSTANCE,
             index: 0,
         });

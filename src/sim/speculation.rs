@@ -273,7 +273,7 @@ impl<F: Features> Run<F> {
                 // while it waits to be resubmitted: an older attempt still running (its
                 // node falsely suspected) is one the dispatcher has written off.
                 let requeued = !self.faults.requeued.is_empty() && self.faults.requeued.contains(&a.job);
-                if !copied && (a.number != j.attempts || j.retry_event != EventId::NONE || requeued) {
+                if !copied && (a.number != j.attempts || self.tasks.awaits_retry::<F>(a.job) || requeued) {
                     continue;
                 }
                 let Some((inst, index)) = super::jobs::instance_of(j) else { continue };
