@@ -256,6 +256,65 @@ fn state_reports_reach_a_balancer_that_reads_them_and_only_then() {
     assert_eq!(longest_seen(false), 0);
 }
 
+/// Join the shortest queue by the dispatcher's estimate, noting over every decision the
+/// largest gap between a node's estimate and the tasks the dispatcher has there
+/// (`connections`), and the most it had at one node.
+struct EstimateChecker {
+    gap: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    most: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl Balancer for EstimateChecker {
+    fn select(&mut self, task: &Task, view: &ClusterView<'_>, _rng: &mut SimRng) -> Option<NodeId> {
+        use std::sync::atomic::Ordering::Relaxed;
+        for b in view.beliefs {
+            self.gap.fetch_max(b.queue_estimate().abs_diff(b.connections), Relaxed);
+            self.most.fetch_max(b.connections, Relaxed);
+        }
+        (0..view.len()).filter(|&n| view.fits(n, task)).min_by_key(|&n| view.beliefs[n].queue_estimate())
+    }
+
+    fn reads_reports(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_report_with_a_result_counts_the_tasks_waiting_and_running() {
+    // Without latency a report sent with a result counts every task still at the node,
+    // waiting or running, so the estimate (the report plus the tasks sent since) is
+    // exactly what the dispatcher has there. Nodes of four cores run several tasks at
+    // once, which the report must count (the nodes keep their running lists for it).
+    let gap = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let most = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let registry = {
+        let (gap, most) = (gap.clone(), most.clone());
+        Registry::default().balancer(PolicyInfo::new("checker", "checks its estimates"), move |_, _| {
+            Ok(EstimateChecker { gap: gap.clone(), most: most.clone() })
+        })
+    };
+    let text = r#"name = "estimates"
+seed = 5
+[run]
+tasks = 4_000
+[[nodes]]
+count = 3
+cores = 4
+[workload]
+arrival = { process = "poisson", rate = 10.8 }
+size = { dist = "exponential", mean = 1.0 }
+[policies]
+balancers = ["checker"]
+disciplines = ["fifo"]
+"#;
+    let (dir, path) = scenario_file(text);
+    let out = dir.path().join("out");
+    assert_eq!(cli(&["run", "-q", "-j", "1", "-o", out.to_str().unwrap()], &path, &registry), EXIT_OK);
+    assert_eq!(gap.load(std::sync::atomic::Ordering::Relaxed), 0);
+    // At load 0.9 a node holds more tasks than it has cores at some point of 4,000.
+    assert!(most.load(std::sync::atomic::Ordering::Relaxed) > 4);
+}
+
 /// What a [`LoadWatcher`] saw of its beliefs' load fields over a run.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 struct LoadSeen {

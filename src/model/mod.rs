@@ -15,6 +15,7 @@
 
 mod node;
 pub(crate) mod queue;
+mod ring;
 pub mod stream;
 mod task;
 

@@ -27,12 +27,12 @@ pub struct NodeSpec {
 /// runs, its free room, its speed and its busy-time accounting. Kept small (two cache
 /// lines, aligned to them) and apart from its [`Health`], which only faults touch, and
 /// with the two numbers of its [`NodeSpec`] that a task's start and end read (cores,
-/// speed), so that a task placed on one of thousands of nodes touches two lines of it.
+/// speed).
 ///
-/// Laid out (`repr(C)`) so that a task that arrives at a busy node, the common case
-/// under load, touches only the first line: the queue it joins and the free room and
-/// speed the start test reads. What runs and the busy-time accounting, which change
-/// only when a task starts or ends, fill the second.
+/// Laid out (`repr(C)`) so that a task's arrival, start and end touch only the first
+/// line: the queue it joins, the free room and speed the start test reads, and the
+/// busy-time integral brought up to date at every start and end. The second holds the
+/// list of what runs, which only a run that reads it keeps ([`Node::running`]).
 #[derive(Debug)]
 #[repr(C, align(64))]
 pub(crate) struct Node {
@@ -45,19 +45,21 @@ pub(crate) struct Node {
     /// Work units per second per core now: the spec's speed times the slowdown factor
     /// ([`Health::speed_factor`]).
     pub speed: f64,
-    /// Tasks running now (at most `cores`); a few are held inline, without a heap
-    /// allocation of their own.
-    pub running: SmallVec<[TaskId; 4]>,
     /// Integral of busy cores over time, up to `busy_since`.
     pub busy_core_seconds: f64,
     /// Time the integral was last brought up to date.
     pub busy_since: f64,
+    /// Tasks running now (at most `cores`), kept only in a run that reads them
+    /// (preemption, faults, central mode, state reports): a run without them leaves
+    /// this empty, and its tasks' starts and ends never touch this cache line. A few
+    /// are held inline, without a heap allocation of their own.
+    pub running: SmallVec<[TaskId; 4]>,
     /// `busy_core_seconds` at the end of the warm-up (subtracted at the end).
     pub busy_at_warmup: f64,
 }
 
 const _: () = assert!(std::mem::size_of::<Node>() == 128);
-const _: () = assert!(std::mem::offset_of!(Node, speed) + 8 <= 64, "a busy node's arrival reads one line");
+const _: () = assert!(std::mem::offset_of!(Node, busy_since) + 8 <= 64, "a task touches one line of its node");
 
 impl Node {
     /// A node of `spec`, idle, with `queue` as its local queue.
@@ -83,7 +85,7 @@ impl Node {
         self.busy_since = now;
     }
 
-    /// Tasks at the node: waiting and running.
+    /// Tasks at the node: waiting and running (in a run that keeps the running list).
     #[inline]
     pub fn load(&self) -> u32 {
         (self.queue.len() + self.running.len()) as u32

@@ -30,13 +30,24 @@ pub(super) struct World {
     /// The distinct (cores, memory) of the nodes: whether a task fits some node is
     /// decided over these (at most one per group), not over every node.
     shapes: Vec<(u32, f64)>,
+    /// Whether the nodes keep their lists of running tasks ([`Node::running`]): only
+    /// if something in the run reads them.
+    tracks_running: bool,
 }
 
 impl World {
     /// The cluster of `specs`, in the state `nodes`, dispatching by `mode` from
     /// `dispatchers` dispatchers; its nodes count the tasks they receive if
-    /// `count_received` (some report carries the count).
-    pub fn new(mode: Mode, nodes: Vec<Node>, specs: Vec<NodeSpec>, dispatchers: usize, count_received: bool) -> Self {
+    /// `count_received` (some report carries the count), and keep their lists of
+    /// running tasks if `tracks_running`.
+    pub fn new(
+        mode: Mode,
+        nodes: Vec<Node>,
+        specs: Vec<NodeSpec>,
+        dispatchers: usize,
+        count_received: bool,
+        tracks_running: bool,
+    ) -> Self {
         let mut shapes: Vec<(u32, f64)> = Vec::new();
         for s in &specs {
             if !shapes.contains(&(s.cores, s.memory)) {
@@ -52,6 +63,7 @@ impl World {
             dispatchers,
             nodes,
             specs,
+            tracks_running,
         }
     }
 
@@ -163,7 +175,9 @@ impl<F: Features> Run<F> {
             n.account(now);
             n.free_cores -= a.task.cores;
             n.free_memory -= a.task.memory;
-            n.running.push(id);
+            if self.world.tracks_running {
+                n.running.push(id);
+            }
             if a.start.is_nan() {
                 a.start = now;
             }
@@ -194,14 +208,15 @@ impl<F: Features> Run<F> {
         n.account(now);
         n.free_cores += cores;
         n.free_memory += memory;
-        if let Some(i) = n.running.iter().position(|&r| r == attempt) {
-            n.running.swap_remove(i);
+        if self.world.tracks_running {
+            if let Some(i) = n.running.iter().position(|&r| r == attempt) {
+                n.running.swap_remove(i);
+            }
         }
-        let queue = n.load();
-        let report = self
-            .network
-            .reports_with_results
-            .then(|| Report { queue, received: self.world.received(node, d as usize) });
+        // Reports with results make the nodes keep their running lists.
+        let reports = self.network.reports_with_results;
+        let queue = if reports { n.load() } else { 0 };
+        let report = reports.then(|| Report { queue, received: self.world.received(node, d as usize) });
         let epoch = if F::FAULTS { self.world.health[node].epoch } else { 0 };
         // In central mode a node's queue is empty but for a task sent on a stale view
         // (latency), which then starts as soon as there is room, like any other.

@@ -348,12 +348,15 @@ impl<F: Features> Run<F> {
         if F::FAULTS && self.faults.config.heartbeat.is_some() {
             disp.outstanding[node].push((job, seq, number));
         }
-        let speed = self.world.specs[node].speed;
+        let specs = &self.world.specs;
         let mut expected_end = None;
         let upkeep = disp.upkeep;
-        disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
+        disp.update(node, now, self.world.mode, specs, |b, schedule| {
             b.on_sent(task, upkeep);
+            // The spec is read only for a schedule: at thousands of nodes each read is
+            // a cache miss.
             if let Some(s) = schedule {
+                let speed = specs[node].speed;
                 expected_end = Some(s.send(task.cores, task.remaining_estimate() / speed, now));
             }
         });
@@ -401,11 +404,11 @@ impl<F: Features> Run<F> {
         } else {
             true
         };
-        let spec = &self.world.specs[node];
+        let specs = &self.world.specs;
         let upkeep = disp.upkeep;
-        disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
+        disp.update(node, now, self.world.mode, specs, |b, schedule| {
             if known {
-                b.on_returned(&a.task, spec, upkeep);
+                b.on_returned(&a.task, || &specs[node], upkeep);
                 if let Some(s) = schedule {
                     s.returned(a.task.cores, a.expected_end, now);
                 }

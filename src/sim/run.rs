@@ -172,6 +172,13 @@ impl<F: Features> Run<F> {
         let network = Network::new(scenario, &specs, reports_read);
         // A node counts the tasks it receives only for the reports that carry the count.
         let count_received = network.reports_with_results || scenario.faults.heartbeat.is_some();
+        // Who reads the nodes' lists of running tasks: preemption, central mode's
+        // backfilling, faults (a crash loses them, a slowdown rescales them), speculation,
+        // and the state reports that count them.
+        let tracks_running = F::FAULTS
+            || discipline_obj.preemptive()
+            || mode == crate::model::Mode::Central
+            || network.reports_with_results;
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),
             placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
@@ -192,6 +199,7 @@ impl<F: Features> Run<F> {
                 specs,
                 k,
                 count_received,
+                tracks_running,
             ),
             tasks: Tasks::default(),
             jobs: Jobs::new(job.is_some(), fastest, tabled, net),

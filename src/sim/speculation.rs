@@ -417,10 +417,10 @@ impl<F: Features> Run<F> {
             true
         };
         if known {
-            let spec = &self.world.specs[node];
+            let specs = &self.world.specs;
             let upkeep = disp.upkeep;
-            disp.update(node, now, self.world.mode, &self.world.specs, |b, schedule| {
-                b.on_returned(&a.task, spec, upkeep);
+            disp.update(node, now, self.world.mode, specs, |b, schedule| {
+                b.on_returned(&a.task, || &specs[node], upkeep);
                 if let Some(s) = schedule {
                     s.returned(cores, a.expected_end, now);
                 }
