@@ -107,7 +107,11 @@ impl<F: Features> Run<F> {
         let number = a.number;
         let j = &self.tasks.jobs.slots[job as usize];
         let task = j.task();
-        let service = a.task.size / self.world.specs[node].speed;
+        // Service at the node's nominal speed. Without faults no node is slowed down,
+        // so its speed now is the spec's, and its line is in the cache (at thousands of
+        // nodes the spec's is not).
+        let speed = if F::FAULTS { self.world.specs[node].speed } else { self.world.nodes[node].speed };
+        let service = a.task.size / speed;
         let wait = a.start - task.arrival;
         let m = &mut self.measure;
         m.recorder.complete(j.measured, task.class, task.arrival, now, wait, service, task.deadline);
