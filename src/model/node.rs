@@ -24,7 +24,8 @@ pub struct NodeSpec {
 }
 
 /// What a node is doing, as every task placed on it touches: its local queue, what
-/// runs, its free room, its speed and its busy-time accounting. Kept small (two cache
+/// runs (in a run that keeps the list), its free room, its speed and its busy-time
+/// accounting. Kept small (two cache
 /// lines, aligned to them) and apart from its [`Health`], which only faults touch, and
 /// with the two numbers of its [`NodeSpec`] that a task's start and end read (cores,
 /// speed).
@@ -43,7 +44,8 @@ pub(crate) struct Node {
     pub free_cores: u32,
     pub free_memory: f64,
     /// Work units per second per core now: the spec's speed times the slowdown factor
-    /// ([`Health::speed_factor`]).
+    /// ([`Health::speed_factor`]). Only faults change it: in a run without them it is
+    /// the spec's speed, bit for bit.
     pub speed: f64,
     /// Integral of busy cores over time, up to `busy_since`.
     pub busy_core_seconds: f64,

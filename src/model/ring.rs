@@ -9,7 +9,7 @@ use super::TaskId;
 ///
 /// *O*(1) at either end (amortised when it grows); removing from the middle shifts
 /// the nearer end's tasks, as a `VecDeque` does.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Ring {
     /// The slots; `buf.len()` is the capacity.
     buf: Box<[TaskId]>,
@@ -110,6 +110,13 @@ impl Ring {
     }
 }
 
+impl std::fmt::Debug for Ring {
+    /// The tasks held, first to last (not the slots as they lie).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries((0..self.len()).map(|p| self.buf[self.slot(p)])).finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +158,19 @@ mod tests {
             assert_eq!((ring.len(), ring.front()), (deque.len(), deque.front().copied()));
         }
         assert!(ring.position(u32::MAX).is_none());
+    }
+
+    #[test]
+    fn shows_its_tasks_in_order() {
+        let mut ring = Ring::default();
+        for t in 0..6 {
+            ring.push_back(t);
+        }
+        for _ in 0..3 {
+            ring.pop_front();
+        }
+        ring.push_back(6);
+        ring.push_back(7);
+        assert_eq!(format!("{ring:?}"), "[3, 4, 5, 6, 7]");
     }
 }

@@ -11,10 +11,12 @@ pub type ClassId = u16;
 /// seconds. Every field a policy may read is drawn when the task arrives, from
 /// streams that do not depend on the policy, so every policy sees the same tasks.
 #[derive(Debug, Clone)]
-// Laid out (`repr(C)`) in the order a run reads it: what a task's start reads (its
-// size, work done, memory and cores) first, then what its end reads, then what only
-// arrival and the policies that rank by it read (see the simulation's job record,
-// which places this in one cache line with the start's own fields).
+// Laid out (`repr(C)`) for a run without faults: what a task's start reads (its size,
+// work done, memory and cores) first, then what its end reads (order, arrival, result
+// bytes, deadline), then the rest (the estimate, read at the send and by some
+// disciplines and balancers; the input bytes, read at the send; the priority). The
+// simulation's job record puts the first group in one cache line with the start's own
+// fields.
 #[repr(C)]
 pub struct Task {
     /// Its true size in work units.

@@ -106,6 +106,7 @@ impl<F: Features> Run<F> {
     /// The tasks running on `node` as backfilling sees them: each with the end its
     /// remaining estimate gives at the node's speed now, and the room it frees then.
     fn running_ends(&self, node: NodeId) -> impl Iterator<Item = Ending> + '_ {
+        debug_assert!(self.world.tracks_running, "central mode keeps the running lists");
         let speed = self.world.nodes[node].speed;
         self.world.nodes[node].running.iter().map(move |&a| {
             let a = self.tasks.attempt::<F>(a);

@@ -20,6 +20,7 @@ impl<F: Features> Run<F> {
         h.beats += 1;
         let (beat, epoch) = (h.beats, h.epoch);
         h.beat_event = self.queue.schedule_at(now + hb.interval, Event::Beat { node: node as u32 });
+        debug_assert!(self.world.tracks_running, "a run with faults keeps the running lists");
         let queue = self.world.nodes[node].load();
         for d in 0..self.placement.dispatchers.len() {
             let report = Report { queue, received: self.world.received(node, d) };

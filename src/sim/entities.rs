@@ -184,6 +184,8 @@ impl Attempt {
 /// The jobs in the system and their attempts, each in a table whose slots are reused.
 #[derive(Debug, Default)]
 pub(super) struct Tasks {
+    /// Jobs enter only through [`Tasks::admit`], which starts their slot's
+    /// resubmission state afresh in a run with faults.
     pub jobs: Slab<Job>,
     /// Attempts with records of their own: only in a run with faults.
     pub attempts: Slab<Attempt>,

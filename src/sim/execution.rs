@@ -31,8 +31,8 @@ pub(super) struct World {
     /// decided over these (at most one per group), not over every node.
     shapes: Vec<(u32, f64)>,
     /// Whether the nodes keep their lists of running tasks ([`Node::running`]): only
-    /// if something in the run reads them.
-    tracks_running: bool,
+    /// if something in the run reads them (each reader asserts it in debug builds).
+    pub tracks_running: bool,
 }
 
 impl World {
@@ -143,7 +143,9 @@ impl<F: Features> Run<F> {
 
     /// Brings the work done of every attempt running on `node` up to `now`, so ranks
     /// such as remaining work are current and a speed change can take effect.
+    /// Reads the node's running list: only in a run that keeps it (`World::tracks_running`).
     pub(super) fn checkpoint(&mut self, node: NodeId, now: SimTime) {
+        debug_assert!(self.world.tracks_running, "a run that reads the running lists keeps them");
         let n = &self.world.nodes[node];
         let speed = n.speed;
         for &r in &n.running {
@@ -216,6 +218,7 @@ impl<F: Features> Run<F> {
         // Reports with results make the nodes keep their running lists.
         let reports = self.network.reports_with_results;
         let queue = if reports { n.load() } else { 0 };
+        debug_assert!(!reports || self.world.tracks_running);
         let report = reports.then(|| Report { queue, received: self.world.received(node, d as usize) });
         let epoch = if F::FAULTS { self.world.health[node].epoch } else { 0 };
         // In central mode a node's queue is empty but for a task sent on a stale view

@@ -111,6 +111,7 @@ impl<F: Features> Run<F> {
         // so its speed now is the spec's, and its line is in the cache (at thousands of
         // nodes the spec's is not).
         let speed = if F::FAULTS { self.world.specs[node].speed } else { self.world.nodes[node].speed };
+        debug_assert_eq!(speed.to_bits(), self.world.specs[node].speed.to_bits());
         let service = a.task.size / speed;
         let wait = a.start - task.arrival;
         let m = &mut self.measure;

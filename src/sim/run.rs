@@ -175,13 +175,12 @@ impl<F: Features> Run<F> {
         // Who reads the nodes' lists of running tasks: preemption, central mode's
         // backfilling, faults (a crash loses them, a slowdown rescales them), speculation,
         // and the state reports that count them.
-        let tracks_running = F::FAULTS
-            || discipline_obj.preemptive()
-            || mode == crate::model::Mode::Central
-            || network.reports_with_results;
+        let placement = Placement::new(dispatchers, scenario.run.split, discipline_obj);
+        let tracks_running =
+            F::FAULTS || placement.preemptive || mode == crate::model::Mode::Central || network.reports_with_results;
         let mut run = Run {
             queue: EventQueue::with_capacity(specs.len() + 16),
-            placement: Placement::new(dispatchers, scenario.run.split, discipline_obj),
+            placement,
             network,
             faults: FaultState::new(scenario, &specs, seed, replication),
             speculation: Speculation::new(scenario.speculation(), F::SPECULATION, specs.len(), seed),

@@ -57,14 +57,16 @@ fn the_lean_run_is_the_full_run_without_its_cost() {
     for mode in ["dispatch", "central"] {
         let s = scenario(&CLUSTER.replace("[run]", &format!("[run]\nmode = \"{mode}\"")));
         let disciplines: &[&str] = if mode == "central" {
-            &["fifo", "sjf", "easy_backfill"]
+            &["fifo", "sjf", "easy_backfill", "conservative_backfill"]
         } else {
             &["fifo", "srpt", "preemptive_priority"]
         };
+        // `join_shortest_queue` reads the nodes' state reports, which count their
+        // running tasks; the full run keeps the running lists whatever it runs.
         let balancers: &[&str] = if mode == "central" {
             &["least_work_left", "power_of_d", "best_fit"]
         } else {
-            &["least_work_left", "power_of_d"]
+            &["least_work_left", "power_of_d", "join_shortest_queue"]
         };
         for &d in disciplines {
             for &b in balancers {
