@@ -25,10 +25,9 @@ pub struct NodeSpec {
 
 /// What a node is doing, as every task placed on it touches: its local queue, what
 /// runs (in a run that keeps the list), its free room, its speed and its busy-time
-/// accounting. Kept small (two cache
-/// lines, aligned to them) and apart from its [`Health`], which only faults touch, and
-/// with the two numbers of its [`NodeSpec`] that a task's start and end read (cores,
-/// speed).
+/// accounting. Kept small (two cache lines, aligned to them) and apart from its
+/// [`Health`], which only faults touch, and with the two numbers of its [`NodeSpec`]
+/// that a task's start and end read (cores, speed).
 ///
 /// Laid out (`repr(C)`) so that a task's arrival, start and end touch only the first
 /// line: the queue it joins, the free room and speed the start test reads, and the
